@@ -1,0 +1,146 @@
+"""What a notebook talks to: stable figure names, recorded claims, and the chapter's declaration.
+
+Each notebook declares, in its jupytext header, the figures it must produce and the claims it must record::
+
+    # ---
+    # jupyter:
+    #   replicate:
+    #     title: The data
+    #     figures: [ratings, genres]
+    #     claims: [ml1m_ratings, ml1m_users]
+    # ---
+
+and opens with ``ch = Chapter("data", profile=profile)``. ``ch.figure(fig, "ratings")`` saves
+``figures/ratings.png`` in the chapter's output directory and shows it; ``ch.claim(...)`` records a claim in
+``claims.json``; ``ch.finish()`` fails when a declared figure or claim is missing. ``python -m replicate check`` then
+compares the outputs with the committed references.
+
+The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else ``build/<profile>/<chapter>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import jupytext
+import matplotlib.pyplot as plt
+
+from replicate import claims as claims_mod
+from replicate import paths, plots
+from replicate.claims import Claim, Rule
+from replicate.errors import ParameterError, ReplicateError
+
+
+def declaration(notebook: Path) -> dict:
+    """The ``replicate`` block of a notebook's header: title, figures, claims."""
+    meta = jupytext.read(notebook).metadata.get("replicate")
+    if not isinstance(meta, dict) or "title" not in meta:
+        raise ReplicateError(f"{notebook} has no `replicate:` block with a title in its jupytext header")
+    return {"title": meta["title"], "figures": list(meta.get("figures", [])), "claims": list(meta.get("claims", []))}
+
+
+def check_profile(profile: str) -> str:
+    if profile not in paths.PROFILES:
+        raise ParameterError(f"unknown profile {profile!r}: valid profiles are {', '.join(paths.PROFILES)}")
+    return profile
+
+
+def cell_key(source: str) -> str:
+    """Identifies a notebook cell by its source; the runner uses it to find the section a claim was recorded in."""
+    return hashlib.sha1(source.strip().encode()).hexdigest()[:12]
+
+
+class Chapter:
+    def __init__(self, name: str, profile: str = "smoke", output_dir: str | os.PathLike | None = None):
+        self.name = name
+        self.profile = check_profile(profile)
+        self.notebook = paths.NOTEBOOKS / f"{name}.py"
+        if not self.notebook.is_file():
+            raise ReplicateError(f"no notebook {self.notebook} for chapter {name!r}")
+        self.declared = declaration(self.notebook)
+        self.title = self.declared["title"]
+        default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name)
+        self.dir = Path(output_dir or default)
+        self.figure_dir = self.dir / "figures"
+        self.claims: list[Claim] = []
+        self.figures: dict[str, Path] = {}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._cell = None
+        self._watch_cells()
+        plots.use_style()
+
+    def _watch_cells(self) -> None:
+        """Under IPython, remember which cell is running, so that each claim knows the cell it came from."""
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover
+            return
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._before_cell)
+
+    def _before_cell(self, info) -> None:
+        self._cell = cell_key(info.raw_cell or "")
+
+    # figures -------------------------------------------------------------------------------------------------------
+    def figure(self, fig, name: str, show: bool = True) -> Path:
+        """Save ``fig`` as ``figures/<name>.png`` (``name`` must be declared), show it, and close it."""
+        if name not in self.declared["figures"]:
+            raise ReplicateError(
+                f"figure {name!r} is not declared in {self.notebook.name}'s header: add it to replicate.figures"
+            )
+        path = self.figure_dir / f"{name}.png"
+        data = plots.save_png(fig, path)
+        plt.close(fig)
+        self.figures[name] = path
+        if show:
+            from IPython.display import Image, display
+
+            display(Image(data=data, format="png"))
+        return path
+
+    # claims --------------------------------------------------------------------------------------------------------
+    def claim(
+        self,
+        id: str,
+        description: str,
+        *,
+        paper,
+        ours,
+        rule: Rule,
+        source: str = "",
+        note: str = "",
+        regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
+        regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
+    ) -> Claim:
+        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``."""
+        if id not in self.declared["claims"]:
+            raise ReplicateError(
+                f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
+            )
+        if any(c.id == id for c in self.claims):
+            raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
+        claim = Claim.make(
+            self.name, id, description, paper, ours, rule, source=source, note=note,
+            regen={"rel": regen_rel, "abs": regen_abs}, cell=self._cell,
+        )  # fmt: skip
+        self.claims.append(claim)
+        claims_mod.save(self.claims, self.dir / "claims.json")
+        return claim
+
+    def table(self, ids=None):
+        """The recorded claims (all, or those named) as a table: paper beside ours, rule and verdict."""
+        chosen = [c for c in self.claims if ids is None or c.id in ids]
+        return claims_mod.to_frame(chosen)
+
+    # end -----------------------------------------------------------------------------------------------------------
+    def finish(self):
+        """Fail if a declared figure or claim was not produced; return the table of all claims."""
+        missing = [f"figure {f}" for f in self.declared["figures"] if f not in self.figures]
+        recorded = {c.id for c in self.claims}
+        missing += [f"claim {c}" for c in self.declared["claims"] if c not in recorded]
+        if missing:
+            raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
+        return self.table()

@@ -1,0 +1,110 @@
+"""``python -m replicate check``: the regeneration check.
+
+For every notebook (smoke profile): run it if its outputs are stale, then confirm that each declared figure exists
+and is a real, non-blank image, and that each declared claim was recorded and matches the committed reference value
+(``notebooks/reference/<chapter>.json``) within the tolerance stored there. Every problem is named; none is fatal to
+the rest of the check.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from replicate import claims as claims_mod
+from replicate import paths, runner
+from replicate.chapter import declaration
+from replicate.errors import ReplicateError
+
+PROFILE = "smoke"
+MIN_PIXELS = 64
+
+
+def reference_path(name: str) -> Path:
+    return paths.REFERENCES / f"{name}.json"
+
+
+def image_problem(path: Path) -> str | None:
+    """Why ``path`` is not a real, non-blank image, or ``None`` when it is one."""
+    import matplotlib.image as mpimg
+
+    if not path.is_file():
+        return "missing"
+    try:
+        pixels = np.asarray(mpimg.imread(path), dtype=float)
+    except Exception as error:  # any decoding failure means the file is not an image
+        return f"not a readable PNG ({error})"
+    if pixels.ndim < 2 or min(pixels.shape[:2]) < MIN_PIXELS:
+        return f"too small ({'x'.join(map(str, pixels.shape[:2]))} pixels)"
+    colour = pixels[..., :3] if pixels.ndim == 3 else pixels
+    if float(colour.std()) < 1e-3:
+        return "blank (a single colour)"
+    return None
+
+
+def check_chapter(name: str, directory: Path) -> list[str]:
+    problems = []
+    declared = declaration(paths.NOTEBOOKS / f"{name}.py")
+    for figure in declared["figures"]:
+        path = directory / "figures" / f"{figure}.png"
+        problem = image_problem(path)
+        if problem:
+            problems.append(f"{name}: figure {figure} is {problem}: {path}")
+    claims_file = directory / "claims.json"
+    recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
+    ref_file = reference_path(name)
+    reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
+    for claim_id in declared["claims"]:
+        if claim_id not in recorded:
+            problems.append(f"{name}: claim {claim_id} was not recorded ({claims_file})")
+            continue
+        if claim_id not in reference:
+            problems.append(
+                f"{name}: claim {claim_id} has no reference value in {ref_file}: "
+                f"review the run, then `python -m replicate check {name} --update-reference`"
+            )
+            continue
+        ref = reference[claim_id]
+        ours = recorded[claim_id].ours
+        if not claims_mod.regenerates(ref["ours"], ours, ref["regen"]["rel"], ref["regen"]["abs"]):
+            problems.append(
+                f"{name}: claim {claim_id} drifted: {claims_mod.format_value(ours)} now, reference "
+                f"{claims_mod.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
+                f"{ref['regen']['abs']:g})"
+            )
+        elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
+            problems.append(f"{name}: claim {claim_id} verdict changed: {recorded[claim_id].verdict}, reference {ref['verdict']}")
+    return problems
+
+
+def update_reference(name: str, directory: Path) -> Path:
+    """Write the reference values of chapter ``name`` from its current smoke outputs."""
+    claims_file = directory / "claims.json"
+    if not claims_file.is_file():
+        raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
+    reference = {
+        c.id: {"ours": c.ours, "verdict": c.verdict, "regen": c.regen, "description": c.description}
+        for c in claims_mod.load(claims_file)
+    }
+    path = reference_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in reference.items()]
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
+    return path
+
+
+def check(names: list[str] | None = None, run: bool = True, update: bool = False, log=print) -> list[str]:
+    """Run the check over ``names`` (default: every notebook); return the list of problems (empty: passed)."""
+    names = [runner.notebook_path(n).stem for n in names] if names else runner.available()
+    problems = []
+    for name in names:
+        directory = paths.chapter_dir(PROFILE, name)
+        if run:
+            result = runner.run(name, PROFILE)
+            log(f"{name}: {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
+        if update:
+            log(f"{name}: reference written to {update_reference(name, directory)}")
+        problems += check_chapter(name, directory)
+    return problems

@@ -1,0 +1,120 @@
+"""Descriptive statistics and figures of the data chapter (counts, ratings, genres, demographics, knowledge graph)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matplotlib.ticker import PercentFormatter
+
+from replicate import plots
+from replicate.data.types import AGE_GROUPS, Dataset
+
+
+def counts_table(datasets: list[Dataset]) -> pd.DataFrame:
+    """One column per dataset: users, items, rated items, ratings, density, median ratings per user, genres."""
+    return pd.DataFrame({d.name: d.summary() for d in datasets})
+
+
+def rating_shares(dataset: Dataset) -> pd.Series:
+    """Share of ratings at each rating value."""
+    return dataset.ratings["rating"].value_counts(normalize=True).sort_index()
+
+
+def genre_counts(dataset: Dataset, by: str = "movies") -> pd.Series:
+    """Movies per genre (``by="movies"``) or ratings per genre (``by="ratings"``), largest first.
+
+    A movie with several genres counts once for each.
+    """
+    if by not in ("movies", "ratings"):
+        raise ValueError(f"by must be 'movies' or 'ratings', not {by!r}")
+    genres = dataset.items["genres"]
+    if by == "ratings":
+        genres = genres.loc[dataset.ratings["item"]]
+    exploded = genres.explode().dropna()
+    return exploded.value_counts().sort_values(ascending=False, kind="stable")
+
+
+def positive_share(dataset: Dataset, threshold: float) -> float:
+    """Share of ratings at or above ``threshold`` (the implicit-feedback positives of a protocol)."""
+    return float((dataset.ratings["rating"] >= threshold).mean())
+
+
+def plot_ratings(datasets: list[Dataset]):
+    """Left: rating distribution of each dataset. Right: ratings per user (log-scaled counts)."""
+    fig, (left, right) = plots.subplots(1, 2, figsize=(10, 3.8))
+    width = 0.8 / len(datasets)
+    for k, dataset in enumerate(datasets):
+        shares = rating_shares(dataset)
+        left.bar(shares.index + (k - (len(datasets) - 1) / 2) * width, shares.values, width=width, label=dataset.name)
+        per_user = dataset.ratings.groupby("user").size()
+        bins = np.logspace(np.log10(max(per_user.min(), 1)), np.log10(per_user.max()), 40)
+        right.hist(per_user, bins=bins, histtype="step", linewidth=1.5, label=dataset.name)
+    left.set(xlabel="rating", ylabel="share of ratings", title="Rating distribution")
+    left.legend()
+    right.set(xscale="log", yscale="log", xlabel="ratings per user (log bins)", ylabel="users", title="Activity per user")
+    right.legend()
+    return fig
+
+
+def plot_genres(dataset: Dataset):
+    """Movies per genre and ratings per genre, side by side."""
+    fig, (left, right) = plots.subplots(1, 2, figsize=(10, 0.28 * len(dataset.genres) + 1.2))
+    movies = genre_counts(dataset, "movies")
+    plots.barh(left, movies.index, movies.values)
+    left.set(title=f"{dataset.name}: movies per genre", xlabel="movies")
+    ratings = genre_counts(dataset, "ratings")
+    plots.barh(right, ratings.index, ratings.values, color=plots.PALETTE[1])
+    right.set(title="ratings per genre", xlabel="ratings")
+    return fig
+
+
+def plot_demographics(dataset: Dataset):
+    """Age groups, gender and the most common occupations of the users (panels say when a field is missing)."""
+    fig, axes = plots.subplots(1, 3, figsize=(11, 3.8))
+    users = dataset.users
+    panels = [
+        ("age_group", "Age group", list(AGE_GROUPS.values())),
+        ("gender", "Gender", None),
+        ("occupation", "Occupation (top 10)", None),
+    ]
+    for ax, (column, title, order) in zip(axes, panels):
+        values = users[column].dropna()
+        ax.set_title(title)
+        if values.empty:
+            ax.text(0.5, 0.5, f"{dataset.name} has no {column}", ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            continue
+        counts = values.value_counts()
+        counts = counts.reindex([o for o in order if o in counts.index]) if order else counts.head(10)
+        plots.barh(ax, counts.index, counts.values, color=plots.PALETTE[2])
+        ax.set_xlabel("users")
+    fig.suptitle(f"{dataset.name}: {dataset.n_users:,} users")
+    return fig
+
+
+def plot_kg_coverage(dataset: Dataset):
+    """Share of the catalogue that each knowledge-graph relation covers, and its number of distinct entities."""
+    coverage = dataset.kg.coverage(dataset.n_items)
+    fig, (left, right) = plots.subplots(1, 2, figsize=(10, 4.2))
+    plots.barh(left, coverage.index, coverage["item_coverage"].values, fmt="{:.0%}")
+    left.set(xlabel="share of movies with at least one fact", title=f"{dataset.name}: knowledge-graph coverage")
+    left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    right.set_xscale("log")
+    plots.barh(right, coverage.index, coverage["entities"].values, color=plots.PALETTE[3])
+    right.set(xlabel="distinct entities (log)", title="entities per relation", xlim=(1, coverage["entities"].max() * 8))
+    return fig
+
+
+def film_facts(dataset: Dataset, title: str, relations=("director", "writer", "actor", "subject"), per_relation=4):
+    """The knowledge-graph facts of one film, with readable entity labels, for a quick look."""
+    match = dataset.items.index[dataset.items["title"] == title]
+    if len(match) == 0:
+        raise KeyError(f"no film titled {title!r} in {dataset.name}")
+    facts = dataset.kg.triples[dataset.kg.triples["item"] == match[0]]
+    facts = facts[facts["relation"].isin(relations)].copy()
+    facts["label"] = dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()
+    facts["n_items"] = dataset.kg.entities["n_items"].loc[facts["entity"]].to_numpy()
+    facts["relation"] = pd.Categorical(facts["relation"], categories=list(relations), ordered=True)
+    facts = facts.sort_values(["relation", "n_items"], ascending=[True, False])
+    return facts.groupby("relation", observed=True).head(per_relation)[["relation", "label", "n_items"]].reset_index(drop=True)

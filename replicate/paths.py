@@ -1,0 +1,44 @@
+"""Where things live: the repository, the build directory and the data cache.
+
+Environment variables override the defaults so that tests and CI can work in temporary directories:
+
+- ``REPLICATE_BUILD_DIR``: build root (default ``<repo>/build``); executed notebooks, figures and claims go to
+  ``<build>/<profile>/<chapter>/`` and the rendered site to ``<build>/<profile>/site/``.
+- ``REPLICATE_DATA_DIR``: data cache (default: the user's cache directory); a notebook's ``data_dir`` parameter
+  overrides both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+REFERENCES = NOTEBOOKS / "reference"
+PROFILES = ("smoke", "paper")
+
+
+def build_root() -> Path:
+    return Path(os.environ.get("REPLICATE_BUILD_DIR") or REPO / "build").resolve()
+
+
+def profile_dir(profile: str) -> Path:
+    return build_root() / profile
+
+
+def chapter_dir(profile: str, chapter: str) -> Path:
+    """Outputs of one executed chapter: the notebook, ``figures/*.png``, ``claims.json`` and ``stamp.json``."""
+    return profile_dir(profile) / chapter
+
+
+def data_root(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data cache: the ``data_dir`` argument, else ``$REPLICATE_DATA_DIR``, else the user's cache directory."""
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    env = os.environ.get("REPLICATE_DATA_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_cache_dir("interpretable-recsys")) / "data"

@@ -1,0 +1,41 @@
+"""Determinism and device selection shared by every chapter."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed Python, NumPy and PyTorch, make PyTorch deterministic, and return a NumPy generator for this seed.
+
+    The same seed gives the same numbers twice on CPU. On CUDA, deterministic algorithms are requested as well
+    (``warn_only`` so that an operation without a deterministic kernel warns instead of failing).
+    """
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    return np.random.default_rng(seed)
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``"auto"`` gives ``"cuda"`` when a CUDA device is present, else ``"cpu"``; other values pass through checked."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        from replicate.errors import ParameterError
+
+        raise ParameterError(f"device={device!r} asked for CUDA but none is available here; use device='auto' or 'cpu'")
+    if device != "cpu" and not device.startswith("cuda"):
+        from replicate.errors import ParameterError
+
+        raise ParameterError(f"unknown device {device!r}: valid choices are 'auto', 'cpu', 'cuda', 'cuda:N'")
+    return device
