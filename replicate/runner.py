@@ -151,7 +151,9 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
         shutil.rmtree(stale, ignore_errors=True)
     work.mkdir()
     source = work / f"{name}.source.ipynb"
-    jupytext.write(jupytext.read(path), source, fmt="ipynb")
+    notebook_obj = jupytext.read(path)
+    notebook_obj.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    jupytext.write(notebook_obj, source, fmt="ipynb")
     executed = work / f"{name}.ipynb"
     saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR")}
     os.environ["REPLICATE_OUTPUT_DIR"] = str(work)

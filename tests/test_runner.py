@@ -1,0 +1,158 @@
+"""Parameter handling and error paths of the runner, and the regeneration check on fabricated outputs."""
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from replicate import check, paths, plots, runner
+from replicate.chapter import Chapter, declaration
+from replicate.claims import Claim, Exact, save
+from replicate.errors import ParameterError, ReplicateError
+
+DATA = paths.NOTEBOOKS / "data.py"
+
+
+def test_every_notebook_has_the_required_parameters_and_a_declaration():
+    assert "data" in runner.available()
+    for name in runner.available():
+        path = runner.notebook_path(name)
+        params = runner.parameters(path)
+        assert set(runner.REQUIRED_PARAMETERS) <= set(params)
+        assert params["profile"] == "smoke" and params["device"] == "auto"
+        assert declaration(path)["figures"] and declaration(path)["claims"]
+
+
+def test_notebook_names_and_paths():
+    assert runner.notebook_path("data") == DATA
+    assert runner.notebook_path("notebooks/data.py") == DATA
+    with pytest.raises(ParameterError, match="valid notebooks are data"):
+        runner.notebook_path("nope")
+
+
+def test_parse_assignments():
+    assert runner.parse_assignments(["seed=3", "dataset=ml-100k", "data_dir=None", "x='a=b'"]) == {
+        "seed": 3, "dataset": "ml-100k", "data_dir": None, "x": "a=b"
+    }  # fmt: skip
+    with pytest.raises(ParameterError, match="key=value"):
+        runner.parse_assignments(["seed"])
+
+
+def test_unknown_parameter_lists_the_valid_ones():
+    with pytest.raises(ParameterError) as error:
+        runner.resolve_parameters(DATA, "smoke", {"epochs": 3})
+    assert "epochs" in str(error.value) and "profile, dataset, data_dir, seed, device" in str(error.value)
+
+
+def test_unknown_profile_lists_the_valid_ones():
+    with pytest.raises(ParameterError, match="valid profiles are smoke, paper"):
+        runner.resolve_parameters(DATA, "full", {})
+    with pytest.raises(ParameterError, match="--profile"):
+        runner.resolve_parameters(DATA, "smoke", {"profile": "paper"})
+
+
+def test_resolved_parameters_and_stamp():
+    params = runner.resolve_parameters(DATA, "paper", {"seed": 5})
+    assert params["profile"] == "paper" and params["seed"] == 5 and params["dataset"] == "ml-1m"
+    assert runner.stamp_of(DATA, params) == runner.stamp_of(DATA, dict(params))
+    assert runner.stamp_of(DATA, params) != runner.stamp_of(DATA, {**params, "seed": 6})
+
+
+def test_run_rejects_bad_input_before_doing_anything(build_dir):
+    with pytest.raises(ParameterError):
+        runner.run("data", "smoke", {"nope": 1})
+    assert not build_dir.exists()
+
+
+def test_heading_parser_skips_code_fences():
+    source = "# Title\n## Counts\n```bash\n# not a heading\n```\n### Sub section\n#hashtag"
+    assert runner._headings(source) == [(1, "Title"), (2, "Counts"), (3, "Sub section")]
+    assert runner.section_anchor("What each paper used, and what this book uses") == (
+        "what-each-paper-used-and-what-this-book-uses"
+    )
+
+
+def test_chapter_refuses_undeclared_names(build_dir):
+    ch = Chapter("data", profile="smoke")
+    assert ch.dir == build_dir / "smoke" / "data"
+    fig, _ = plt.subplots()
+    with pytest.raises(ReplicateError, match="not declared"):
+        ch.figure(fig, "undeclared", show=False)
+    with pytest.raises(ReplicateError, match="not declared"):
+        ch.claim("undeclared", "x", paper=1, ours=1, rule=Exact())
+    ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact())
+    with pytest.raises(ReplicateError, match="twice"):
+        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact())
+    with pytest.raises(ReplicateError, match="did not produce: figure ratings"):
+        ch.finish()
+    with pytest.raises(ParameterError, match="valid profiles"):
+        Chapter("data", profile="huge")
+
+
+# --- the regeneration check on fabricated outputs --------------------------------------------------------------------
+
+
+def _image(path, kind="plot"):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    if kind == "plot":
+        ax.plot(np.arange(10), np.arange(10) ** 2)
+    else:
+        ax.set_axis_off()
+    plots.save_png(fig, path)
+    plt.close(fig)
+
+
+def _fabricate(directory):
+    """Outputs that agree with the committed reference of the data chapter."""
+    declared = declaration(DATA)
+    for name in declared["figures"]:
+        _image(directory / "figures" / f"{name}.png")
+    reference = json.loads(check.reference_path("data").read_text())
+    claims = [
+        Claim("data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], regen=ref["regen"])
+        for cid, ref in reference.items()
+    ]
+    save(claims, directory / "claims.json")
+    return claims
+
+
+def test_image_problems(tmp_path):
+    _image(tmp_path / "ok.png")
+    _image(tmp_path / "blank.png", kind="blank")
+    (tmp_path / "text.png").write_text("not an image")
+    fig = plt.figure(figsize=(0.3, 0.3))
+    plots.save_png(fig, tmp_path / "tiny.png")
+    assert check.image_problem(tmp_path / "ok.png") is None
+    assert check.image_problem(tmp_path / "blank.png").startswith("blank")
+    assert check.image_problem(tmp_path / "text.png").startswith("not a readable PNG")
+    assert check.image_problem(tmp_path / "tiny.png").startswith("too small")
+    assert check.image_problem(tmp_path / "absent.png") == "missing"
+
+
+def test_check_passes_then_names_each_problem(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    claims = _fabricate(directory)
+    assert check.check(["data"], run=False) == []
+
+    (directory / "figures" / "genres.png").unlink()
+    _image(directory / "figures" / "ratings.png", kind="blank")
+    changed = [c for c in claims if c.id != "ml100k_users"]
+    changed[0].ours += 1  # ml100k_ratings: 100,001
+    save(changed, directory / "claims.json")
+    problems = check.check(["data"], run=False)
+    assert any("figure genres is missing" in p for p in problems)
+    assert any("figure ratings is blank" in p for p in problems)
+    assert any("claim ml100k_ratings drifted: 100,001 now, reference 100,000" in p for p in problems)
+    assert any("claim ml100k_users was not recorded" in p for p in problems)
+    assert len(problems) == 4
+
+
+def test_check_without_reference_says_how_to_write_one(build_dir, monkeypatch, tmp_path):
+    _fabricate(paths.chapter_dir("smoke", "data"))
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    problems = check.check(["data"], run=False)
+    assert problems and all("--update-reference" in p for p in problems)
