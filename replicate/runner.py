@@ -10,10 +10,12 @@ replaces the previous outputs only when it succeeds; a failed run leaves its exe
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +162,11 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     os.environ["REPLICATE_BUILD_DIR"] = str(paths.build_root())
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(source), str(executed), parameters=resolved, kernel_name="python3", cwd=str(path.parent),
-            progress_bar=False, log_output=False,
-        )  # fmt: skip
+        with _kernel_stderr_to(work / "kernel.log"):
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=resolved, kernel_name="python3", cwd=str(path.parent),
+                progress_bar=False, log_output=False,
+            )  # fmt: skip
     except papermill.PapermillExecutionError as error:
         source.unlink(missing_ok=True)
         work.rename(failed)
@@ -182,6 +185,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
                 os.environ[key] = value
     seconds = time.perf_counter() - start
     source.unlink()
+    (work / "kernel.log").unlink()
     _finalise(executed, work / "claims.json")
     (work / "stamp.json").write_text(
         json.dumps({"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2)}, indent=1, default=str)
@@ -190,6 +194,25 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
         shutil.rmtree(final)
     work.rename(final)
     return RunResult(name, profile, final, ran=True, seconds=seconds)
+
+
+@contextlib.contextmanager
+def _kernel_stderr_to(path: Path):
+    """Send the kernel process's own log (it inherits file descriptor 2) to ``path`` instead of the terminal.
+
+    Cell output reaches the notebook over the kernel protocol and is not affected; what lands in ``path`` is the
+    kernel's housekeeping (transport warnings, shutdown messages), kept next to a failed notebook for diagnosis.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def section_anchor(title: str) -> str:

@@ -57,14 +57,14 @@ def label_entities(triples: pd.DataFrame, items: pd.DataFrame, ratings: pd.DataF
     main_relation = main_relation.sort_values(["entity", "n", "relation"], ascending=[True, False, True])
     main_relation = main_relation.drop_duplicates("entity").set_index("entity")["relation"]
     films = facts.drop_duplicates(["entity", "item"]).sort_values(["entity", "popularity", "title"], ascending=[True, False, True])
-    rows = []
-    for entity, group in films.groupby("entity", sort=True):
-        titles = list(group["title"])
-        label = f"{main_relation[entity]}: " + "; ".join(titles[:LABEL_FILMS])
-        if len(titles) > LABEL_FILMS:
-            label += f" (+{len(titles) - LABEL_FILMS} more)"
-        rows.append((entity, label, main_relation[entity], len(titles)))
-    entities = pd.DataFrame(rows, columns=["entity", "label", "relation", "n_items"]).set_index("entity")
+    n_items = films.groupby("entity").size()
+    best = films.groupby("entity").head(LABEL_FILMS).groupby("entity")["title"].agg("; ".join)
+    relation = main_relation.loc[n_items.index]
+    label = relation + ": " + best.loc[n_items.index]
+    more = n_items - LABEL_FILMS
+    label[more > 0] = label[more > 0] + " (+" + more[more > 0].astype(str) + " more)"
+    entities = pd.DataFrame({"label": label, "relation": relation, "n_items": n_items})
+    entities.index.name = "entity"
     clash = entities["label"].duplicated(keep=False)
     entities.loc[clash, "label"] = entities.loc[clash, "label"] + " [" + entities.index[clash] + "]"
     return entities

@@ -1,0 +1,32 @@
+"""Data layer: what the sha256 check costs next to parsing, per embedded dataset, measured in one run."""
+
+import time
+
+from replicate import data
+from replicate.data import atomic, embedded
+from replicate.paths import data_root
+
+PARSERS = {"ml-100k": atomic.load_ml100k, "ml-1m": atomic.load_ml1m}
+
+
+def _best_of(function, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    data.ensure_embedded()
+    for name, parse in PARSERS.items():
+        directory = data_root() / name
+        spec = embedded.EMBEDDED[name]
+        verify = _best_of(lambda: embedded.verify(spec, directory))
+        load = _best_of(lambda: parse(directory))
+        size = sum((directory / f).stat().st_size for f in spec.files) / 2**20
+        print(
+            f"{name}: sha256 check {verify * 1e3:.0f} ms ({size / verify:.0f} MiB/s), parse {load * 1e3:.0f} ms, "
+            f"check/parse = {verify / load:.2f}"
+        )
