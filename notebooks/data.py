@@ -74,7 +74,7 @@ for d in (ml100k, ml1m):
 # means movies with at least one rating (ML-1M's movie file lists 3,883, of which 3,706 are rated).
 
 # %%
-explore.counts_table([ml100k, ml1m]).style.format(precision=4, thousands=",")
+explore.counts_table([ml100k, ml1m])
 
 # %%
 rated_movies = int(ml1m.ratings["item"].nunique())

@@ -106,8 +106,8 @@ class Within(Rule):
         if self.rel:
             parts.append(f"{self.rel:.0%}" if self.rel >= 0.01 else f"rel {self.rel:g}")
         if self.abs:
-            parts.append(f"{self.abs:g}")
-        text = "within " + (" + ".join(parts) if parts else "0")
+            parts.append(format_value(self.abs))
+        text = "within ±" + (" + ".join(parts) if parts else "0")
         if self.baseline is not None:
             text += f"; direction vs reference (paper {plain(self.baseline[0])}, ours {plain(self.baseline[1])})"
         return text

@@ -11,9 +11,10 @@ from replicate import plots
 from replicate.data.types import AGE_GROUPS, Dataset
 
 
-def counts_table(datasets: list[Dataset]) -> pd.DataFrame:
-    """One column per dataset: users, items, rated items, ratings, density, median ratings per user, genres."""
-    return pd.DataFrame({d.name: d.summary() for d in datasets})
+def counts_table(datasets: list[Dataset]):
+    """One row per dataset: users, items, rated items, ratings, density, median ratings per user, genres (styled)."""
+    table = pd.DataFrame([d.summary() for d in datasets], index=pd.Index([d.name for d in datasets], name="dataset"))
+    return table.style.format({"density": "{:.2%}", "ratings per user (median)": "{:.0f}"}, thousands=",")
 
 
 def rating_shares(dataset: Dataset) -> pd.Series:

@@ -45,6 +45,13 @@ def test_within_direction_against_baseline():
     assert "direction" in rule.describe()
 
 
+def test_rule_descriptions():
+    assert Within(abs=50_000).describe() == "within ±50,000"
+    assert Within(rel=0.1).describe() == "within ±10%"
+    assert AtMost(1e-4).describe() == "ours <= 0.0001"
+    assert NotApplicable("ML-20M absent").describe() == "not comparable: ML-20M absent"
+
+
 def test_bounds_and_holds():
     assert AtMost(1e-4).verdict(None, 3e-5) == "replicated"
     assert AtMost(1e-4).verdict(None, 2e-4) == "not replicated"
