@@ -242,6 +242,7 @@ def to_frame(claims: list[Claim]):
             "ours": [format_value(c.ours) for c in claims],
             "rule": [c.rule for c in claims],
             "verdict": [c.verdict for c in claims],
+            "note": [c.note for c in claims],
         },
         index=pd.Index([c.id for c in claims], name="id"),
     )
@@ -259,6 +260,8 @@ def scorecard_markdown(chapters: list[tuple[str, str, list[Claim]]], profile: st
             counts[c.verdict] += 1
             href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
             what = html.escape(c.description) + (f" <em>({html.escape(c.source)})</em>" if c.source else "")
+            if c.note:
+                what += f'<br><small>{html.escape(c.note)}</small>'
             rows.append(
                 "<tr>"
                 f'<td><a href="{href}">{html.escape(title)}</a></td>'

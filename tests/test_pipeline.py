@@ -98,7 +98,10 @@ def test_book_renders_chapter_figures_and_scorecard(built):
     assert anchors == {"counts", "genres", "what-is-not-here"}
     for anchor in anchors:
         assert f'id="{anchor}"' in page
-    assert scorecard.count('class="verdict-') == len(declaration(paths.NOTEBOOKS / "data.py")["claims"])
+    from replicate.book import toc_chapters
+
+    total = sum(len(declaration(paths.NOTEBOOKS / f"{name}.py")["claims"]) for name in toc_chapters())
+    assert scorecard.count('class="verdict-') == total
     assert "Traceback" not in page
 
 

@@ -1,0 +1,1 @@
+"""Models, one file each, as small ``torch.nn.Module``s with the paper's equations in the docstring."""

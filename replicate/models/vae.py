@@ -1,0 +1,109 @@
+"""Mult-VAE (Liang et al. 2018) and its conditioned variant C-VAE (Carraro, Polato, Aiolli 2020).
+
+For a user with binary history :math:`r_u \\in \\{0,1\\}^m` and, for C-VAE, a one-hot condition
+:math:`c \\in \\{0,1\\}^C` (all zeros: no condition),
+
+.. math::
+
+    x &= \\operatorname{dropout}_{0.5}(r_u / \\lVert r_u \\rVert_2) \\\\
+    h &= \\tanh(W_1 [x; c] + b_1), \\quad \\mu = W_\\mu h + b_\\mu, \\quad \\log\\sigma^2 = W_\\sigma h + b_\\sigma \\\\
+    z &= \\mu + \\epsilon \\odot \\sigma \\ (\\text{training}), \\qquad z = \\mu \\ (\\text{evaluation}) \\\\
+    \\pi(z) &= \\operatorname{softmax}(W_3 \\tanh(W_2 z + b_2) + b_3)
+
+with the architecture [m + C → 600 → 200 → 600 → m]. The loss of one example with target :math:`t` is
+
+.. math::
+
+    \\mathcal{L} = -\\sum_i t_i \\log \\pi_i(z) + \\beta \\cdot
+        \\tfrac{1}{2} \\sum_j \\left(\\mu_j^2 + \\sigma_j^2 - \\log \\sigma_j^2 - 1\\right)
+
+where :math:`t = r_u` for Mult-VAE and, for C-VAE, :math:`t_i = r_{ui}` if item i satisfies the condition and 0
+otherwise (the reconstruction must demote the items outside the condition). Weights are Xavier-initialised and biases
+drawn from a normal truncated at two standard deviations with std :math:`10^{-3}`, as the paper says (the authors'
+library uses std 1.0).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _init(layer: nn.Linear, bias_std: float) -> nn.Linear:
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.trunc_normal_(layer.bias, mean=0.0, std=bias_std, a=-2 * bias_std, b=2 * bias_std)
+    return layer
+
+
+def input_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Dropout on the non-zero entries of a sparse-valued input (zeros stay zero either way).
+
+    Equal in distribution to ``F.dropout(x, p)`` but draws one random number per non-zero instead of one per entry,
+    which on a history matrix with 3 % non-zeros is most of an epoch's time saved.
+    """
+    if not training or p == 0:
+        return x
+    rows, cols = x.nonzero(as_tuple=True)
+    keep = (torch.rand(rows.shape[0], device=x.device) >= p).to(x.dtype) / (1 - p)
+    out = torch.zeros_like(x)
+    out[rows, cols] = x[rows, cols] * keep
+    return out
+
+
+class MultVAE(nn.Module):
+    """Mult-VAE when ``n_conditions == 0``, C-VAE otherwise (the condition is concatenated to the encoder input)."""
+
+    def __init__(
+        self,
+        n_items: int,
+        n_conditions: int = 0,
+        hidden: int = 600,
+        latent: int = 200,
+        dropout: float = 0.5,
+        bias_std: float = 1e-3,
+    ):
+        super().__init__()
+        self.n_items, self.n_conditions, self.latent = n_items, n_conditions, latent
+        self.dropout = dropout
+        self.encoder = _init(nn.Linear(n_items + n_conditions, hidden), bias_std)
+        self.to_stats = _init(nn.Linear(hidden, 2 * latent), bias_std)
+        self.decoder_hidden = _init(nn.Linear(latent, hidden), bias_std)
+        self.decoder_out = _init(nn.Linear(hidden, n_items), bias_std)
+
+    def encode(self, items: torch.Tensor, condition: torch.Tensor | None = None):
+        """(mu, logvar) of q(z | items, condition); ``items`` is the binary history, normalised here."""
+        x = F.normalize(items, p=2, dim=1)
+        x = input_dropout(x, self.dropout, self.training)
+        if self.n_conditions:
+            if condition is None:
+                condition = x.new_zeros(x.shape[0], self.n_conditions)
+            x = torch.cat([x, condition], dim=1)
+        stats = self.to_stats(torch.tanh(self.encoder(x)))
+        return stats[:, : self.latent], stats[:, self.latent :]
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Item logits (the softmax is taken in the loss)."""
+        return self.decoder_out(torch.tanh(self.decoder_hidden(z)))
+
+    def forward(self, items: torch.Tensor, condition: torch.Tensor | None = None):
+        mu, logvar = self.encode(items, condition)
+        if self.training:
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        else:
+            z = mu
+        return self.decode(z), mu, logvar
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of KL(N(mu, exp(logvar)) || N(0, I))."""
+    return (0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)).mean()
+
+
+def multinomial_nll(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of -sum_i t_i log softmax(logits)_i."""
+    return -(F.log_softmax(logits, dim=1) * target).sum(dim=1).mean()
+
+
+def vae_loss(logits, target, mu, logvar, beta: float) -> torch.Tensor:
+    return multinomial_nll(logits, target) + beta * kl_divergence(mu, logvar)
