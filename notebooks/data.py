@@ -11,6 +11,7 @@
 #     name: python3
 #   replicate:
 #     title: The data
+#     datasets: [ml-100k, ml-1m]
 #     figures: [ratings, genres, demographics, kg_coverage]
 #     claims: [ml100k_ratings, ml100k_users, ml100k_items, ml1m_ratings, ml1m_users, ml1m_genres,
 #       reconet_ml1m_ratings, reconet_ml1m_users, reconet_ml1m_movies, cvae_top_genres, cvae_film_noir_rarest,

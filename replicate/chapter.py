@@ -21,7 +21,9 @@ The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
 from pathlib import Path
 
 import jupytext
@@ -38,7 +40,35 @@ def declaration(notebook: Path) -> dict:
     meta = jupytext.read(notebook).metadata.get("replicate")
     if not isinstance(meta, dict) or "title" not in meta:
         raise ReplicateError(f"{notebook} has no `replicate:` block with a title in its jupytext header")
-    return {"title": meta["title"], "figures": list(meta.get("figures", [])), "claims": list(meta.get("claims", []))}
+    return {
+        "title": meta["title"],
+        "figures": list(meta.get("figures", [])),
+        "claims": list(meta.get("claims", [])),
+        "datasets": list(meta.get("datasets", [])),
+    }
+
+
+def is_chapter(notebook: Path) -> bool:
+    """Whether a ``.py`` file under ``notebooks/`` is a chapter (it has a ``replicate:`` header block)."""
+    try:
+        return isinstance(jupytext.read(notebook).metadata.get("replicate"), dict)
+    except Exception:  # an unreadable file is not a chapter; running it names the problem
+        return False
+
+
+DEPENDENCIES = "dependencies.json"
+
+
+def used_modules() -> dict[str, str]:
+    """sha256 of every module of the ``replicate`` package imported in this process, by path relative to the repo."""
+    package = paths.REPO / "replicate"
+    out = {}
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(package):
+            path = Path(file).resolve()
+            out[path.relative_to(paths.REPO).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def check_profile(profile: str) -> str:
@@ -110,7 +140,7 @@ class Chapter:
         paper,
         ours,
         rule: Rule,
-        source: str = "",
+        source: str,
         note: str = "",
         regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
         regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
@@ -122,6 +152,8 @@ class Chapter:
             )
         if any(c.id == id for c in self.claims):
             raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
+        if not source.strip():
+            raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
         claim = Claim.make(
             self.name, id, description, paper, ours, rule, source=source, note=note,
             regen={"rel": regen_rel, "abs": regen_abs}, cell=self._cell,
@@ -137,10 +169,12 @@ class Chapter:
 
     # end -----------------------------------------------------------------------------------------------------------
     def finish(self):
-        """Fail if a declared figure or claim was not produced; return the table of all claims."""
+        """Fail if a declared figure or claim was not produced; record which ``replicate`` modules the run used (so
+        that the runner re-runs the chapter when one of them changes); return the table of all claims."""
         missing = [f"figure {f}" for f in self.declared["figures"] if f not in self.figures]
         recorded = {c.id for c in self.claims}
         missing += [f"claim {c}" for c in self.declared["claims"] if c not in recorded]
         if missing:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
+        (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
         return self.table()

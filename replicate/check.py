@@ -44,6 +44,20 @@ def image_problem(path: Path) -> str | None:
     return None
 
 
+def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
+    """Why the outputs in ``directory`` are not a default smoke run of ``name`` (or ``None`` when they are)."""
+    stamp = runner._read_json(directory / "stamp.json")
+    if not isinstance(stamp, dict):
+        return f"{name}: no finished smoke run in {directory}: run `python -m replicate run {name}`"
+    defaults = runner.resolve_parameters(runner.notebook_path(name), PROFILE, {})
+    if stamp.get("parameters") != json.loads(json.dumps(defaults, default=str)):
+        return (
+            f"{name}: the outputs in {directory} were made with parameters {stamp.get('parameters')}, not the smoke "
+            f"defaults: run `python -m replicate run {name} --force`"
+        )
+    return None
+
+
 def check_chapter(name: str, directory: Path) -> list[str]:
     problems = []
     declared = declaration(paths.NOTEBOOKS / f"{name}.py")
@@ -53,9 +67,15 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         if problem:
             problems.append(f"{name}: figure {figure} is {problem}: {path}")
     claims_file = directory / "claims.json"
-    recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
+    try:
+        recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
+    except (ValueError, TypeError) as error:
+        return problems + [f"{name}: {claims_file} is not a valid claims file ({error}); run the notebook again"]
     ref_file = reference_path(name)
-    reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
+    try:
+        reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
+    except ValueError as error:
+        return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
     for claim_id in declared["claims"]:
         if claim_id not in recorded:
             problems.append(f"{name}: claim {claim_id} was not recorded ({claims_file})")
@@ -80,7 +100,10 @@ def check_chapter(name: str, directory: Path) -> list[str]:
 
 
 def update_reference(name: str, directory: Path) -> Path:
-    """Write the reference values of chapter ``name`` from its current smoke outputs."""
+    """Write the reference values of chapter ``name`` from its current smoke outputs (made with the defaults)."""
+    problem = _smoke_outputs_problem(name, directory)
+    if problem:
+        raise ReplicateError(problem)
     claims_file = directory / "claims.json"
     if not claims_file.is_file():
         raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
@@ -101,10 +124,15 @@ def check(names: list[str] | None = None, run: bool = True, update: bool = False
     problems = []
     for name in names:
         directory = paths.chapter_dir(PROFILE, name)
-        if run:
-            result = runner.run(name, PROFILE)
-            log(f"{name}: {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
-        if update:
-            log(f"{name}: reference written to {update_reference(name, directory)}")
-        problems += check_chapter(name, directory)
+        try:
+            if run:
+                result = runner.run(name, PROFILE)
+                log(f"{name}: {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
+            if update:
+                log(f"{name}: reference written to {update_reference(name, directory)}")
+        except ReplicateError as error:
+            problems.append(f"{name}: {error}")
+            continue
+        problem = _smoke_outputs_problem(name, directory)
+        problems += [problem] if problem else check_chapter(name, directory)
     return problems

@@ -259,12 +259,13 @@ def scorecard_markdown(chapters: list[tuple[str, str, list[Claim]]], profile: st
         for c in claims:
             counts[c.verdict] += 1
             href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
-            what = html.escape(c.description) + (f" <em>({html.escape(c.source)})</em>" if c.source else "")
+            what = html.escape(c.description)
             if c.note:
                 what += f'<br><small>{html.escape(c.note)}</small>'
             rows.append(
                 "<tr>"
                 f'<td><a href="{href}">{html.escape(title)}</a></td>'
+                f"<td>{html.escape(c.source)}</td>"
                 f"<td>{what}</td>"
                 f"<td>{html.escape(format_value(c.paper))}</td>"
                 f"<td>{html.escape(format_value(c.ours))}</td>"
@@ -286,7 +287,7 @@ def scorecard_markdown(chapters: list[tuple[str, str, list[Claim]]], profile: st
         "differences.",
         "",
         '<table class="scorecard">',
-        "<thead><tr><th>Chapter</th><th>Claim</th><th>Paper</th><th>Ours</th><th>Rule</th><th>Verdict</th></tr></thead>",
+        "<thead><tr><th>Chapter</th><th>Source</th><th>Claim</th><th>Paper</th><th>Ours</th><th>Rule</th><th>Verdict</th></tr></thead>",
         "<tbody>",
         *rows,
         "</tbody>",

@@ -25,7 +25,7 @@ import nbformat
 
 from replicate import claims as claims_mod
 from replicate import paths
-from replicate.chapter import cell_key, check_profile
+from replicate.chapter import DEPENDENCIES, cell_key, check_profile, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
@@ -43,7 +43,8 @@ def notebook_path(name: str | os.PathLike) -> Path:
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in paths.NOTEBOOKS.glob("*.py"))
+    """The chapters: ``notebooks/*.py`` files with a ``replicate:`` header block."""
+    return sorted(p.stem for p in paths.NOTEBOOKS.glob("*.py") if is_chapter(p))
 
 
 def parameters(notebook: Path) -> dict:
@@ -58,7 +59,13 @@ def parameters(notebook: Path) -> dict:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    defaults[target.id] = ast.literal_eval(node.value)
+                    try:
+                        defaults[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        raise ReplicateError(
+                            f"{notebook}: parameter {target.id} must be a plain literal (papermill replaces these "
+                            f"values); compute derived settings in a later cell"
+                        ) from None
     missing = [p for p in REQUIRED_PARAMETERS if p not in defaults]
     if missing:
         raise ReplicateError(f"{notebook}'s parameters cell lacks {', '.join(missing)}")
@@ -91,21 +98,17 @@ def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict
         )
     if "profile" in given and given["profile"] != profile:
         raise ParameterError("give the profile with --profile, not -p profile=...")
-    return {**defaults, **given, "profile": check_profile(profile)}
-
-
-def _package_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted((paths.REPO / "replicate").rglob("*.py")):
-        digest.update(path.relative_to(paths.REPO).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    resolved = {**defaults, **given, "profile": check_profile(profile)}
+    if resolved.get("data_dir"):  # the kernel runs in notebooks/: make a relative path mean what the caller meant
+        resolved["data_dir"] = str(Path(resolved["data_dir"]).expanduser().resolve())
+    return resolved
 
 
 def stamp_of(notebook: Path, params: dict) -> str:
+    """Hash of the notebook and its parameters. The ``replicate`` modules a run used are checked separately
+    (``dependencies.json``), so an edit to one chapter's model does not re-run the others."""
     digest = hashlib.sha256()
     digest.update(notebook.read_bytes())
-    digest.update(_package_digest().encode())
     digest.update(json.dumps(params, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
@@ -123,11 +126,36 @@ class RunResult:
         return self.directory / f"{self.name}.ipynb"
 
 
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def is_fresh(directory: Path, name: str, stamp: str) -> bool:
-    stamp_file = directory / "stamp.json"
-    if not stamp_file.is_file() or not (directory / f"{name}.ipynb").is_file():
+    """Whether the outputs in ``directory`` were made from this stamp and from the current ``replicate`` modules."""
+    recorded = _read_json(directory / "stamp.json")
+    dependencies = _read_json(directory / DEPENDENCIES)
+    if not isinstance(recorded, dict) or recorded.get("stamp") != stamp or not isinstance(dependencies, dict):
         return False
-    return json.loads(stamp_file.read_text()).get("stamp") == stamp
+    if not (directory / f"{name}.ipynb").is_file():
+        return False
+    for relative, digest in dependencies.items():
+        path = paths.REPO / relative
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+def _fetch_needed(notebook: Path, params: dict) -> None:
+    """Fetch the embedded datasets the notebook declares, and the one its ``dataset`` parameter names."""
+    from replicate.chapter import declaration
+    from replicate.data import EMBEDDED, ensure_embedded
+
+    wanted = set(declaration(notebook)["datasets"]) if is_chapter(notebook) else set()
+    wanted.add(params.get("dataset"))
+    ensure_embedded(params.get("data_dir"), names=[n for n in EMBEDDED if n in wanted])
 
 
 def run(notebook, profile: str = "smoke", params: dict | None = None, force: bool = False) -> RunResult:
@@ -142,9 +170,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     if not force and is_fresh(final, name, stamp):
         return RunResult(name, profile, final, ran=False, seconds=0.0)
 
-    from replicate.data import ensure_embedded
-
-    ensure_embedded(resolved.get("data_dir"))
+    _fetch_needed(path, resolved)
 
     final.parent.mkdir(parents=True, exist_ok=True)
     work = final.parent / f".{name}.running"
@@ -157,9 +183,10 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     notebook_obj.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     jupytext.write(notebook_obj, source, fmt="ipynb")
     executed = work / f"{name}.ipynb"
-    saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR")}
+    saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR", "REPLICATE_DATA_DIR")}
     os.environ["REPLICATE_OUTPUT_DIR"] = str(work)
     os.environ["REPLICATE_BUILD_DIR"] = str(paths.build_root())
+    os.environ["REPLICATE_DATA_DIR"] = str(paths.data_root())
     start = time.perf_counter()
     try:
         with _kernel_stderr_to(work / "kernel.log"):
@@ -186,7 +213,13 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     seconds = time.perf_counter() - start
     source.unlink()
     (work / "kernel.log").unlink()
-    _finalise(executed, work / "claims.json")
+    try:
+        if not (work / DEPENDENCIES).is_file():
+            raise ReplicateError(f"notebook {name} ran but never called ch.finish(): end it with `ch.finish()`")
+        _finalise(executed, work / "claims.json")
+    except ReplicateError:
+        work.rename(failed)
+        raise
     (work / "stamp.json").write_text(
         json.dumps({"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2)}, indent=1, default=str)
     )
@@ -239,13 +272,15 @@ def _finalise(executed: Path, claims_file: Path) -> None:
     """Hide the injected-parameters cell in the book, and give each claim the section it was recorded in."""
     nb = nbformat.read(executed, as_version=4)
     section_of_cell = {}
+    titles = []
     current = ""
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
         if cell.cell_type == "markdown":
-            headings = [h for h in _headings(cell.source) if h[0] >= 2] or []
+            headings = [h for h in _headings(cell.source) if h[0] >= 2]
+            titles += [h[1] for h in headings]
             if headings:
                 current = headings[-1][1]
         elif cell.cell_type == "code":
@@ -256,4 +291,10 @@ def _finalise(executed: Path, claims_file: Path) -> None:
         for claim in recorded:
             claim.section = section_of_cell.get(claim.cell, "")
             claim.anchor = section_anchor(claim.section) if claim.section else ""
+        repeated = sorted({c.section for c in recorded if c.section and titles.count(c.section) > 1})
+        if repeated:
+            raise ReplicateError(
+                f"{executed.stem}: claims are recorded under headings that occur twice ({', '.join(repeated)}); "
+                f"give each section a distinct title so that the scorecard can link to it"
+            )
         claims_mod.save(recorded, claims_file)

