@@ -1,0 +1,1 @@
+"""Explanations, kept apart from the models they explain."""

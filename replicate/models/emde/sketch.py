@@ -1,0 +1,49 @@
+"""Count sketches of users and the decoding of item scores from an output sketch.
+
+A modality's sketch of a user is an (n_sketches, width) array: for every unit the user has in that modality (a
+movie, an actor, a token), +1 (times an optional weight) at the unit's bucket in each sketch. Input sketches are
+L2-normalised per sketch row; targets are L1-normalised per row (a distribution per row, matching the network's
+softmax). An item's score in an output sketch is the geometric mean of the output at its buckets,
+:math:`\\exp(\\frac{1}{N}\\sum_n \\log(\\varepsilon + o_{n, c_n(i)}))`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+EPS = 1e-8
+
+
+def sketch(membership: sp.csr_matrix, codes: np.ndarray, width: int) -> np.ndarray:
+    """Sketches of many users at once.
+
+    ``membership``: (n_users, n_units) weights (counts) of each unit for each user; ``codes``: (n_units, n_sketches)
+    bucket indices. Returns (n_users, n_sketches, width) raw counts.
+    """
+    n_units, n_sketches = codes.shape
+    out = np.zeros((membership.shape[0], n_sketches, width), dtype=np.float32)
+    for s in range(n_sketches):
+        bucket_of_unit = sp.csr_matrix(
+            (np.ones(n_units, dtype=np.float32), (np.arange(n_units), codes[:, s])), shape=(n_units, width)
+        )
+        out[:, s, :] = (membership @ bucket_of_unit).toarray()
+    return out
+
+
+def normalise_input(sketches: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(sketches, axis=-1, keepdims=True)
+    return np.divide(sketches, norms, out=np.zeros_like(sketches), where=norms > 0)
+
+
+def normalise_target(sketches: np.ndarray) -> np.ndarray:
+    sums = sketches.sum(axis=-1, keepdims=True)
+    return np.divide(sketches, sums, out=np.zeros_like(sketches), where=sums > 0)
+
+
+def decode(output: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+    """Item scores (batch, n_items) from output sketches (batch, n_sketches, width) and item codes (n_items, n_sketches)."""
+    n_sketches = codes.shape[1]
+    picked = output[:, torch.arange(n_sketches)[None, :], codes]  # (batch, n_items, n_sketches)
+    return torch.exp(torch.log(EPS + picked).mean(dim=-1))
