@@ -111,10 +111,11 @@ _, valid_inputs, valid_heldout = emde.split_inputs(ds, split, "valid")
 l2 = emde.tune_ease(split.train, emde.fold_in_catalogue(valid_inputs, split.items), valid_heldout)
 fold_in = emde.fold_in_catalogue(test_inputs, split.items)
 scores = model.scores(test_inputs)
-quality = emde.ranking_report({
+quality = emde.ranking_report({  # every model excludes the same input movies (liked and disliked)
     "EMDE": scores,
-    "popularity": emde.popularity_scores(split.train, fold_in),
-    f"EASE (λ = {l2})": emde.ease_scores(emde.ease_weights(split.train, l2), fold_in),
+    "popularity": emde.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
+    f"EASE (λ = {l2})": emde.mask_seen(emde.ease_scores(emde.ease_weights(split.train, l2), fold_in), test_inputs,
+                                        split.items),
 }, test_heldout)
 display(quality.style.format("{:.3f}"))
 emde_ndcg, pop_ndcg, ease_ndcg = quality["nDCG@100"].to_numpy()
@@ -189,8 +190,8 @@ influencers
 # in the same order in every column.
 
 # %%
-schindler = int(ds.items.index[ds.items["title"] == "Schindler's List (1993)"][0]) if dataset == "ml-100k" else int(
-    popular.index[0])
+titled = ds.items.index[ds.items["title"] == "Schindler's List (1993)"]
+schindler = int(titled[0]) if len(titled) and titled[0] in split.items else int(popular.index[0])
 pool_users, pool_inputs, _ = emde.split_inputs(ds, split, "valid")
 pool = emde.stack_inputs(pool_inputs, test_inputs)
 pool_scores = model.scores(pool)

@@ -110,6 +110,7 @@ class EMDEConfig:
     batch_size: int = 64
     lr: float = 4e-3
     target_share: float = 0.2
+    decay: float | None = None  # optional time decay of the input sketches (None: every movie counts 1)
     seed: int = 0
     device: str = "cpu"
 
@@ -167,9 +168,13 @@ def _random_holdout(liked: sp.csr_matrix, share: float, rng) -> tuple[sp.csr_mat
     rank = np.arange(len(rows)) - starts
     counts = np.bincount(rows, minlength=liked.shape[0])[rows]
     held = rank < np.maximum(1, np.floor(share * counts))
-    def part(mask):
-        return sp.csr_matrix((np.ones(mask.sum(), np.float32), (rows[mask], liked.col[order][mask])), shape=liked.shape)
-    return part(~held), part(held)
+    weights = liked.data[order]
+
+    def part(mask, keep_weights):
+        data = weights[mask] if keep_weights else np.ones(mask.sum(), np.float32)
+        return sp.csr_matrix((data, (rows[mask], liked.col[order][mask])), shape=liked.shape)
+
+    return part(~held, True), part(held, False)  # inputs keep their (decay) weights; targets count each movie once
 
 
 @dataclass
@@ -200,10 +205,7 @@ class EMDEModel:
         with torch.no_grad():
             for start in range(0, len(x), batch):
                 out.append(decode(self.net(x[start : start + batch]), codes).numpy())
-        s = np.concatenate(out)
-        seen = (inputs.liked + inputs.disliked)[:, self.catalogue]
-        s[seen.nonzero()] = -np.inf
-        return s
+        return mask_seen(np.concatenate(out), inputs, self.catalogue)
 
 
 def train(modalities: list[Modality], train_liked: sp.csr_matrix, train_disliked: sp.csr_matrix,
@@ -239,10 +241,21 @@ def train(modalities: list[Modality], train_liked: sp.csr_matrix, train_disliked
     return model
 
 
+def _decayed(matrix: sp.csr_matrix, users: np.ndarray, dataset: Dataset, decay: float) -> sp.csr_matrix:
+    """Weight each (user, movie) by ``decay ** k``, k = how many of the user's entries in ``matrix`` are more recent."""
+    coo = matrix.tocoo()
+    stamps = dataset.ratings.drop_duplicates(["user", "item"]).set_index(["user", "item"])["timestamp"]
+    when = stamps.reindex(pd.MultiIndex.from_arrays([users[coo.row], coo.col])).to_numpy()
+    frame = pd.DataFrame({"row": coo.row, "when": when})
+    recency = frame.groupby("row")["when"].rank(method="first", ascending=False).to_numpy() - 1
+    return sp.csr_matrix(((decay**recency).astype(np.float32), (coo.row, coo.col)), shape=matrix.shape)
+
+
 def user_inputs(dataset: Dataset, users: np.ndarray, liked_in_catalogue: sp.csr_matrix, catalogue: np.ndarray,
-                min_rating: float = 4.0) -> Inputs:  # fmt: skip
+                min_rating: float = 4.0, decay: float | None = None) -> Inputs:  # fmt: skip
     """Inputs of some users: their liked movies given as (n_users, n_catalogue) fold-in rows, and all their disliked
-    movies (ratings below ``min_rating``) from the dataset."""
+    movies (ratings below ``min_rating``) from the dataset. With ``decay`` (e.g. 0.9), older movies weigh less in the
+    sketches: the k-th most recent counts ``decay ** k``."""
     n = dataset.n_items
     liked = sp.csr_matrix(liked_in_catalogue, dtype=np.float32)
     coo = liked.tocoo()
@@ -251,6 +264,8 @@ def user_inputs(dataset: Dataset, users: np.ndarray, liked_in_catalogue: sp.csr_
     row = pd.Series(np.arange(len(users)), index=users).loc[r["user"]].to_numpy()
     disliked = sp.csr_matrix((np.ones(len(r), np.float32), (row, r["item"].to_numpy())), shape=(len(users), n))
     disliked.data[:] = 1.0
+    if decay is not None:
+        liked, disliked = _decayed(liked, users, dataset, decay), _decayed(disliked, users, dataset, decay)
     return Inputs(liked, disliked)
 
 
@@ -289,14 +304,24 @@ def ease_scores(weights: np.ndarray, fold_in: sp.csr_matrix) -> np.ndarray:
 
 
 def fold_in_catalogue(inputs: Inputs, catalogue: np.ndarray) -> sp.csr_matrix:
-    """The user's input movies (liked and disliked) restricted to the catalogue, for the baselines' exclusions."""
-    return sp.csr_matrix(inputs.liked[:, catalogue])
+    """The users' liked input movies as a binary (n_users, n_catalogue) matrix: the baselines' input."""
+    liked = sp.csr_matrix(inputs.liked[:, catalogue])
+    liked.data[:] = 1.0
+    return liked
 
 
-def split_inputs(dataset: Dataset, split: StrongSplit, part: str) -> tuple[np.ndarray, Inputs, sp.csr_matrix]:
+def mask_seen(scores: np.ndarray, inputs: Inputs, catalogue: np.ndarray) -> np.ndarray:
+    """Scores with every input movie (liked or disliked) set to -inf, the same exclusion for every model."""
+    scores = np.array(scores, dtype=np.float64, copy=True)
+    scores[(inputs.liked + inputs.disliked)[:, catalogue].nonzero()] = -np.inf
+    return scores
+
+
+def split_inputs(dataset: Dataset, split: StrongSplit, part: str, decay: float | None = None):
     """(users, inputs, held-out) of the ``valid`` or ``test`` users of a strong-generalisation split."""
     users = getattr(split, f"{part}_users")
-    return users, user_inputs(dataset, users, getattr(split, f"{part}_in"), split.items), getattr(split, f"{part}_out")
+    inputs = user_inputs(dataset, users, getattr(split, f"{part}_in"), split.items, decay=decay)
+    return users, inputs, getattr(split, f"{part}_out")
 
 
 def modality_from_csv(path, dataset: Dataset, name: str | None = None) -> Modality:

@@ -135,3 +135,19 @@ def test_attributions_are_complete_and_decode_to_units():
     b, i = np.argwhere(fed)[0]
     expected = np.mean([a.cells[b, 0, s, mods[0].codes[i, s]] for s in range(4)])
     assert liked[b, i] == pytest.approx(expected)
+
+
+def test_time_decay_weights_recent_movies_more():
+    ds = data.make_synthetic()
+    mine = ds.ratings[ds.ratings["user"] == 0].sort_values("timestamp")
+    older, newer = int(mine["item"].iloc[0]), int(mine["item"].iloc[-1])
+    users = np.array([0])
+    liked = sp.csr_matrix((np.ones(2, np.float32), ([0, 0], [older, newer])), shape=(1, ds.n_items))
+    inputs = emde.user_inputs(ds, users, liked, np.arange(ds.n_items), decay=0.5)
+    assert inputs.liked[0, newer] == 1.0 and inputs.liked[0, older] == 0.5
+    plain = emde.user_inputs(ds, users, liked, np.arange(ds.n_items))
+    assert plain.liked[0, older] == plain.liked[0, newer] == 1.0
+    given, held = emde._random_holdout(inputs.liked, 0.5, np.random.default_rng(0))
+    assert held.nnz == 1 and held.data.tolist() == [1.0]  # the target counts its movie once
+    kept = newer if held[0, older] else older
+    assert given[0, kept] == inputs.liked[0, kept]  # the input keeps its decay weight
