@@ -86,9 +86,12 @@ pd.Series(split.summary() | {"conditions": conditions.n}, name=ds.name).to_frame
 #
 # Both models have the paper's architecture [m + C → 600 → 200 → 600 → m] with tanh, input dropout 0.5 and
 # L2-normalised input, Xavier weights and biases from a truncated normal with std 10⁻³ (the paper's value; the
-# authors' library uses 1.0). Adam with learning rate 10⁻³, batches of 500 examples. β grows linearly by 1/200,000
-# per step (Liang et al.'s schedule) and is capped at the paper's best value 8·10⁻³. Early stopping keeps the epoch
-# with the best validation nDCG@100 and stops after 10 epochs without improvement.
+# authors' library uses 1.0). Adam with learning rate 10⁻³, batches of 500 examples. β grows linearly with the
+# steps, as in Liang et al., up to the paper's best value 8·10⁻³. Liang et al.'s rate (1/200,000 per step) was set
+# for ML-20M's 233 steps per epoch; on ML-1M, Mult-VAE takes 10 steps per epoch and would never reach the cap while
+# C-VAE takes 15 times more. We therefore state the schedule per epoch, the same for both models: β reaches the cap
+# after 10 epochs and stays there (our choice). Early stopping keeps the epoch with the best validation nDCG@100
+# and stops after 10 epochs without improvement.
 #
 # Mult-VAE sees each training user once. C-VAE sees each training user once unconditioned and once per genre she
 # liked, with the target restricted to that genre's movies; on ML-1M that is about 15 examples per user, so a C-VAE
@@ -118,8 +121,8 @@ ch.figure(latent.plot_training(histories), "training")
 # Liang et al. The paper reports no accuracy for its model; for scale we put Liang et al.'s Mult-VAE on ML-20M beside
 # ours. Those numbers are about another dataset and are not comparable unless `dataset="ml-20m"`.
 #
-# The paper states that C-VAE with the condition set to zero is equivalent to Mult-VAE; we check that the
-# unconditioned C-VAE is within 5 % of Mult-VAE's nDCG@100.
+# The paper states that C-VAE with the condition set to zero is equivalent to Mult-VAE; we record the ratio of the
+# unconditioned C-VAE's nDCG@100 to Mult-VAE's (1 means equivalent) and call it replicated within ±0.05.
 
 # %%
 quality = {name: train_vae.evaluate(m, split.test_in, split.test_out) for name, m in models.items()}
@@ -134,44 +137,54 @@ for key, metric, paper in (("multvae_ndcg100", "nDCG@100", 0.426), ("multvae_rec
     ch.claim(key, f"Mult-VAE {metric} on the test users", paper=paper, ours=quality["Mult-VAE"][metric],
              rule=same_data if dataset == "ml-20m" else other_data, source="Liang et al. 2018, ML-20M",
              regen_abs=2e-3)
-ch.claim("cvae_on_par_with_multvae", "C-VAE without condition vs Mult-VAE, nDCG@100",
-         paper=quality["Mult-VAE"]["nDCG@100"], ours=quality["C-VAE"]["nDCG@100"], rule=Within(rel=0.05),
-         source="§2: with c = 0, C-VAE is equivalent to Mult-VAE",
-         note="the 'paper' column holds our Mult-VAE, which the paper says C-VAE equals", regen_abs=2e-3)
+ch.claim("cvae_on_par_with_multvae", "nDCG@100 of C-VAE without condition / Mult-VAE (1 = equivalent)", paper=1.0,
+         ours=quality["C-VAE"]["nDCG@100"] / quality["Mult-VAE"]["nDCG@100"], rule=Within(abs=0.05),
+         source="C-VAE §2: with c = 0, C-VAE is equivalent to Mult-VAE",
+         note=f"C-VAE {quality['C-VAE']['nDCG@100']:.3f}, Mult-VAE {quality['Mult-VAE']['nDCG@100']:.3f}",
+         regen_abs=0.01)
 
 # %% [markdown]
 # ### Conditioned evaluation
 #
 # What conditioning is for: a user asks for a genre, and that genre's movies should come first. We define the
 # conditioned evaluation as follows. For every test user and every genre among her held-out movies, the relevant set
-# is her held-out movies of that genre; C-VAE ranks with that genre as its condition, the unconditioned models rank
-# as always. nDCG@100 and Recall@20 are averaged over the (user, genre) pairs.
+# is her held-out movies of that genre; C-VAE ranks with that genre as its condition. An unconditioned model can serve
+# the same request by dropping every movie outside the genre from its ranking, so that is the fair baseline: the
+# claim holds if conditioned C-VAE beats Mult-VAE filtered to the genre. nDCG@100 and Recall@20 are averaged over
+# the (user, genre) pairs.
 
 # %%
 conditioned = train_vae.conditioned_evaluation(
-    {"Mult-VAE": (models["Mult-VAE"], False), "C-VAE, no condition": (models["C-VAE"], False),
-     "C-VAE, conditioned on the genre": (models["C-VAE"], True)},
+    {"Mult-VAE": (models["Mult-VAE"], "plain"), "Mult-VAE, filtered to the genre": (models["Mult-VAE"], "filter"),
+     "C-VAE without condition, filtered": (models["C-VAE"], "filter"),
+     "C-VAE conditioned on the genre": (models["C-VAE"], "condition")},
     split.test_in, split.test_out, conditions)
 pairs = conditioned.pop("pairs")
 display(pd.DataFrame(conditioned).T.style.format("{:.3f}").set_caption(f"{pairs:,} (user, genre) pairs"))
-gain = conditioned["C-VAE, conditioned on the genre"]["nDCG@100"] - conditioned["C-VAE, no condition"]["nDCG@100"]
-ch.claim("conditioning_helps", "Conditioning on a genre raises nDCG@100 on that genre's held-out movies",
-         paper=True, ours=bool(gain > 0), rule=Holds(), source="§2: the recommender must push that genre on top",
-         note=f"conditioned {conditioned['C-VAE, conditioned on the genre']['nDCG@100']:.3f} vs "
-              f"unconditioned {conditioned['C-VAE, no condition']['nDCG@100']:.3f}")
+with_condition = conditioned["C-VAE conditioned on the genre"]["nDCG@100"]
+filtered = conditioned["Mult-VAE, filtered to the genre"]["nDCG@100"]
+ch.claim("conditioning_helps", "Conditioned C-VAE ranks a requested genre better than Mult-VAE filtered to it",
+         paper=True, ours=bool(with_condition > filtered), rule=Holds(),
+         source="C-VAE §2: the recommender must push that genre on top",
+         note=f"nDCG@100 on the genre's held-out movies: conditioned {with_condition:.3f}, filtered Mult-VAE "
+              f"{filtered:.3f}")
 
 # %% [markdown]
 # ## The latent space
 #
 # As in the paper: random training users (2,000 in the `paper` profile), each encoded under every genre and without
-# condition (the latent mean μ), PCA on all those points, first five components. On ML-1M there is no neutral genre,
-# so we keep all five components instead of dropping the first. Principal components are defined up to sign and
-# order, so our PC2 and PC5 are not the paper's; we draw the same pairs the paper drew, then all pairs.
+# condition (the latent mean μ), PCA on all those points, first five components. The paper then drops the neutral
+# genre ("no genres listed", which it found alone on PC1): on ML-20M we leave that condition out of the PCA and of
+# every measurement below (our choice of how to "remove" it); ML-1M has no neutral genre, so nothing is dropped.
+# Principal components are defined up to sign and order, so our PC2 and PC5 are not the paper's; we draw the same
+# pairs the paper drew, then all pairs.
 
 # %%
 sample = rng.choice(split.train.shape[0], size=min(SETTINGS["latent_users"], split.train.shape[0]), replace=False)
 codes = latent.encode_conditions(models["C-VAE"], split.train[sample], conditions.n)
-pca = latent.LatentPCA.fit(codes, conditions.names, seed=seed)
+neutral = tuple(n for n in conditions.names if n in ("(no genres listed)", "(no genre)"))
+pca = latent.LatentPCA.fit(codes, conditions.names, seed=seed, drop=neutral)
+print("left out of the latent analysis:", ", ".join(neutral) or "nothing")
 print("variance explained by PC1..PC5:", np.round(pca.explained, 3))
 ch.figure(latent.plot_pair(pca, 2, 5, seed=seed), "pc2_pc5")
 
@@ -194,9 +207,9 @@ ch.figure(latent.plot_grid(pca, seed=seed), "pc_grid")
 #   two genres' movie sets) and the centroid distance, one-sided, 9,999 permutations; holds at p ≤ 0.05.
 # - *Unconditioned users are at the centre*: their centroid is the nearest of all conditions to the centre of the
 #   genre centroids.
-# - *Film-Noir is far from every genre*: its distance to its nearest other genre ranks in the top quarter (the
-#   five most isolated of eighteen). *Its nearest genres are Crime, Drama, Thriller and Mystery*: at least three of
-#   those four are among its four nearest.
+# - *Film-Noir is far from every genre*: its distance to its nearest other genre ranks in the top quarter of the
+#   genres (the five most isolated of ML-1M's eighteen). *Its nearest genres are Crime, Drama, Thriller and Mystery*:
+#   at least three of those four are among its four nearest.
 # - *War is near Drama and Romance and far from Children's and Animation*: both of the first distances are smaller
 #   than both of the second.
 # - *Horror lies between Thriller and Sci-Fi*: Horror is nearer to each of them than they are to each other.
@@ -212,9 +225,9 @@ ch.claim("clusters_eta2", "Share of the 5 components' variance explained by the 
          ours=float(eta2.mean()), rule=AtLeast(0.5), source="§3.1", regen_abs=0.02)
 
 # %%
-names = conditions.names
+names = pca.labels[:-1]
 distances = pca.genre_distances()
-r, p = stats.mantel(latent.cooccurrence_distance(conditions), distances, permutations=SETTINGS["permutations"],
+r, p = stats.mantel(latent.cooccurrence_distance(conditions, names), distances, permutations=SETTINGS["permutations"],
                     seed=seed)
 ch.claim("cooccurrence_mantel", "Genres that co-occur in movies lie close: Mantel p-value", paper=None, ours=p,
          rule=AtMost(0.05), source="§3.1 and conclusions", note=f"Mantel r = {r:.2f}", regen_abs=0.01)
@@ -227,8 +240,9 @@ ch.claim("unconditioned_centre", "Unconditioned users lie nearest to the centre"
 
 isolation = pd.Series(latent.isolation(distances), index=names).sort_values(ascending=False)
 noir_rank = int(isolation.index.get_loc("Film-Noir")) + 1
-ch.claim("film_noir_isolated", "Film-Noir is far from every genre (isolation rank ≤ 5 of the genres)", paper=True,
-         ours=noir_rank <= 5, rule=Holds(), source="§3.1, Figure 2",
+quarter = int(np.ceil(len(names) / 4))
+ch.claim("film_noir_isolated", f"Film-Noir is far from every genre (isolation rank ≤ {quarter} of {len(names)})",
+         paper=True, ours=noir_rank <= quarter, rule=Holds(), source="§3.1, Figure 2",
          note=f"rank {noir_rank} of {len(names)}; most isolated: {', '.join(isolation.index[:3])}")
 noir_nearest = latent.nearest(distances, names, "Film-Noir", 4)
 expected = {"Crime", "Drama", "Thriller", "Mystery"}

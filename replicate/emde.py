@@ -59,10 +59,26 @@ def title_tokens(title: str) -> list[str]:
     return sorted({w for w in re.findall(r"[a-z][a-z']+", title.lower()) if w not in STOPWORDS and len(w) > 2})
 
 
-def _units(pairs: pd.DataFrame, n_items: int, name: str, source: str = "liked", min_movies: int = 1) -> Modality:
+def _merge_alike(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Merge units that link to exactly the same movies: the model cannot tell them apart (same embedding, same
+    buckets), so they become one unit labelled by the first of them and how many more there are."""
+    movie_set = pairs.groupby("unit")["item"].apply(lambda s: tuple(sorted(set(s))))
+    groups = movie_set.groupby(movie_set).groups
+    rename = {}
+    for members in groups.values():
+        members = sorted(members)
+        label = members[0] if len(members) == 1 else f"{members[0]} (+{len(members) - 1} alike)"
+        rename.update({m: label for m in members})
+    return pairs.assign(unit=pairs["unit"].map(rename)).drop_duplicates()
+
+
+def _units(pairs: pd.DataFrame, n_items: int, name: str, source: str = "liked", min_movies: int = 1,
+           merge_alike: bool = False) -> Modality:  # fmt: skip
     """A modality from (item, unit) pairs, keeping units shared by at least ``min_movies`` movies."""
     movies_per_unit = pairs.groupby("unit")["item"].nunique()
     pairs = pairs[pairs["unit"].isin(movies_per_unit.index[movies_per_unit >= min_movies])]
+    if merge_alike:
+        pairs = _merge_alike(pairs)
     labels = sorted(pairs["unit"].unique())
     column = pd.Series(np.arange(len(labels)), index=labels)
     matrix = sp.csr_matrix(
@@ -78,7 +94,7 @@ def build_modalities(dataset: Dataset, min_movies: int = 2) -> list[Modality]:
 
     Cast members and title words that appear in fewer than ``min_movies`` movies are left out: such a unit only ever
     co-occurs with its one movie, so it hashes exactly like that movie's other single-movie units and carries nothing
-    the ``liked`` modality does not.
+    the ``liked`` modality does not. Cast members linked to exactly the same movies are merged into one unit.
     """
     n = dataset.n_items
     identity = sp.identity(n, format="csr", dtype=np.float32)
@@ -90,7 +106,7 @@ def build_modalities(dataset: Dataset, min_movies: int = 2) -> list[Modality]:
     if dataset.kg is not None:
         facts = dataset.kg.triples[dataset.kg.triples["relation"].isin(CAST_RELATIONS)]
         cast = pd.DataFrame({"item": facts["item"], "unit": dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()})
-        out.append(_units(cast.drop_duplicates(), n, "cast", min_movies=min_movies))
+        out.append(_units(cast.drop_duplicates(), n, "cast", min_movies=min_movies, merge_alike=True))
     genres = dataset.items["genres"].explode().dropna()
     out.append(_units(pd.DataFrame({"item": genres.index, "unit": genres.to_numpy()}), n, "genres"))
     words = [(i, w) for i, t in enumerate(titles) for w in title_tokens(t)]

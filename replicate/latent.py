@@ -49,7 +49,12 @@ class LatentPCA:
     labels: tuple[str, ...]
 
     @classmethod
-    def fit(cls, latent: np.ndarray, names: tuple[str, ...], components: int = 5, seed: int = 0) -> "LatentPCA":
+    def fit(cls, latent: np.ndarray, names: tuple[str, ...], components: int = 5, seed: int = 0,
+            drop: tuple[str, ...] = ()) -> "LatentPCA":  # fmt: skip
+        """PCA of all points; conditions named in ``drop`` (e.g. the neutral genre, as the paper does) are left out."""
+        keep = [k for k, name in enumerate(names) if name not in drop] + [len(names)]
+        latent = latent[:, keep]
+        names = tuple(names[k] for k in keep[:-1])
         n_users, n_slots, dim = latent.shape
         pca = PCA(n_components=components, random_state=seed)
         points = pca.fit_transform(latent.reshape(-1, dim)).reshape(n_users, n_slots, components)
@@ -87,9 +92,11 @@ class LatentPCA:
         return stats.eta_squared(self.flat, self.flat_labels)
 
 
-def cooccurrence_distance(conditions: Conditions, history: sp.csr_matrix | None = None) -> np.ndarray:
-    """1 - Jaccard similarity between the item sets of two genres (movies listing both / movies listing either)."""
-    g = conditions.items.astype(bool)
+def cooccurrence_distance(conditions: Conditions, names: tuple[str, ...] | None = None) -> np.ndarray:
+    """1 - Jaccard similarity between the item sets of two genres (movies listing both / movies listing either),
+    for ``names`` (default: every condition) in that order."""
+    columns = [conditions.index(n) for n in (names or conditions.names)]
+    g = conditions.items[:, columns].astype(bool)
     both = g.T.astype(float) @ g.astype(float)
     either = g.sum(axis=0)[:, None] + g.sum(axis=0)[None, :] - both
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -148,10 +155,14 @@ def profiling(pca: LatentPCA, history: sp.csr_matrix, conditions: Conditions, li
 
 
 def _colours(n: int):
+    """n distinct colours, none grey or black (black is the unconditioned users): tab10 without its grey, then the
+    saturated shades of tab20b and tab20c."""
     import matplotlib as mpl
 
-    cmap = mpl.colormaps["tab20"]
-    return [cmap(k % 20) for k in range(n)]
+    tab10, b, c = (mpl.colormaps[name] for name in ("tab10", "tab20b", "tab20c"))
+    pool = [tab10(k) for k in range(10) if k != 7] + [b(k) for k in (0, 4, 8, 12, 16, 2, 6, 10, 14, 18)]
+    pool += [c(k) for k in (0, 4, 8, 12, 2, 6, 10)]
+    return [pool[k % len(pool)] for k in range(n)]
 
 
 def plot_pair(pca: LatentPCA, i: int, j: int, ax=None, max_points: int = 400, seed: int = 0, annotate: bool = True):

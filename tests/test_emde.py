@@ -71,8 +71,11 @@ def test_network_output_layout():
     torch.testing.assert_close(out.sum(dim=-1), torch.ones(5, 4))  # a distribution per sketch row
     target = torch.zeros(5, 4, 8)
     target[..., 3] = 1.0
-    loss = sketch_loss(net.logits(torch.rand(5, 96)), target)
-    assert loss.item() > 0
+    # uniform logits: the cross-entropy of every row is log(width)
+    assert sketch_loss(torch.zeros(5, 4, 8), target).item() == pytest.approx(np.log(8))
+    peaked = torch.full((5, 4, 8), -1e4)
+    peaked[..., 3] = 0.0
+    assert sketch_loss(peaked, target).item() == pytest.approx(0.0, abs=1e-6)
 
 
 def test_modalities_and_title_tokens():
@@ -151,3 +154,38 @@ def test_time_decay_weights_recent_movies_more():
     assert held.nnz == 1 and held.data.tolist() == [1.0]  # the target counts its movie once
     kept = newer if held[0, older] else older
     assert given[0, kept] == inputs.liked[0, kept]  # the input keeps its decay weight
+
+
+def test_ease_matches_the_column_by_column_solution():
+    x = sp.csr_matrix(np.array([[1, 1, 0, 1], [0, 1, 1, 0], [1, 0, 1, 1], [1, 1, 1, 0]], dtype=np.float64))
+    l2 = 2.0
+    b = emde.ease_weights(x, l2)
+    assert np.allclose(np.diag(b), 0)
+    dense = x.toarray()
+    for j in range(4):
+        others = [k for k in range(4) if k != j]
+        xo = dense[:, others]
+        column = np.linalg.solve(xo.T @ xo + l2 * np.eye(3), xo.T @ dense[:, j])
+        np.testing.assert_allclose(b[others, j], column, atol=1e-10)
+
+
+def test_every_model_gets_the_same_exclusion():
+    inputs = emde.Inputs(sp.csr_matrix(np.array([[1.0, 0, 0, 0]])), sp.csr_matrix(np.array([[0, 0, 1.0, 0]])))
+    catalogue = np.array([0, 1, 2])
+    masked = emde.mask_seen(np.array([[3.0, 2.0, 1.0]]), inputs, catalogue)
+    assert masked.tolist() == [[-np.inf, 2.0, -np.inf]]
+    assert emde.fold_in_catalogue(inputs, catalogue).toarray().tolist() == [[1, 0, 0]]
+
+
+def test_agreement_influence_and_interval_by_hand():
+    from replicate.explain import emde_ig
+
+    tops = {"liked": np.array([3, 5, 7, -1]), "cast": np.array([3, 6, 7, 2]), "title": np.array([-1, 5, 1, 2])}
+    agree = emde_ig.agreement(tops)
+    assert agree["cast"] == pytest.approx(2 / 3)  # users 0-2 have a liked top; cast agrees on 0 and 2
+    assert agree["title"] == pytest.approx(1 / 2)  # user 0 has no title top: users 1, 2 count
+    attr = np.array([[0.1, np.nan, 0.3], [np.nan, np.nan, np.nan], [-0.2, -0.1, np.nan]])
+    assert emde_ig.top_influence(attr) == pytest.approx((0.3 - 0.1) / 2)
+    assert emde_ig.top_movie(attr).tolist() == [2, -1, 1]
+    low, high = emde_ig.wilson_interval(0.1, 100)
+    assert (round(low, 3), round(high, 3)) == (0.055, 0.174)

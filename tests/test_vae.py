@@ -70,7 +70,12 @@ def test_model_shapes_init_and_condition():
     seed_everything(0)
     model = MultVAE(30, n_conditions=3, hidden=16, latent=4)
     assert model.encoder.in_features == 33 and model.decoder_out.out_features == 30
-    assert model.encoder.bias.abs().max() <= 2e-3  # truncated normal, std 1e-3
+    big = MultVAE(2000, hidden=600, latent=200)
+    bias = big.decoder_out.bias.detach()
+    assert bias.abs().max() <= 2e-3 and 0.7e-3 < bias.std() < 1.0e-3  # normal std 1e-3 truncated at 2 std
+    bound = np.sqrt(6 / (2000 + 600))
+    weight = big.encoder.weight.detach()
+    assert weight.abs().max() <= bound and weight.std() == pytest.approx(bound / np.sqrt(3), rel=0.02)  # Xavier
     model.eval()
     x = (torch.rand(5, 30) < 0.3).float()
     logits, mu, logvar = model(x, torch.from_numpy(one_hot(np.array([0, 1, 2, -1, 0]), 3)))
@@ -120,3 +125,39 @@ def test_training_is_deterministic_and_learns(conditioned):
         assert torch.equal(a, b)
     assert h1.valid_ndcg == h2.valid_ndcg
     assert h1.loss[-1] < h1.loss[0]
+
+
+def test_beta_schedule_and_early_stopping_restore_the_best_epoch():
+    seed_everything(0)
+    ds = data.make_synthetic(n_users=150, n_items=40, per_user=14)
+    s = splits.strong_generalization(ds, n_heldout=15, seed=0)
+    model = MultVAE(s.n_items, hidden=16, latent=4)
+    config = train_vae.TrainConfig(epochs=12, patience=3, batch_size=40, lr=5e-2, anneal_epochs=2, beta_cap=0.01)
+    history = train_vae.train(model, s.train, s.valid_in, s.valid_out, config, progress=False)
+    steps_per_epoch = int(np.ceil(s.train.shape[0] / 40))
+    # beta at the last step of epoch 1 is cap * (steps - 1) / (2 * steps); from epoch 3 on it is the cap
+    assert history.beta[0] == pytest.approx(0.01 * (steps_per_epoch - 1) / (2 * steps_per_epoch))
+    assert all(b == pytest.approx(0.01) for b in history.beta[2:])
+    assert history.best_ndcg == max(history.valid_ndcg)
+    if history.stopped_early:
+        assert len(history.valid_ndcg) - 1 - history.best_epoch == config.patience
+    kept = train_vae.evaluate(model, s.valid_in, s.valid_out)["nDCG@100"]
+    assert kept == pytest.approx(history.best_ndcg)  # the model was left at its best epoch
+
+
+def test_filtering_to_the_genre_never_hurts_and_condition_changes_the_ranking():
+    seed_everything(0)
+    ds = data.make_synthetic(n_users=150, n_items=40, per_user=14)
+    s = splits.strong_generalization(ds, n_heldout=15, seed=0)
+    conditions = genre_conditions(ds, s.items)
+    model = MultVAE(s.n_items, conditions.n, hidden=16, latent=4)
+    result = train_vae.conditioned_evaluation(
+        {"plain": (model, "plain"), "filter": (model, "filter"), "condition": (model, "condition")},
+        s.test_in, s.test_out, conditions)
+    assert result["pairs"] == int(((s.test_out @ conditions.items) > 0).sum())
+    # movies outside the genre are never relevant, so dropping them can only move relevant movies up
+    assert result["filter"]["nDCG@100"] >= result["plain"]["nDCG@100"]
+    assert result["filter"]["Recall@20"] >= result["plain"]["Recall@20"]
+    assert result["condition"]["nDCG@100"] != result["plain"]["nDCG@100"]
+    with pytest.raises(ValueError, match="mode"):
+        train_vae.conditioned_evaluation({"x": (model, "magic")}, s.test_in, s.test_out, conditions)

@@ -75,11 +75,17 @@ def unit_scores(attribution: Attribution, model: EMDEModel, modality: int) -> np
     return cells[:, np.arange(n_sketches)[None, :], codes].mean(axis=-1)
 
 
-def movie_scores(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int) -> np.ndarray:
-    """(n_users, n_items): a movie's attribution in the modality, for the movies that feed it (``nan`` elsewhere)."""
+def movie_scores(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int,
+                 aggregate: str = "mean") -> np.ndarray:  # fmt: skip
+    """(n_users, n_items): a movie's attribution in the modality, the mean (or ``"sum"``) over its units, for the
+    movies that feed the modality (``nan`` elsewhere)."""
+    if aggregate not in ("mean", "sum"):
+        raise ValueError(f"aggregate must be 'mean' or 'sum', not {aggregate!r}")
     m = model.modalities[modality]
     units = unit_scores(attribution, model, modality)
-    per_movie = m.movie_units.multiply(1.0 / np.maximum(m.movie_units.sum(axis=1), 1)).tocsr()
+    per_movie = m.movie_units
+    if aggregate == "mean":
+        per_movie = m.movie_units.multiply(1.0 / np.maximum(m.movie_units.sum(axis=1), 1)).tocsr()
     scores = units @ per_movie.T.toarray() if sp.issparse(units) else (per_movie @ units.T).T
     fed = (inputs.liked if m.source == "liked" else inputs.disliked).toarray() > 0
     has_units = np.asarray(m.movie_units.sum(axis=1)).ravel() > 0
@@ -99,13 +105,14 @@ def top_movie(scores: np.ndarray) -> np.ndarray:
 def top_entities(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users: np.ndarray,
                  k: int = 5) -> pd.Series:  # fmt: skip
     """The units of a modality with the largest attribution summed over ``users`` (rows of the batch), counting a
-    unit only for users who have it in their input."""
+    unit only for users who have it in their input; units none of them has are never listed."""
     m = model.modalities[modality]
     feeds = inputs.liked if m.source == "liked" else inputs.disliked
     present = (feeds[users] @ m.movie_units).toarray() > 0
     scores = np.where(present, unit_scores(attribution, model, modality)[users], 0.0).sum(axis=0)
-    order = np.argsort(-scores, kind="stable")[:k]
-    return pd.Series(scores[order], index=[m.labels[u] for u in order])
+    scores = np.where(present.any(axis=0), scores, -np.inf)
+    order = [u for u in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[u])]
+    return pd.Series(scores[order], index=[m.labels[u] for u in order], dtype=float)
 
 
 def most_influential(movie_attr: np.ndarray, users: np.ndarray) -> int:
@@ -118,10 +125,25 @@ def most_influential(movie_attr: np.ndarray, users: np.ndarray) -> int:
 
 
 def agreement(tops: dict, reference: str = "liked", eligible: np.ndarray | None = None) -> dict:
-    """Per modality, the share of users whose most influential movie equals the ``reference`` modality's."""
+    """Per modality, the share of users whose most influential movie equals the ``reference`` modality's (users
+    for whom both modalities name a movie)."""
     ref = tops[reference]
-    mask = (ref >= 0) if eligible is None else (ref >= 0) & eligible
-    return {name: float((top[mask] == ref[mask]).mean()) for name, top in tops.items() if name != reference}
+    base = (ref >= 0) if eligible is None else (ref >= 0) & eligible
+    out = {}
+    for name, top in tops.items():
+        if name != reference:
+            mask = base & (top >= 0)
+            out[name] = float((top[mask] == ref[mask]).mean()) if mask.any() else float("nan")
+    return out
+
+
+def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion observed in ``n`` trials."""
+    if n == 0:
+        return float("nan"), float("nan")
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(centre - half), float(centre + half)
 
 
 def top_influence(movie_attr: np.ndarray) -> float:
