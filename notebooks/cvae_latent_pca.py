@@ -281,7 +281,7 @@ position, score, rho, p_rho = latent.profiling(pca, split.train[sample], conditi
 ch.figure(latent.plot_profiling(position, score, rho), "profiling")
 ch.claim("profiling_axis", "Unconditioned users' position on the light→serious axis follows their history",
          paper=True, ours=bool(rho > 0 and p_rho <= 0.05), rule=Holds(), source="§3.1.1",
-         note=f"Spearman ρ = {rho:.2f}, p = {p_rho:.1e}")
+         note=f"Spearman ρ = {rho:.2f}, " + (f"p = {p_rho:.1e}" if p_rho > 0 else "p < 1e-300 (underflows)"))
 
 # %% [markdown]
 # ## Claims of this chapter
