@@ -42,27 +42,23 @@ seed = 0
 device = "auto"
 
 # %%
-import time
-
 import numpy as np
 import pandas as pd
 
-from replicate import data, latent, resolve_device, seed_everything, splits, stats, train_vae
+from replicate import data, latent, splits, stats, train_vae
 from replicate.chapter import Chapter
 from replicate.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.conditioning import genre_conditions
 from replicate.models.vae import MultVAE
 
-started = time.perf_counter()
-ch = Chapter("cvae_latent_pca", profile=profile)
-rng = seed_everything(seed)
-device = resolve_device(device)
+ch = Chapter("cvae_latent_pca", profile=profile, seed=seed, device=device)
+rng, device = ch.rng, ch.device
 SETTINGS = {
     "smoke": dict(users=1_200, heldout=100, multvae_epochs=2, cvae_epochs=2, latent_users=300, permutations=999),
     "paper": dict(users=None, heldout=10_000 if dataset == "ml-20m" else 600, multvae_epochs=100, cvae_epochs=60,
                   latent_users=2_000, permutations=9_999),
 }[profile]
-print(f"profile={profile}, dataset={dataset}, device={device}, settings={SETTINGS}")
+print(f"dataset={dataset}, settings={SETTINGS}")
 
 # %% [markdown]
 # ## Data and protocol
@@ -300,5 +296,4 @@ ch.claim("profiling_axis", "Unconditioned users' position on the light→serious
 #   regeneration check covers every number.
 
 # %%
-print(f"wall time of this run: {(time.perf_counter() - started) / 60:.1f} min ({profile} profile)")
 ch.finish()

@@ -38,13 +38,12 @@ device = "auto"
 # %%
 import pandas as pd
 
-from replicate import data, explore, resolve_device, seed_everything
+from replicate import data, explore
 from replicate.chapter import Chapter
 from replicate.claims import Exact, Holds, NotApplicable, Within
 
-ch = Chapter("data", profile=profile)
-seed_everything(seed)
-print(f"profile={profile}, dataset={dataset}, device={resolve_device(device)}")
+ch = Chapter("data", profile=profile, seed=seed, device=device)
+print(f"dataset shown in detail: {dataset}")
 ml100k = data.load("ml-100k", data_dir=data_dir)
 ml1m = data.load("ml-1m", data_dir=data_dir)
 focus = {"ml-100k": ml100k, "ml-1m": ml1m}.get(dataset) or data.load(dataset, data_dir=data_dir)

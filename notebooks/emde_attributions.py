@@ -45,26 +45,22 @@ device = "auto"
 extra_modality = None  # optional CSV (movie,unit) adding e.g. plot words or poster clusters as a modality
 
 # %%
-import time
-
 import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu, wilcoxon
 
-from replicate import data, emde, emde_figures, resolve_device, seed_everything, splits
+from replicate import data, emde, emde_figures, splits
 from replicate.chapter import Chapter
 from replicate.claims import AtLeast, AtMost, NotApplicable, Within
 from replicate.explain import emde_ig
 
-started = time.perf_counter()
-ch = Chapter("emde_attributions", profile=profile)
-rng = seed_everything(seed)
-device = resolve_device(device)
+ch = Chapter("emde_attributions", profile=profile, seed=seed, device=device)
+rng, device = ch.rng, ch.device
 SETTINGS = {
     "smoke": dict(heldout=100, hidden=256, epochs=3, steps=16, popular=3, explained_users=15),
     "paper": dict(heldout=150, hidden=1024, epochs=25, steps=64, popular=6, explained_users=15),
 }[profile]
-print(f"profile={profile}, dataset={dataset}, device={device}, settings={SETTINGS}")
+print(f"dataset={dataset}, settings={SETTINGS}")
 
 # %% [markdown]
 # ## Data, modalities and model
@@ -307,5 +303,4 @@ ch.claim("removal_faithful", "Removing the top-attributed movie lowers the outpu
 # its verdicts say nothing about the paper.
 
 # %%
-print(f"wall time of this run: {(time.perf_counter() - started) / 60:.1f} min ({profile} profile)")
 ch.finish()

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import jupytext
@@ -33,6 +34,7 @@ from replicate import claims as claims_mod
 from replicate import paths, plots
 from replicate.claims import Claim, Rule
 from replicate.errors import ParameterError, ReplicateError
+from replicate.repro import resolve_device, seed_everything
 
 
 def declaration(notebook: Path) -> dict:
@@ -83,7 +85,11 @@ def cell_key(source: str) -> str:
 
 
 class Chapter:
-    def __init__(self, name: str, profile: str = "smoke", output_dir: str | os.PathLike | None = None):
+    def __init__(self, name: str, profile: str = "smoke", seed: int = 0, device: str = "auto",
+                 output_dir: str | os.PathLike | None = None):  # fmt: skip
+        """Also seeds everything (``self.rng`` is a NumPy generator for ``seed``), resolves ``device`` ("auto": CUDA
+        when present) into ``self.device``, and starts the clock whose wall time ``finish`` prints."""
+        self._started = time.perf_counter()
         self.name = name
         self.profile = check_profile(profile)
         self.notebook = paths.NOTEBOOKS / f"{name}.py"
@@ -100,6 +106,9 @@ class Chapter:
         self._cell = None
         self._watch_cells()
         plots.use_style()
+        self.rng = seed_everything(seed)
+        self.device = resolve_device(device)
+        print(f"{name}: profile={profile}, seed={seed}, device={self.device}")
 
     def _watch_cells(self) -> None:
         """Under IPython, remember which cell is running, so that each claim knows the cell it came from."""
@@ -177,4 +186,5 @@ class Chapter:
         if missing:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
         (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
+        print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
         return self.table()
