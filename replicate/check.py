@@ -46,7 +46,7 @@ def image_problem(path: Path) -> str | None:
 
 def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
     """Why the outputs in ``directory`` are not a default smoke run of ``name`` (or ``None`` when they are)."""
-    stamp = runner._read_json(directory / "stamp.json")
+    stamp = runner.read_json(directory / "stamp.json")
     if not isinstance(stamp, dict):
         return f"{name}: no finished smoke run in {directory}: run `python -m replicate run {name}`"
     defaults = runner.resolve_parameters(runner.notebook_path(name), PROFILE, {})

@@ -126,7 +126,7 @@ class RunResult:
         return self.directory / f"{self.name}.ipynb"
 
 
-def _read_json(path: Path):
+def read_json(path: Path):
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
@@ -135,8 +135,8 @@ def _read_json(path: Path):
 
 def is_fresh(directory: Path, name: str, stamp: str) -> bool:
     """Whether the outputs in ``directory`` were made from this stamp and from the current ``replicate`` modules."""
-    recorded = _read_json(directory / "stamp.json")
-    dependencies = _read_json(directory / DEPENDENCIES)
+    recorded = read_json(directory / "stamp.json")
+    dependencies = read_json(directory / DEPENDENCIES)
     if not isinstance(recorded, dict) or recorded.get("stamp") != stamp or not isinstance(dependencies, dict):
         return False
     if not (directory / f"{name}.ipynb").is_file():
