@@ -124,8 +124,9 @@ class Chapter:
         self._cell = cell_key(info.raw_cell or "")
 
     # figures -------------------------------------------------------------------------------------------------------
-    def figure(self, fig, name: str, show: bool = True) -> Path:
-        """Save ``fig`` as ``figures/<name>.png`` (``name`` must be declared), show it, and close it."""
+    def figure(self, fig, name: str, show: bool = True) -> None:
+        """Save ``fig`` as ``figures/<name>.png`` (``name`` must be declared), show it, and close it. Returns nothing,
+        so that a cell ending with it shows the figure and no return value."""
         if name not in self.declared["figures"]:
             raise ReplicateError(
                 f"figure {name!r} is not declared in {self.notebook.name}'s header: add it to replicate.figures"
@@ -138,7 +139,6 @@ class Chapter:
             from IPython.display import Image, display
 
             display(Image(data=data, format="png"))
-        return path
 
     # claims --------------------------------------------------------------------------------------------------------
     def claim(
@@ -153,8 +153,9 @@ class Chapter:
         note: str = "",
         regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
         regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
-    ) -> Claim:
-        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``."""
+    ) -> None:
+        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``. Returns nothing
+        (a cell ending with a claim prints nothing); ``table()`` shows the recorded claims."""
         if id not in self.declared["claims"]:
             raise ReplicateError(
                 f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
@@ -169,7 +170,6 @@ class Chapter:
         )  # fmt: skip
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")
-        return claim
 
     def table(self, ids=None):
         """The recorded claims (all, or those named) as a table: paper beside ours, rule and verdict."""
