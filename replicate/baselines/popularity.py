@@ -1,0 +1,33 @@
+"""Popularity: every user gets the same ranking, by training interaction count (the floor row of the table).
+
+.. math::
+
+    s(u, i) = \\sum_{v} R_{vi}
+
+where :math:`R` is the binary training matrix. No hyperparameters, nothing random; a cold-start user gets the same
+scores as everyone else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from replicate.baselines.base import Baseline
+
+# Popularity has no hyperparameter, so its "grid" is the one empty configuration (tuning it would pick the same
+# model four times).
+GRID: list[dict] = [{}]
+
+
+class Popularity(Baseline):
+    """Training interaction count per item, the same for every user."""
+
+    name = "popularity"
+    DEFAULTS: dict = {}
+    GRID = GRID
+
+    def _fit(self, train, user_attrs, item_attrs, epochs):
+        self.counts_ = np.asarray(train.sum(axis=0), dtype=np.float32).ravel()
+
+    def _score(self, users):
+        return np.broadcast_to(self.counts_, (len(users), self.n_items)).copy()
