@@ -153,9 +153,12 @@ class Chapter:
         note: str = "",
         regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
         regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
+        timing: bool = False,
     ) -> None:
-        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``. Returns nothing
-        (a cell ending with a claim prints nothing); ``table()`` shows the recorded claims."""
+        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing``
+        claim (a wall time or a ratio of wall times) depends on the machine: ``check`` reports it but does not compare
+        it with the reference. Returns nothing (a cell ending with a claim prints nothing); ``table()`` shows the
+        recorded claims."""
         if id not in self.declared["claims"]:
             raise ReplicateError(
                 f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
@@ -166,7 +169,7 @@ class Chapter:
             raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
         claim = Claim.make(
             self.name, id, description, paper, ours, rule, source=source, note=note,
-            regen={"rel": regen_rel, "abs": regen_abs}, cell=self._cell,
+            regen={"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})}, cell=self._cell,
         )  # fmt: skip
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")
