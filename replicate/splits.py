@@ -92,3 +92,74 @@ def strong_generalization(
     test_in, test_out = fold(test_users)
     train_matrix = _matrix(positives[positives["user"].isin(train_users)], train_users, len(items))
     return StrongSplit(items, train_matrix, train_users, valid_in, valid_out, valid_users, test_in, test_out, test_users)
+
+
+@dataclass(frozen=True)
+class UserSplit:
+    """A per-user split of every user's positives into train / validation / test, as binary (users x items) matrices.
+
+    ``users`` and ``items`` are the dataset indices of the rows and columns.
+    """
+
+    users: np.ndarray
+    items: np.ndarray
+    train: sp.csr_matrix
+    valid: sp.csr_matrix
+    test: sp.csr_matrix
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def summary(self) -> dict:
+        return {
+            "users": self.n_users,
+            "items": self.n_items,
+            "train / validation / test positives": f"{self.train.nnz:,} / {self.valid.nnz:,} / {self.test.nnz:,}",
+        }
+
+
+def per_user_split(
+    dataset: Dataset,
+    min_rating: float = 3.0,
+    fractions: tuple[float, float] = (0.6, 0.2),
+    min_items: int = 5,
+    seed: int = 0,
+    n_users: int | None = None,
+) -> UserSplit:
+    """The protocol of Collaborative Metric Learning (Hsieh et al. 2017), which RecoNet's Table 1 follows.
+
+    Ratings ``>= min_rating`` are positives (the rest is "unknown"); users with fewer than ``min_items`` positives are
+    dropped; each remaining user's positives are shuffled and cut into ``round(0.6 n)`` training,
+    ``round(0.2 n)`` validation and the rest test items. Every user is in all three parts, so each test user has a
+    training history (the cold-start experiment removes it on purpose). Items are every item with a positive.
+    ``n_users`` keeps a random subset of the qualifying users (for small runs).
+    """
+    rng = np.random.default_rng(seed)
+    positives = dataset.ratings.loc[dataset.ratings["rating"] >= min_rating, ["user", "item"]].drop_duplicates()
+    counts = positives.groupby("user").size()
+    users = np.sort(counts.index[counts >= min_items].to_numpy())
+    if n_users is not None and n_users < len(users):
+        users = np.sort(rng.choice(users, size=n_users, replace=False))
+    positives = positives[positives["user"].isin(users)].sort_values(["user", "item"])
+    items = np.sort(positives["item"].unique())
+    rows = np.searchsorted(users, positives["user"].to_numpy())
+    cols = np.searchsorted(items, positives["item"].to_numpy())
+    part = np.empty(len(rows), dtype=np.int8)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(rows)]):
+        n = end - start
+        n_train, n_valid = int(round(fractions[0] * n)), int(round(fractions[1] * n))
+        labels = np.r_[np.zeros(n_train), np.ones(n_valid), np.full(n - n_train - n_valid, 2)].astype(np.int8)
+        part[start:end] = labels[rng.permutation(n)]
+
+    def matrix(which: int) -> sp.csr_matrix:
+        keep = part == which
+        data = np.ones(int(keep.sum()), dtype=np.float32)
+        return sp.csr_matrix((data, (rows[keep], cols[keep])), shape=(len(users), len(items)))
+
+    return UserSplit(users, items, matrix(0), matrix(1), matrix(2))

@@ -31,7 +31,7 @@ def test_every_notebook_has_the_required_parameters_and_a_declaration():
 def test_notebook_names_and_paths():
     assert runner.notebook_path("data") == DATA
     assert runner.notebook_path("notebooks/data.py") == DATA
-    with pytest.raises(ParameterError, match="valid notebooks are cvae_latent_pca, data, emde_attributions, skip_prediction"):
+    with pytest.raises(ParameterError, match="valid notebooks are cvae_latent_pca, data, emde_attributions, reconet, skip_prediction"):
         runner.notebook_path("nope")
 
 
@@ -155,6 +155,24 @@ def test_check_passes_then_names_each_problem(build_dir):
     assert any("claim ml100k_ratings drifted: 100,001 now, reference 100,000" in p for p in problems)
     assert any("claim ml100k_users was not recorded" in p for p in problems)
     assert len(problems) == 4
+
+
+def test_check_reports_but_does_not_compare_timing_claims(build_dir, monkeypatch, tmp_path, capsys):
+    directory = paths.chapter_dir("smoke", "data")
+    claims = _fabricate(directory)
+    reference = json.loads(check.reference_path("data").read_text())
+    reference["ml100k_ratings"]["regen"] = {"rel": 0.0, "abs": 0.0, "timing": True}  # as if it were a wall time
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "data.json").write_text(json.dumps(reference))
+    for claim in claims:
+        if claim.id in ("ml100k_ratings", "ml100k_users"):
+            claim.ours += 7
+            claim.verdict = "not replicated"
+    save(claims, directory / "claims.json")
+    problems = check.check(["data"], run=False)
+    assert len(problems) == 1 and "ml100k_users drifted" in problems[0]  # the ordinary claim is still compared
+    assert "claim ml100k_ratings is a timing" in capsys.readouterr().out
 
 
 def test_check_without_reference_says_how_to_write_one(build_dir, monkeypatch, tmp_path):
