@@ -24,7 +24,7 @@ def main():
     space = reconet.feature_space(ds, split, attributes=True)
     trained = reconet.train(space, split.train, reconet.RecoNetConfig(dim=64, epochs=1), progress=False)
     model = trained.model
-    profiles, exclude = rx.test_inputs(space, split)
+    profiles, exclude = rx.ranking_inputs(space, split)
     lrp.explain_top(model, profiles[:64], exclude[:64])  # warm-up
     start = time.perf_counter()
     targets, _, _ = lrp.explain_top(model, profiles, exclude)

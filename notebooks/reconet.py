@@ -222,7 +222,7 @@ ch.claim("cold_beats_cml_fm", "Cold start: RecoNet recall@50 ≥ 1.2 × CML's an
 models = {name: table1.get(name, True).scorer.trained.model.cpu() for name in ("RecoNet", "RecoNet + Layer")}
 model = models["RecoNet"]
 space = table1.spaces[True]
-profiles, exclude = rx.test_inputs(space, split)
+profiles, exclude = rx.ranking_inputs(space, split)
 started = time.perf_counter()
 targets, logits, relevances = lrp.explain_top(model, profiles, exclude)
 lrp_batch_seconds = time.perf_counter() - started

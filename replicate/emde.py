@@ -299,8 +299,7 @@ def ranking_report(scores_by_model: dict, heldout: sp.csr_matrix, ks=(1, 10, 20,
 
 def popularity_scores(train: sp.csr_matrix, fold_in: sp.csr_matrix) -> np.ndarray:
     s = np.tile(np.asarray(train.sum(axis=0), dtype=np.float64), (fold_in.shape[0], 1))
-    s[fold_in.nonzero()] = -np.inf
-    return s
+    return metrics.exclude(s, fold_in)
 
 
 def ease_weights(train: sp.csr_matrix, l2: float) -> np.ndarray:
@@ -314,9 +313,7 @@ def ease_weights(train: sp.csr_matrix, l2: float) -> np.ndarray:
 
 
 def ease_scores(weights: np.ndarray, fold_in: sp.csr_matrix) -> np.ndarray:
-    s = np.asarray(fold_in @ weights)
-    s[fold_in.nonzero()] = -np.inf
-    return s
+    return metrics.exclude(np.asarray(fold_in @ weights), fold_in)
 
 
 def fold_in_catalogue(inputs: Inputs, catalogue: np.ndarray) -> sp.csr_matrix:
@@ -329,8 +326,7 @@ def fold_in_catalogue(inputs: Inputs, catalogue: np.ndarray) -> sp.csr_matrix:
 def mask_seen(scores: np.ndarray, inputs: Inputs, catalogue: np.ndarray) -> np.ndarray:
     """Scores with every input movie (liked or disliked) set to -inf, the same exclusion for every model."""
     scores = np.array(scores, dtype=np.float64, copy=True)
-    scores[(inputs.liked + inputs.disliked)[:, catalogue].nonzero()] = -np.inf
-    return scores
+    return metrics.exclude(scores, (inputs.liked + inputs.disliked)[:, catalogue])
 
 
 def split_inputs(dataset: Dataset, split: StrongSplit, part: str, decay: float | None = None):

@@ -3,7 +3,7 @@
 Conventions (Liang et al. 2018, ``dawenl/vae_cf``):
 
 - ``scores``: (n_users, n_items) array; higher is better. Items the user gave as input must already be excluded
-  (set to ``-inf``) by the caller.
+  (set to ``-inf``, :func:`exclude`) by the caller.
 - ``heldout``: (n_users, n_items) binary matrix (dense array or scipy sparse) of the relevant items.
 - ``ndcg_at_k``: DCG@k with binary gains ``1 / log2(rank + 1)`` over the top k, divided by the ideal DCG of
   ``min(k, n_relevant)`` hits.
@@ -23,6 +23,14 @@ import scipy.sparse as sp
 
 def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+def exclude(scores: np.ndarray, known) -> np.ndarray:
+    """Set ``scores`` to ``-inf`` (in place) wherever ``known`` (same shape, sparse or dense) is non-zero: the items a
+    user gave as input, which a ranking must not recommend back. Returns ``scores``."""
+    rows, cols = (known.nonzero() if sp.issparse(known) else np.nonzero(known))
+    scores[rows, cols] = -np.inf
+    return scores
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

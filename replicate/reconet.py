@@ -222,8 +222,7 @@ def recall(score: np.ndarray, target: sp.csr_matrix, exclude: sp.csr_matrix | No
 def recall_curve(score: np.ndarray, target: sp.csr_matrix, exclude: sp.csr_matrix | None, k: int = K) -> np.ndarray:
     score = np.array(score, dtype=np.float32, copy=True)
     if exclude is not None:
-        rows, cols = exclude.nonzero()
-        score[rows, cols] = -np.inf
+        metrics.exclude(score, exclude)
     return metrics.recall_curve(score, target, k, cap=False)
 
 

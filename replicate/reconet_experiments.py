@@ -180,7 +180,6 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
 class ColdStart:
     users: np.ndarray  # rows of the cold users
     curves: dict  # method -> recall@k, k = 1..50, over the cold users
-    note: str = ""
 
 
 def run_cold_start(table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0,
@@ -214,9 +213,9 @@ def run_cold_start(table: Table1, split: UserSplit, budget: Budget, share: float
 
 
 # --- explanations ------------------------------------------------------------------------------------------------
-def test_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
-    """Each user's profile from her training history, and the mask of items she cannot be recommended (training and
-    validation items), as tensors."""
+def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
+    """What the explanation studies feed the model: each user's profile from her training history, and the mask of
+    the items she cannot be recommended (training and validation items), as tensors."""
     rows = np.arange(split.n_users) if rows is None else rows
     profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
     exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)

@@ -66,8 +66,7 @@ def scores(model: MultVAE, fold_in: sp.csr_matrix, condition: int | np.ndarray =
             c = torch.from_numpy(one_hot(conds[part], model.n_conditions)).to(device) if model.n_conditions else None
             logits, _, _ = model(x, c)
             out[part] = logits.cpu().numpy()
-    out[fold_in.nonzero()] = -np.inf
-    return out
+    return metrics.exclude(out, fold_in)
 
 
 def evaluate(model: MultVAE, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, device: str = "cpu") -> dict:

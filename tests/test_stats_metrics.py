@@ -60,3 +60,12 @@ def test_mantel_detects_related_and_unrelated_matrices():
     assert abs(r) < 0.5 and p > 0.05
     with pytest.raises(ValueError):
         stats.mantel(a, a[:5, :5])
+
+
+def test_exclude_sets_known_items_to_minus_infinity_in_place():
+    scores = np.array([[0.5, 0.2, 0.9], [0.1, 0.3, 0.2]])
+    known = sp.csr_matrix(np.array([[0, 0, 1], [1, 1, 0]]))
+    out = metrics.exclude(scores, known)
+    assert out is scores
+    assert scores.tolist() == [[0.5, 0.2, -np.inf], [-np.inf, -np.inf, 0.2]]
+    assert metrics.exclude(np.ones((1, 2)), np.array([[0, 1]])).tolist() == [[1.0, -np.inf]]

@@ -27,7 +27,7 @@ and the neighbourhood methods are closed form. One fit on a 60 % per-user split 
 positives, 6,040 x 3,883 item ids), 2-core machine shared with other jobs: popularity < 0.1 s, item-2-item 0.6 s,
 user-2-user 0.0 s (+ 2.4 s to score all users), FM 9 s (17 s with attributes), OCuLaR 11 s, CML 24 s (26 s with the
 item-attribute MLP). The iterative fits train on one torch thread and restore the caller's setting afterwards
-(:func:`replicate.baselines.base.one_thread` says why), so their results do not depend on the thread count.
+(:func:`replicate.repro.torch_threads` says why), so their results do not depend on the thread count.
 """
 
 from __future__ import annotations

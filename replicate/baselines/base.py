@@ -12,8 +12,6 @@ matrix with optional binary attribute matrices, and scores every item for a list
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -116,23 +114,6 @@ def _binary_csr(matrix, name: str) -> sp.csr_matrix:
     if matrix.nnz and not np.all(matrix.data == 1):
         raise ParameterError(f"{name} must be binary (0/1): binarise it first, e.g. (ratings >= 3) as 1")
     return matrix
-
-
-@contextmanager
-def one_thread():
-    """Run the block with one torch intra-op thread, then restore the caller's setting.
-
-    The training loops (FM, OCuLaR, CML) run inside it. Their steps are many small or memory-bound tensor operations:
-    a second thread gains little on an idle machine (CML: 3.7 s instead of 4.8 s per ML-1M epoch) and costs a lot on
-    a busy one, where every operation waits for the descheduled thread (measured on a 2-core machine with another
-    process running: an Adam step on FM's parameters 0.3 ms on one thread, 60 ms on two; a CML epoch 4.8 s vs 17 s).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def user_pos_arrays(train: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

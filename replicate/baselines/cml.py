@@ -36,7 +36,8 @@ import torch
 from torch.nn.utils import skip_init
 from tqdm.auto import tqdm
 
-from replicate.baselines.base import Baseline, NegativeSampler, one_thread, user_pos_arrays
+from replicate.baselines.base import Baseline, NegativeSampler, user_pos_arrays
+from replicate.repro import torch_threads
 
 # All four from the authors' code (changun/CollMetric, CML.py): main.py's run without features (d=100, m=1.9),
 # the same with the class default margin 1.5, the class defaults (d=20, m=1.5, covariance loss weight 0.1), and
@@ -119,7 +120,7 @@ class CML(Baseline):
         pos_users, pos_items = user_pos_arrays(train)
         sample = NegativeSampler(train, rng)
         self.losses_ = []
-        with one_thread():  # see base.one_thread
+        with torch_threads(1):  # see repro.torch_threads
             for _ in tqdm(range(epochs), desc="CML", leave=False):
                 order = rng.permutation(len(pos_users))
                 total = 0.0

@@ -43,7 +43,8 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from replicate.baselines.base import Baseline, NegativeSampler, one_thread, user_pos_arrays
+from replicate.baselines.base import Baseline, NegativeSampler, user_pos_arrays
+from replicate.repro import torch_threads
 
 # pyFM (the FM library RecoNet used) defaults to num_factors=10 and no regularisation; 64 factors is the common larger
 # size; reg=0.01 is the factor regularisation of libFM's manual example (-regular '0,0,0.01').
@@ -126,7 +127,7 @@ class FactorizationMachine(Baseline):
         labels = np.concatenate([np.ones(len(pos_users)), np.zeros(len(pos_users) * p["negatives"])]).astype(np.float32)
         neg_users = np.repeat(pos_users, p["negatives"])
         self.losses_ = []
-        with one_thread():  # see base.one_thread
+        with torch_threads(1):  # see repro.torch_threads
             for _ in tqdm(range(epochs), desc="FM", leave=False):
                 users = np.concatenate([pos_users, neg_users])
                 items = np.concatenate([pos_items, sample(pos_users, p["negatives"]).ravel()])

@@ -65,7 +65,8 @@ import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from replicate.baselines.base import Baseline, one_thread
+from replicate.baselines.base import Baseline
+from replicate.repro import torch_threads
 
 # Heckel et al. choose K and lambda by cross-validation and publish no defaults for MovieLens. The grid: lambda on
 # three decades (1, 10, 100; it weighs a likelihood summed, not averaged, over ~22M user-item pairs) at K = 100
@@ -180,7 +181,7 @@ class OCuLaR(Baseline):
         factors = [(torch.rand(n, p["K"], generator=gen) * scale).to(self.device) for n in (n_rows, n_cols)]
         steps = [None, None]
         self.losses_ = []
-        with torch.no_grad(), one_thread():  # see base.one_thread
+        with torch.no_grad(), torch_threads(1):  # see repro.torch_threads
             for _ in tqdm(range(epochs), desc="OCuLaR", leave=False):
                 for side in (0, 1):
                     f, f_other = factors[side], factors[1 - side]

@@ -8,7 +8,6 @@ permutation; the epoch with the best validation accuracy is kept (as the authors
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import time
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from replicate.errors import ParameterError
+from replicate.repro import torch_threads
 from replicate.models.attribution_moe import AttributionMoE, Subsets
 from replicate.models.skip_transformer import SkipTransformer
 from replicate.skip import metrics
@@ -162,18 +162,6 @@ def fit(model: SkipTransformer, train: SessionTensors, valid: SessionTensors, co
 # --- toy problems ------------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def threads(n: int):
-    """Run the block with ``n`` intra-op threads: the toy networks' tiny matrices are fastest on one thread (several
-    threads mostly wait on each other, the more so on a busy machine)."""
-    saved = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(saved)
-
-
 @dataclass
 class ToyResult:
     toy: Toy
@@ -199,7 +187,7 @@ def fit_toy(toy: Toy, steps: int, seed: int = 0, batch_size: int = 256, lr: floa
     model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden))
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
-    with threads(1):
+    with torch_threads(1):
         for _ in tqdm(range(steps), desc=toy.name, leave=False, disable=not progress, mininterval=2):
             X, y, _ = toy.sample(batch_size, rng)
             loss = model.loss(torch.from_numpy(X), torch.from_numpy(y))
@@ -279,7 +267,7 @@ def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfi
         seed_everything(config.seed)
         model = build(kind, train_, d_model=settings.d_model, d_expert=settings.d_expert, heads=settings.heads,
                       expert_heads=settings.expert_heads, layers=settings.layers)  # fmt: skip
-        with threads(config.threads):
+        with torch_threads(config.threads):
             histories[kind] = fit(model, train_, valid, config, name=MODEL_NAMES[kind])
             predictions[kind] = predict(model, test, device=config.device)
         models[kind] = model.cpu()
