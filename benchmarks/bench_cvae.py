@@ -9,9 +9,10 @@ import time
 
 import torch
 
-from replicate import data, seed_everything, splits, train_vae
-from replicate.conditioning import conditioned_examples, genre_conditions
-from replicate.models.vae import MultVAE
+from replicate import data, seed_everything, splits
+from replicate.papers.cvae import train as train_vae
+from replicate.papers.cvae.conditions import conditioned_examples, genre_conditions
+from replicate.papers.cvae.model import MultVAE
 
 TARGET_SECONDS = 60.0
 

@@ -8,8 +8,9 @@ import time
 
 import numpy as np
 
-from replicate import data, emde, seed_everything, splits
-from replicate.explain import emde_ig
+from replicate import data, seed_everything, splits
+from replicate.papers.emde import model as emde
+from replicate.papers.emde import explain as emde_ig
 
 TARGET_SECONDS = 30.0
 

@@ -10,8 +10,11 @@ import time
 import numpy as np
 import torch
 
-from replicate import data, reconet, reconet_experiments as rx, seed_everything, splits
-from replicate.explain import lime, lrp
+from replicate import data, seed_everything, splits
+from replicate.papers.reconet import train as reconet
+from replicate.papers.reconet import experiments as rx
+from replicate.papers.reconet import lime
+from replicate.papers.reconet import lrp
 
 TARGET_RATIO = 10_000
 TARGET_SECONDS = 1.0

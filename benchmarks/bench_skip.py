@@ -10,7 +10,8 @@ dense (9 x 12 = 108 units wide), so it is expected to be a few times slower per 
 import torch
 
 from replicate import seed_everything
-from replicate.skip import sources, train
+from replicate.papers.skip import sources
+from replicate.papers.skip import train
 
 SETTINGS = train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2, layers=2)
 

@@ -38,9 +38,10 @@ device = "auto"
 # %%
 import pandas as pd
 
-from replicate import data, explore
-from replicate.chapter import Chapter
-from replicate.claims import Exact, Holds, NotApplicable, Within
+from replicate import data
+from replicate.data import describe as explore
+from replicate.core.chapter import Chapter
+from replicate.core.claims import Exact, Holds, NotApplicable, Within
 
 ch = Chapter("data", profile=profile, seed=seed, device=device)
 print(f"dataset shown in detail: {dataset}")

@@ -52,11 +52,16 @@ import torch
 from scipy import stats
 from scipy.stats import mannwhitneyu
 
-from replicate import data, reconet, reconet_experiments as rx, reconet_figures as figs, splits
-from replicate.chapter import Chapter
-from replicate.claims import AtLeast, AtMost, Holds, NotApplicable, Within
+from replicate import data, splits
+from replicate.papers.reconet import train as reconet
+from replicate.papers.reconet import experiments as rx
+from replicate.papers.reconet import figures as figs
+from replicate.core.chapter import Chapter
+from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.errors import ParameterError
-from replicate.explain import deletion, lime, lrp
+from replicate.papers.reconet import deletion
+from replicate.papers.reconet import lime
+from replicate.papers.reconet import lrp
 
 ch = Chapter("reconet", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
@@ -106,7 +111,7 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 # weights), and popularity as a floor. *With attributes* means: user demographics and item genres for FM and OCuLaR,
 # item genres for CML (its feature extension covers items only), and everything in FS_u for RecoNet.
 #
-# **The tuning budget, the same rule for every method** (`replicate/reconet_experiments.py`): at most four
+# **The tuning budget, the same rule for every method** (`replicate/papers/reconet/experiments.py`): at most four
 # configurations per method, fixed in advance (each baseline's `GRID`, β for RecoNet); an iterative method trains each
 # configuration for a quarter of its epoch budget and the best on validation recall@50 is trained again with the full
 # budget; closed-form methods are fitted once per configuration (the table below lists each method's grid and
@@ -213,7 +218,7 @@ ch.claim("cold_beats_cml_fm", "Cold start: RecoNet recall@50 ≥ 1.2 × CML's an
 #
 # From here on the models are Table 1's RecoNet and RecoNet + Layer with attributes. For every test user we take her
 # top recommendation (training and validation movies excluded) and explain it with the three LRP steps of section
-# 4.3 (`replicate/explain/lrp.py`, checked against captum's LRP in the tests). In the linear RecoNet the relevances of
+# 4.3 (`replicate/papers/reconet/lrp.py`, checked against captum's LRP in the tests). In the linear RecoNet the relevances of
 # a user's features add up exactly to the target's logit ŷ_c (an identity of the method, asserted here and tested in
 # the test suite). The Sankey shows the six most relevant positive features of one user's recommendation; the
 # paper's example is "Men in Black", which we use when it is someone's top recommendation.
@@ -287,7 +292,7 @@ ch.claim("top1_mannwhitney", "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c 
 # ## Figure 8 and section 5.5: LIME
 #
 # captum's `Lime` explains the same recommendation with the same model as a black box, over the presence of each
-# profile feature (`replicate/explain/lime.py`: ridge surrogate on the target logit; captum's default Lasso zeroes
+# profile feature (`replicate/papers/reconet/lime.py`: ridge surrogate on the target logit; captum's default Lasso zeroes
 # nearly every coefficient here). Rules fixed in advance:
 #
 # - *Very good agreement among the first four to five features* (RecoNet, the paper's model): the top-5 sets of LRP

@@ -1,5 +1,5 @@
 import sys
 
-from replicate.cli import main
+from replicate.core.cli import main
 
 sys.exit(main())

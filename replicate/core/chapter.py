@@ -1,0 +1,193 @@
+"""What a notebook talks to: stable figure names, recorded claims, and the chapter's declaration.
+
+Each notebook declares, in its jupytext header, the figures it must produce and the claims it must record::
+
+    # ---
+    # jupyter:
+    #   replicate:
+    #     title: The data
+    #     figures: [ratings, genres]
+    #     claims: [ml1m_ratings, ml1m_users]
+    # ---
+
+and opens with ``ch = Chapter("data", profile=profile)``. ``ch.figure(fig, "ratings")`` saves
+``figures/ratings.png`` in the chapter's output directory and shows it; ``ch.claim(...)`` records a claim in
+``claims.json``; ``ch.finish()`` fails when a declared figure or claim is missing. ``python -m replicate check`` then
+compares the outputs with the committed references.
+
+The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else ``build/<profile>/<chapter>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import matplotlib.pyplot as plt
+
+from replicate.core import claims as claims_mod
+from replicate import paths, plots
+from replicate.core.claims import Claim, Rule
+from replicate.errors import ParameterError, ReplicateError
+from replicate.repro import resolve_device, seed_everything
+
+
+def declaration(notebook: Path) -> dict:
+    """The ``replicate`` block of a notebook's header: title, figures, claims."""
+    meta = jupytext.read(notebook).metadata.get("replicate")
+    if not isinstance(meta, dict) or "title" not in meta:
+        raise ReplicateError(f"{notebook} has no `replicate:` block with a title in its jupytext header")
+    return {
+        "title": meta["title"],
+        "figures": list(meta.get("figures", [])),
+        "claims": list(meta.get("claims", [])),
+        "datasets": list(meta.get("datasets", [])),
+    }
+
+
+def is_chapter(notebook: Path) -> bool:
+    """Whether a ``.py`` file under ``notebooks/`` is a chapter (it has a ``replicate:`` header block)."""
+    try:
+        return isinstance(jupytext.read(notebook).metadata.get("replicate"), dict)
+    except Exception:  # an unreadable file is not a chapter; running it names the problem
+        return False
+
+
+DEPENDENCIES = "dependencies.json"
+
+
+def used_modules() -> dict[str, str]:
+    """sha256 of every module of the ``replicate`` package imported in this process, by path relative to the repo."""
+    package = paths.REPO / "replicate"
+    out = {}
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(package):
+            path = Path(file).resolve()
+            out[path.relative_to(paths.REPO).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def check_profile(profile: str) -> str:
+    if profile not in paths.PROFILES:
+        raise ParameterError(f"unknown profile {profile!r}: valid profiles are {', '.join(paths.PROFILES)}")
+    return profile
+
+
+def cell_key(source: str) -> str:
+    """Identifies a notebook cell by its source; the runner uses it to find the section a claim was recorded in."""
+    return hashlib.sha1(source.strip().encode()).hexdigest()[:12]
+
+
+class Chapter:
+    def __init__(self, name: str, profile: str = "smoke", seed: int = 0, device: str = "auto",
+                 output_dir: str | os.PathLike | None = None):  # fmt: skip
+        """Also seeds everything (``self.rng`` is a NumPy generator for ``seed``), resolves ``device`` ("auto": CUDA
+        when present) into ``self.device``, and starts the clock whose wall time ``finish`` prints."""
+        self._started = time.perf_counter()
+        self.name = name
+        self.profile = check_profile(profile)
+        self.notebook = paths.NOTEBOOKS / f"{name}.py"
+        if not self.notebook.is_file():
+            raise ReplicateError(f"no notebook {self.notebook} for chapter {name!r}")
+        self.declared = declaration(self.notebook)
+        self.title = self.declared["title"]
+        default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name)
+        self.dir = Path(output_dir or default)
+        self.figure_dir = self.dir / "figures"
+        self.claims: list[Claim] = []
+        self.figures: dict[str, Path] = {}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._cell = None
+        self._watch_cells()
+        plots.use_style()
+        self.rng = seed_everything(seed)
+        self.device = resolve_device(device)
+        print(f"{name}: profile={profile}, seed={seed}, device={self.device}")
+
+    def _watch_cells(self) -> None:
+        """Under IPython, remember which cell is running, so that each claim knows the cell it came from."""
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover
+            return
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._before_cell)
+
+    def _before_cell(self, info) -> None:
+        self._cell = cell_key(info.raw_cell or "")
+
+    # figures -------------------------------------------------------------------------------------------------------
+    def figure(self, fig, name: str, show: bool = True) -> None:
+        """Save ``fig`` as ``figures/<name>.png`` (``name`` must be declared), show it, and close it. Returns nothing,
+        so that a cell ending with it shows the figure and no return value."""
+        if name not in self.declared["figures"]:
+            raise ReplicateError(
+                f"figure {name!r} is not declared in {self.notebook.name}'s header: add it to replicate.figures"
+            )
+        path = self.figure_dir / f"{name}.png"
+        data = plots.save_png(fig, path)
+        plt.close(fig)
+        self.figures[name] = path
+        if show:
+            from IPython.display import Image, display
+
+            display(Image(data=data, format="png"))
+
+    # claims --------------------------------------------------------------------------------------------------------
+    def claim(
+        self,
+        id: str,
+        description: str,
+        *,
+        paper,
+        ours,
+        rule: Rule,
+        source: str,
+        note: str = "",
+        regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
+        regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
+        timing: bool = False,
+    ) -> None:
+        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing``
+        claim (a wall time or a ratio of wall times) depends on the machine: ``check`` reports it but does not compare
+        it with the reference. Returns nothing (a cell ending with a claim prints nothing); ``table()`` shows the
+        recorded claims."""
+        if id not in self.declared["claims"]:
+            raise ReplicateError(
+                f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
+            )
+        if any(c.id == id for c in self.claims):
+            raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
+        if not source.strip():
+            raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
+        claim = Claim.make(
+            self.name, id, description, paper, ours, rule, source=source, note=note,
+            regen={"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})}, cell=self._cell,
+        )  # fmt: skip
+        self.claims.append(claim)
+        claims_mod.save(self.claims, self.dir / "claims.json")
+
+    def table(self, ids=None):
+        """The recorded claims (all, or those named) as a table: paper beside ours, rule and verdict."""
+        chosen = [c for c in self.claims if ids is None or c.id in ids]
+        return claims_mod.to_frame(chosen)
+
+    # end -----------------------------------------------------------------------------------------------------------
+    def finish(self):
+        """Fail if a declared figure or claim was not produced; record which ``replicate`` modules the run used (so
+        that the runner re-runs the chapter when one of them changes); return the table of all claims."""
+        missing = [f"figure {f}" for f in self.declared["figures"] if f not in self.figures]
+        recorded = {c.id for c in self.claims}
+        missing += [f"claim {c}" for c in self.declared["claims"] if c not in recorded]
+        if missing:
+            raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
+        (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
+        print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
+        return self.table()

@@ -1,0 +1,143 @@
+"""``python -m replicate check``: the regeneration check.
+
+For every notebook (smoke profile): run it if its outputs are stale, then confirm that each declared figure exists
+and is a real, non-blank image, and that each declared claim was recorded and matches the committed reference value
+(``notebooks/reference/<chapter>.json``) within the tolerance stored there. Every problem is named; none is fatal to
+the rest of the check.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from replicate.core import claims as claims_mod
+from replicate import paths
+from replicate.core import runner
+from replicate.core.chapter import declaration
+from replicate.errors import ReplicateError
+
+PROFILE = "smoke"
+MIN_PIXELS = 64
+
+
+def reference_path(name: str) -> Path:
+    return paths.REFERENCES / f"{name}.json"
+
+
+def image_problem(path: Path) -> str | None:
+    """Why ``path`` is not a real, non-blank image, or ``None`` when it is one."""
+    import matplotlib.image as mpimg
+
+    if not path.is_file():
+        return "missing"
+    try:
+        pixels = np.asarray(mpimg.imread(path), dtype=float)
+    except Exception as error:  # any decoding failure means the file is not an image
+        return f"not a readable PNG ({error})"
+    if pixels.ndim < 2 or min(pixels.shape[:2]) < MIN_PIXELS:
+        return f"too small ({'x'.join(map(str, pixels.shape[:2]))} pixels)"
+    colour = pixels[..., :3] if pixels.ndim == 3 else pixels
+    if float(colour.std()) < 1e-3:
+        return "blank (a single colour)"
+    return None
+
+
+def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
+    """Why the outputs in ``directory`` are not a default smoke run of ``name`` (or ``None`` when they are)."""
+    stamp = runner.read_json(directory / "stamp.json")
+    if not isinstance(stamp, dict):
+        return f"{name}: no finished smoke run in {directory}: run `python -m replicate run {name}`"
+    defaults = runner.resolve_parameters(runner.notebook_path(name), PROFILE, {})
+    if stamp.get("parameters") != json.loads(json.dumps(defaults, default=str)):
+        return (
+            f"{name}: the outputs in {directory} were made with parameters {stamp.get('parameters')}, not the smoke "
+            f"defaults: run `python -m replicate run {name} --force`"
+        )
+    return None
+
+
+def check_chapter(name: str, directory: Path) -> list[str]:
+    problems = []
+    declared = declaration(paths.NOTEBOOKS / f"{name}.py")
+    for figure in declared["figures"]:
+        path = directory / "figures" / f"{figure}.png"
+        problem = image_problem(path)
+        if problem:
+            problems.append(f"{name}: figure {figure} is {problem}: {path}")
+    claims_file = directory / "claims.json"
+    try:
+        recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
+    except (ValueError, TypeError) as error:
+        return problems + [f"{name}: {claims_file} is not a valid claims file ({error}); run the notebook again"]
+    ref_file = reference_path(name)
+    try:
+        reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
+    except ValueError as error:
+        return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
+    for claim_id in declared["claims"]:
+        if claim_id not in recorded:
+            problems.append(f"{name}: claim {claim_id} was not recorded ({claims_file})")
+            continue
+        if claim_id not in reference:
+            problems.append(
+                f"{name}: claim {claim_id} has no reference value in {ref_file}: "
+                f"review the run, then `python -m replicate check {name} --update-reference`"
+            )
+            continue
+        ref = reference[claim_id]
+        ours = recorded[claim_id].ours
+        if ref["regen"].get("timing"):
+            print(f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
+                  f"{claims_mod.format_value(ref['ours'])} in the reference): machine-dependent, not compared")
+            continue
+        if not claims_mod.regenerates(ref["ours"], ours, ref["regen"]["rel"], ref["regen"]["abs"]):
+            problems.append(
+                f"{name}: claim {claim_id} drifted: {claims_mod.format_value(ours)} now, reference "
+                f"{claims_mod.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
+                f"{ref['regen']['abs']:g})"
+            )
+        elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
+            problems.append(f"{name}: claim {claim_id} verdict changed: {recorded[claim_id].verdict}, reference {ref['verdict']}")
+    return problems
+
+
+def update_reference(name: str, directory: Path) -> Path:
+    """Write the reference values of chapter ``name`` from its current smoke outputs (made with the defaults)."""
+    problem = _smoke_outputs_problem(name, directory)
+    if problem:
+        raise ReplicateError(problem)
+    claims_file = directory / "claims.json"
+    if not claims_file.is_file():
+        raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
+    reference = {
+        c.id: {"ours": c.ours, "verdict": c.verdict, "regen": c.regen, "description": c.description}
+        for c in claims_mod.load(claims_file)
+    }
+    path = reference_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in reference.items()]
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
+    return path
+
+
+def check(names: list[str] | None = None, run: bool = True, update: bool = False, log=print) -> list[str]:
+    """Run the check over ``names`` (default: every notebook); return the list of problems (empty: passed)."""
+    names = [runner.notebook_path(n).stem for n in names] if names else runner.available()
+    problems = []
+    for name in names:
+        directory = paths.chapter_dir(PROFILE, name)
+        try:
+            if run:
+                result = runner.run(name, PROFILE)
+                log(f"{name}: {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
+            if update:
+                log(f"{name}: reference written to {update_reference(name, directory)}")
+        except ReplicateError as error:
+            problems.append(f"{name}: {error}")
+            continue
+        problem = _smoke_outputs_problem(name, directory)
+        problems += [problem] if problem else check_chapter(name, directory)
+    return problems

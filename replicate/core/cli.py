@@ -1,0 +1,73 @@
+"""Command line: ``python -m replicate {run,book,check,fetch}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from replicate import paths
+from replicate.errors import ReplicateError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m replicate", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute notebooks (only what is stale) into build/<profile>/<chapter>/")
+    run.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="name (data) or path (notebooks/data.py)")
+    run.add_argument("--profile", default="smoke", help=f"one of {', '.join(paths.PROFILES)} (default smoke)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="notebook parameter")
+    run.add_argument("--force", action="store_true", help="run even when the outputs are up to date")
+
+    book = sub.add_parser("book", help="run stale chapters, then render the site")
+    book.add_argument("--profile", default="paper", help=f"one of {', '.join(paths.PROFILES)} (default paper)")
+    book.add_argument("--force", action="store_true", help="re-run every chapter")
+
+    check = sub.add_parser("check", help="prove that figures and claims regenerate (smoke profile)")
+    check.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="default: every notebook")
+    check.add_argument("--no-run", action="store_true", help="check the existing outputs without running anything")
+    check.add_argument(
+        "--update-reference", action="store_true", help="write the committed reference values from this run"
+    )
+
+    fetch = sub.add_parser("fetch", help="fetch the embedded datasets into the data cache")
+    fetch.add_argument("datasets", nargs="*", metavar="DATASET", help="default: all embedded ones")
+    fetch.add_argument("--data-dir", default=None, help="cache directory (default $REPLICATE_DATA_DIR or user cache)")
+    fetch.add_argument("--force", action="store_true", help="download again even when the cache is intact")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from replicate.core import runner
+
+            params = runner.parse_assignments(args.param)
+            for notebook in args.notebooks:
+                result = runner.run(notebook, args.profile, params, force=args.force)
+                state = f"ran in {result.seconds:.1f} s" if result.ran else "up to date"
+                print(f"{result.name} ({result.profile}): {state} -> {result.directory}")
+        elif args.command == "book":
+            from replicate.core import site as book
+
+            book.build(args.profile, force=args.force)
+        elif args.command == "check":
+            from replicate.core import check
+
+            problems = check.check(args.notebooks or None, run=not args.no_run, update=args.update_reference)
+            if problems:
+                print(f"check failed ({len(problems)} problem(s)):", file=sys.stderr)
+                for problem in problems:
+                    print(f"  - {problem}", file=sys.stderr)
+                return 1
+            print("check passed: every declared figure is a real image and every claim matches its reference")
+        elif args.command == "fetch":
+            from replicate.data import EMBEDDED, fetch
+
+            for name in args.datasets or list(EMBEDDED):
+                print(f"{name}: {fetch(name, data_dir=args.data_dir, force=args.force)}")
+    except ReplicateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,300 @@
+"""``python -m replicate run``: jupytext ``.py`` -> ``.ipynb`` -> papermill with parameters -> executed chapter.
+
+A chapter's outputs live in ``build/<profile>/<chapter>/``: the executed ``<chapter>.ipynb``, ``figures/*.png``,
+``claims.json`` and ``stamp.json``. The stamp hashes everything the run depends on (the notebook, the ``replicate``
+package, the parameters); a chapter whose stamp matches is not run again. A run executes in a temporary directory and
+replaces the previous outputs only when it succeeds; a failed run leaves its executed notebook in
+``build/<profile>/<chapter>.failed/`` for inspection and nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from replicate.core import claims as claims_mod
+from replicate import paths
+from replicate.core.chapter import DEPENDENCIES, cell_key, check_profile, is_chapter
+from replicate.errors import ParameterError, ReplicateError
+
+REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
+
+
+def notebook_path(name: str | os.PathLike) -> Path:
+    """``data``, ``data.py`` or ``notebooks/data.py`` -> the notebook's path; unknown names list the valid ones."""
+    candidate = Path(name)
+    if candidate.suffix == ".py" and candidate.is_file():
+        return candidate.resolve()
+    path = paths.NOTEBOOKS / f"{candidate.stem}.py"
+    if not path.is_file():
+        raise ParameterError(f"unknown notebook {str(name)!r}: valid notebooks are {', '.join(available())}")
+    return path
+
+
+def available() -> list[str]:
+    """The chapters: ``notebooks/*.py`` files with a ``replicate:`` header block."""
+    return sorted(p.stem for p in paths.NOTEBOOKS.glob("*.py") if is_chapter(p))
+
+
+def parameters(notebook: Path) -> dict:
+    """The notebook's papermill parameters (the cell tagged ``parameters``) with their default values."""
+    nb = jupytext.read(notebook)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ReplicateError(f"{notebook} must have exactly one code cell tagged 'parameters' (found {len(cells)})")
+    defaults = {}
+    for node in ast.parse(cells[0].source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        defaults[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        raise ReplicateError(
+                            f"{notebook}: parameter {target.id} must be a plain literal (papermill replaces these "
+                            f"values); compute derived settings in a later cell"
+                        ) from None
+    missing = [p for p in REQUIRED_PARAMETERS if p not in defaults]
+    if missing:
+        raise ReplicateError(f"{notebook}'s parameters cell lacks {', '.join(missing)}")
+    return defaults
+
+
+def parse_assignments(pairs: list[str]) -> dict:
+    """``["seed=3", "dataset=ml-1m"]`` -> ``{"seed": 3, "dataset": "ml-1m"}`` (Python literals, else strings)."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"parameter {pair!r} is not of the form key=value")
+        try:
+            out[key.strip()] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            out[key.strip()] = value
+    return out
+
+
+def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict:
+    """Merge the profile and the given values over the defaults; reject unknown names, listing the valid ones."""
+    defaults = parameters(notebook)
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}: valid parameters are "
+            f"{', '.join(defaults)}"
+        )
+    if "profile" in given and given["profile"] != profile:
+        raise ParameterError("give the profile with --profile, not -p profile=...")
+    resolved = {**defaults, **given, "profile": check_profile(profile)}
+    if resolved.get("data_dir"):  # the kernel runs in notebooks/: make a relative path mean what the caller meant
+        resolved["data_dir"] = str(Path(resolved["data_dir"]).expanduser().resolve())
+    return resolved
+
+
+def stamp_of(notebook: Path, params: dict) -> str:
+    """Hash of the notebook and its parameters. The ``replicate`` modules a run used are checked separately
+    (``dependencies.json``), so an edit to one chapter's model does not re-run the others."""
+    digest = hashlib.sha256()
+    digest.update(notebook.read_bytes())
+    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class RunResult:
+    name: str
+    profile: str
+    directory: Path
+    ran: bool
+    seconds: float
+
+    @property
+    def notebook(self) -> Path:
+        return self.directory / f"{self.name}.ipynb"
+
+
+def read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def is_fresh(directory: Path, name: str, stamp: str) -> bool:
+    """Whether the outputs in ``directory`` were made from this stamp and from the current ``replicate`` modules."""
+    recorded = read_json(directory / "stamp.json")
+    dependencies = read_json(directory / DEPENDENCIES)
+    if not isinstance(recorded, dict) or recorded.get("stamp") != stamp or not isinstance(dependencies, dict):
+        return False
+    if not (directory / f"{name}.ipynb").is_file():
+        return False
+    for relative, digest in dependencies.items():
+        path = paths.REPO / relative
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+def _fetch_needed(notebook: Path, params: dict) -> None:
+    """Fetch the embedded datasets the notebook declares, and the one its ``dataset`` parameter names."""
+    from replicate.core.chapter import declaration
+    from replicate.data import EMBEDDED, ensure_embedded
+
+    wanted = set(declaration(notebook)["datasets"]) if is_chapter(notebook) else set()
+    wanted.add(params.get("dataset"))
+    ensure_embedded(params.get("data_dir"), names=[n for n in EMBEDDED if n in wanted])
+
+
+def run(notebook, profile: str = "smoke", params: dict | None = None, force: bool = False) -> RunResult:
+    """Execute one notebook unless its outputs are up to date; return where its outputs are."""
+    import papermill
+
+    path = notebook_path(notebook)
+    name = path.stem
+    resolved = resolve_parameters(path, profile, params)
+    stamp = stamp_of(path, resolved)
+    final = paths.chapter_dir(profile, name)
+    if not force and is_fresh(final, name, stamp):
+        return RunResult(name, profile, final, ran=False, seconds=0.0)
+
+    _fetch_needed(path, resolved)
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = final.parent / f".{name}.running"
+    failed = final.parent / f"{name}.failed"
+    for stale in (work, failed):
+        shutil.rmtree(stale, ignore_errors=True)
+    work.mkdir()
+    source = work / f"{name}.source.ipynb"
+    notebook_obj = jupytext.read(path)
+    notebook_obj.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    jupytext.write(notebook_obj, source, fmt="ipynb")
+    executed = work / f"{name}.ipynb"
+    saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR", "REPLICATE_DATA_DIR")}
+    os.environ["REPLICATE_OUTPUT_DIR"] = str(work)
+    os.environ["REPLICATE_BUILD_DIR"] = str(paths.build_root())
+    os.environ["REPLICATE_DATA_DIR"] = str(paths.data_root())
+    start = time.perf_counter()
+    try:
+        with _kernel_stderr_to(work / "kernel.log"):
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=resolved, kernel_name="python3", cwd=str(path.parent),
+                progress_bar=False, log_output=False,
+            )  # fmt: skip
+    except papermill.PapermillExecutionError as error:
+        source.unlink(missing_ok=True)
+        work.rename(failed)
+        raise ReplicateError(
+            f"notebook {name} ({profile}) failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
+            f"the executed notebook is at {failed / executed.name}"
+        ) from None
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    seconds = time.perf_counter() - start
+    source.unlink()
+    (work / "kernel.log").unlink()
+    try:
+        if not (work / DEPENDENCIES).is_file():
+            raise ReplicateError(f"notebook {name} ran but never called ch.finish(): end it with `ch.finish()`")
+        _finalise(executed, work / "claims.json")
+    except ReplicateError:
+        work.rename(failed)
+        raise
+    (work / "stamp.json").write_text(
+        json.dumps({"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2)}, indent=1, default=str)
+    )
+    if final.exists():
+        shutil.rmtree(final)
+    work.rename(final)
+    return RunResult(name, profile, final, ran=True, seconds=seconds)
+
+
+@contextlib.contextmanager
+def _kernel_stderr_to(path: Path):
+    """Send the kernel process's own log (it inherits file descriptor 2) to ``path`` instead of the terminal.
+
+    Cell output reaches the notebook over the kernel protocol and is not affected; what lands in ``path`` is the
+    kernel's housekeeping (transport warnings, shutdown messages), kept next to a failed notebook for diagnosis.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def section_anchor(title: str) -> str:
+    """The HTML id Sphinx gives a section with this title."""
+    from docutils.nodes import make_id
+
+    return make_id(title)
+
+
+def _headings(source: str) -> list[tuple[int, str]]:
+    out = []
+    in_fence = False
+    for line in source.splitlines():
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            if line[level : level + 1] == " ":
+                out.append((level, line[level:].strip()))
+    return out
+
+
+def _finalise(executed: Path, claims_file: Path) -> None:
+    """Hide the injected-parameters cell in the book, and give each claim the section it was recorded in."""
+    nb = nbformat.read(executed, as_version=4)
+    section_of_cell = {}
+    titles = []
+    current = ""
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        if cell.cell_type == "markdown":
+            headings = [h for h in _headings(cell.source) if h[0] >= 2]
+            titles += [h[1] for h in headings]
+            if headings:
+                current = headings[-1][1]
+        elif cell.cell_type == "code":
+            section_of_cell[cell_key(cell.source)] = current
+    nbformat.write(nb, executed)
+    if claims_file.is_file():
+        recorded = claims_mod.load(claims_file)
+        for claim in recorded:
+            claim.section = section_of_cell.get(claim.cell, "")
+            claim.anchor = section_anchor(claim.section) if claim.section else ""
+        repeated = sorted({c.section for c in recorded if c.section and titles.count(c.section) > 1})
+        if repeated:
+            raise ReplicateError(
+                f"{executed.stem}: claims are recorded under headings that occur twice ({', '.join(repeated)}); "
+                f"give each section a distinct title so that the scorecard can link to it"
+            )
+        claims_mod.save(recorded, claims_file)

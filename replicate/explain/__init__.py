@@ -1,1 +1,0 @@
-"""Explanations, kept apart from the models they explain."""

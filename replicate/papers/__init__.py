@@ -1,0 +1,1 @@
+"""One package per paper. A paper package imports the shared modules below it, never another paper package."""

@@ -1,0 +1,236 @@
+"""The C-VAE latent space: users encoded under every condition, PCA, and the paper's visual claims as measurements.
+
+``encode_conditions`` gives each user's latent mean under each genre and without condition; ``LatentPCA`` fits PCA
+on all those points (as the paper does) and keeps the first five components; the helpers below turn the paper's
+sentences about the PCA figures into numbers (cluster quality, distances between genre centroids, a Mantel test
+against genre co-occurrence, and the profiling axis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from scipy.spatial.distance import cdist
+from scipy.stats import spearmanr
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_samples
+
+from replicate import plots, stats
+from replicate.papers.cvae.conditions import Conditions, one_hot
+from replicate.papers.cvae.model import MultVAE
+
+UNCONDITIONED_LABEL = "no condition"
+
+
+def encode_conditions(model: MultVAE, history: sp.csr_matrix, n_conditions: int, batch: int = 1000) -> np.ndarray:
+    """Latent means, shape (n_users, n_conditions + 1, latent); the last slot is the unconditioned encoding."""
+    model.eval()
+    n = history.shape[0]
+    out = np.empty((n, n_conditions + 1, model.latent), dtype=np.float32)
+    with torch.no_grad():
+        for start in range(0, n, batch):
+            x = torch.from_numpy(history[start : start + batch].toarray())
+            for c in range(n_conditions + 1):
+                cond = np.full(x.shape[0], c if c < n_conditions else -1)
+                mu, _ = model.encode(x, torch.from_numpy(one_hot(cond, n_conditions)))
+                out[start : start + batch, c] = mu.numpy()
+    return out
+
+
+@dataclass
+class LatentPCA:
+    """PCA of all (user, condition) latent points; ``points[u, c]`` are the first components of user u under c."""
+
+    points: np.ndarray
+    explained: np.ndarray
+    labels: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, latent: np.ndarray, names: tuple[str, ...], components: int = 5, seed: int = 0,
+            drop: tuple[str, ...] = ()) -> "LatentPCA":  # fmt: skip
+        """PCA of all points; conditions named in ``drop`` (e.g. the neutral genre, as the paper does) are left out."""
+        keep = [k for k, name in enumerate(names) if name not in drop] + [len(names)]
+        latent = latent[:, keep]
+        names = tuple(names[k] for k in keep[:-1])
+        n_users, n_slots, dim = latent.shape
+        pca = PCA(n_components=components, random_state=seed)
+        points = pca.fit_transform(latent.reshape(-1, dim)).reshape(n_users, n_slots, components)
+        return cls(points, pca.explained_variance_ratio_, tuple(names) + (UNCONDITIONED_LABEL,))
+
+    @property
+    def flat(self) -> np.ndarray:
+        return self.points.reshape(-1, self.points.shape[-1])
+
+    @property
+    def flat_labels(self) -> np.ndarray:
+        return np.tile(np.arange(len(self.labels)), self.points.shape[0])
+
+    def centroids(self) -> np.ndarray:
+        """(n_conditions + 1, components): the mean point of each condition, unconditioned last."""
+        return self.points.mean(axis=0)
+
+    def genre_distances(self) -> np.ndarray:
+        """Euclidean distances between the genre centroids (unconditioned excluded)."""
+        c = self.centroids()[:-1]
+        return cdist(c, c)
+
+    def silhouette(self, sample: int = 6000, seed: int = 0) -> dict[str, float]:
+        """Mean silhouette per condition (on a seeded sample of points, Euclidean, in the PCA space)."""
+        rng = np.random.default_rng(seed)
+        idx = rng.choice(len(self.flat), size=min(sample, len(self.flat)), replace=False)
+        values = silhouette_samples(self.flat[idx], self.flat_labels[idx])
+        labels = self.flat_labels[idx]
+        return {name: float(values[labels == k].mean()) for k, name in enumerate(self.labels)} | {
+            "all": float(values.mean())
+        }
+
+    def eta_squared(self) -> np.ndarray:
+        """Per component, the share of variance explained by the condition."""
+        return stats.eta_squared(self.flat, self.flat_labels)
+
+
+def cooccurrence_distance(conditions: Conditions, names: tuple[str, ...] | None = None) -> np.ndarray:
+    """1 - Jaccard similarity between the item sets of two genres (movies listing both / movies listing either),
+    for ``names`` (default: every condition) in that order."""
+    columns = [conditions.index(n) for n in (names or conditions.names)]
+    g = conditions.items[:, columns].astype(bool)
+    both = g.T.astype(float) @ g.astype(float)
+    either = g.sum(axis=0)[:, None] + g.sum(axis=0)[None, :] - both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jaccard = np.where(either > 0, both / either, 0.0)
+    distance = 1.0 - jaccard
+    np.fill_diagonal(distance, 0.0)
+    return distance
+
+
+def nearest(distances: np.ndarray, names: tuple[str, ...], name: str, k: int) -> list[str]:
+    """The k genres whose centroids are nearest to ``name``'s."""
+    i = names.index(name)
+    order = [j for j in np.argsort(distances[i], kind="stable") if j != i]
+    return [names[j] for j in order[:k]]
+
+
+def isolation(distances: np.ndarray) -> np.ndarray:
+    """Distance from each genre centroid to its nearest other genre centroid."""
+    d = distances + np.diag(np.full(len(distances), np.inf))
+    return d.min(axis=1)
+
+
+def centrality(pca: LatentPCA) -> np.ndarray:
+    """Distance of each condition's centroid (unconditioned last) from the mean of all genre centroids."""
+    c = pca.centroids()
+    return np.linalg.norm(c - c[:-1].mean(axis=0), axis=1)
+
+
+def taste_axis(pca: LatentPCA, light: tuple[str, ...], serious: tuple[str, ...]) -> np.ndarray:
+    """Unit vector from the mean centroid of the ``light`` genres to that of the ``serious`` ones."""
+    c = pca.centroids()
+    index = {name: k for k, name in enumerate(pca.labels)}
+    direction = c[[index[g] for g in serious]].mean(axis=0) - c[[index[g] for g in light]].mean(axis=0)
+    return direction / np.linalg.norm(direction)
+
+
+def taste_score(history: sp.csr_matrix, conditions: Conditions, light, serious) -> np.ndarray:
+    """Per user: share of her movies in a serious genre minus share in a light genre."""
+    g = conditions.items
+    is_light = g[:, [conditions.index(x) for x in light]].max(axis=1)
+    is_serious = g[:, [conditions.index(x) for x in serious]].max(axis=1)
+    n = np.asarray(history.sum(axis=1)).ravel()
+    return (history @ is_serious - history @ is_light) / np.maximum(n, 1)
+
+
+def profiling(pca: LatentPCA, history: sp.csr_matrix, conditions: Conditions, light, serious):
+    """Spearman correlation between the unconditioned users' position on the taste axis and their taste score."""
+    axis = taste_axis(pca, light, serious)
+    position = pca.points[:, -1] @ axis
+    score = taste_score(history, conditions, light, serious)
+    result = spearmanr(position, score)
+    return position, score, float(result.statistic), float(result.pvalue)
+
+
+# --- figures -----------------------------------------------------------------------------------------------------------
+
+
+def _colours(n: int):
+    """n distinct colours, none grey or black (black is the unconditioned users): tab10 without its grey, then the
+    saturated shades of tab20b and tab20c."""
+    import matplotlib as mpl
+
+    tab10, b, c = (mpl.colormaps[name] for name in ("tab10", "tab20b", "tab20c"))
+    pool = [tab10(k) for k in range(10) if k != 7] + [b(k) for k in (0, 4, 8, 12, 16, 2, 6, 10, 14, 18)]
+    pool += [c(k) for k in (0, 4, 8, 12, 2, 6, 10)]
+    return [pool[k % len(pool)] for k in range(n)]
+
+
+def plot_pair(pca: LatentPCA, i: int, j: int, ax=None, max_points: int = 400, seed: int = 0, annotate: bool = True):
+    """Scatter of components i and j (1-based, as the paper numbers them): one colour per genre, black unconditioned."""
+    fig = None
+    if ax is None:
+        fig, ax = plots.subplots(figsize=(8.5, 6.5))
+    rng = np.random.default_rng(seed)
+    users = rng.choice(pca.points.shape[0], size=min(max_points, pca.points.shape[0]), replace=False)
+    colours = _colours(len(pca.labels) - 1) + [(0, 0, 0, 1)]
+    centroids = pca.centroids()
+    for k, name in enumerate(pca.labels):
+        p = pca.points[users, k]
+        ax.scatter(p[:, i - 1], p[:, j - 1], s=4, alpha=0.35, color=colours[k], label=name, rasterized=True)
+    if annotate:
+        for k, name in enumerate(pca.labels):
+            ax.annotate(name, centroids[k, [i - 1, j - 1]], fontsize=8, weight="bold", ha="center", va="center",
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colours[k], alpha=0.8))  # fmt: skip
+    ax.set_xlabel(f"PC{i} ({pca.explained[i - 1]:.0%} of variance)")
+    ax.set_ylabel(f"PC{j} ({pca.explained[j - 1]:.0%} of variance)")
+    if fig is not None:
+        ax.legend(markerscale=4, fontsize=7, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        return fig
+    return ax
+
+
+def plot_grid(pca: LatentPCA, max_points: int = 150, seed: int = 0):
+    """All pairs of the first five components (diagonal: the spread of each condition along that component)."""
+    k = pca.points.shape[-1]
+    fig, axes = plots.subplots(k, k, figsize=(13, 12))
+    colours = _colours(len(pca.labels) - 1) + [(0, 0, 0, 1)]
+    for a in range(k):
+        for b in range(k):
+            ax = axes[a, b]
+            if a == b:
+                for c, name in enumerate(pca.labels):
+                    ax.hist(pca.points[:, c, a], bins=30, histtype="step", color=colours[c], density=True)
+            else:
+                plot_pair(pca, b + 1, a + 1, ax=ax, max_points=max_points, seed=seed, annotate=False)
+            ax.set_xlabel(f"PC{b + 1}" if a == k - 1 else "")
+            ax.set_ylabel(f"PC{a + 1}" if b == 0 else "")
+            ax.tick_params(labelsize=6)
+    handles = [plt_handle(colours[c]) for c in range(len(pca.labels))]
+    fig.legend(handles, pca.labels, loc="outside right center", fontsize=8)
+    return fig
+
+
+def plt_handle(colour):
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], marker="o", linestyle="", color=colour)
+
+
+def plot_training(histories: dict):
+    """Validation nDCG@100 per epoch of each model (the best epoch marked)."""
+    fig, ax = plots.subplots(figsize=(7, 3.8))
+    for name, h in histories.items():
+        epochs = np.arange(1, len(h.valid_ndcg) + 1)
+        ax.plot(epochs, h.valid_ndcg, marker=".", label=name)
+        ax.scatter([h.best_epoch + 1], [h.best_ndcg], s=60, facecolors="none", edgecolors="black")
+    ax.set(xlabel="epoch", ylabel="validation nDCG@100", title="Training (circles: kept epoch)")
+    ax.legend()
+    return fig
+
+
+def plot_profiling(position: np.ndarray, score: np.ndarray, rho: float):
+    fig, ax = plots.subplots(figsize=(6.5, 4.2))
+    ax.scatter(position, score, s=6, alpha=0.4)
+    ax.set(xlabel="unconditioned user on the light → serious axis", ylabel="share serious − share light movies",
+           title=f"Profiling: Spearman ρ = {rho:.2f}")  # fmt: skip
+    return fig

@@ -1,0 +1,248 @@
+"""The experiments of RecoNet's chapter, each one call from the notebook: Table 1 (every method tuned by one rule),
+the cold-start curves of Figure 4, and the explanation studies of Figures 5-8.
+
+**The tuning rule, the same for every method.** Each method has a grid of (at most) four configurations written down
+before any run (``GRID`` in each baseline's module, β for each RecoNet row). Iterative methods: every configuration is trained
+for a quarter of the method's full epoch budget (at least one epoch) and scored by validation recall@50; the best one
+is trained again with the full budget, and that model's test recall@50 is the table's number. Closed-form methods
+(popularity, item-2-item, user-2-user) are fitted once per configuration. No early stopping for anyone: a run's last
+epoch is the model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from tqdm.auto import tqdm
+
+from replicate import baselines
+from replicate.papers.reconet import train as reconet
+from replicate.papers.reconet.train import FeatureSpace, RecoNetConfig, Tuned
+from replicate.splits import UserSplit
+
+# Table 1, MovieLens columns (recall@50): (without attributes, with attributes); None where the paper has "-".
+PAPER_TABLE1 = {
+    "FM": (0.3130, 0.3177),
+    "OCuLaR": (0.3763, 0.3771),
+    "item-2-item": (0.2960, None),
+    "user-2-user": (0.2657, None),
+    "CML": (0.3281, 0.3060),
+    "RecoNet": (0.3294, 0.3508),
+    "RecoNet + Layer": (0.3248, 0.3186),
+    "popularity": (None, None),  # our floor, not in the paper
+}
+BASELINE_KEYS = {"FM": "fm", "OCuLaR": "ocular", "item-2-item": "item2item", "user-2-user": "user2user", "CML": "cml",
+                 "popularity": "popularity"}  # fmt: skip
+BETA_GRID = [{"beta": 0.5}, {"beta": 1.0}, {"beta": 2.0}, {"beta": 4.0}]
+
+
+@dataclass
+class Budget:
+    """How much each method may train: ``reconet_epochs`` for RecoNet, ``epoch_scale`` x each baseline's default
+    epochs, ``grid_size`` configurations per method (the first ones of each grid)."""
+
+    reconet: RecoNetConfig = field(default_factory=RecoNetConfig)
+    layer_hidden: int = 64  # RecoNet+Layer's hidden ReLU units (the paper does not say)
+    epoch_scale: float = 1.0
+    grid_size: int = 4
+    short_fraction: float = 0.25
+
+    def full_epochs(self, default: int | None) -> int | None:
+        return None if default is None else max(1, int(round(default * self.epoch_scale)))
+
+    def short_epochs(self, full: int) -> int:
+        return max(1, int(full * self.short_fraction))
+
+
+def two_stage(method: str, attributes: bool, grid: list[dict], fit, full_epochs: int | None, budget: Budget,
+              split: UserSplit, chosen: Tuned | None = None) -> Tuned:  # fmt: skip
+    """The tuning rule of this module: short runs to choose, one full run to report. ``fit(config, epochs)`` returns a
+    scorer; ``full_epochs`` is None for a closed-form method. ``chosen``: the short runs, when already done."""
+    grid = grid[: budget.grid_size]
+    if full_epochs is None or len(grid) == 1:
+        return reconet.tune(method, attributes, grid, lambda c: fit(c, full_epochs), split)
+    short = budget.short_epochs(full_epochs)
+    if chosen is None:
+        chosen = reconet.tune(method, attributes, grid, lambda c: fit(c, short), split)
+    final = reconet.tune(method, attributes, [chosen.config], lambda c: fit(c, full_epochs), split)
+    final.trials = chosen.trials
+    final.seconds += chosen.seconds
+    return final
+
+
+def baseline_fitter(key: str, space: FeatureSpace, history: sp.csr_matrix, attributes: bool, seed: int, device: str):
+    """``fit(config, epochs)`` for baseline ``key`` on ``history``, with the attribute sides the method can use."""
+    cls = baselines.METHODS[key]
+    user_attrs = space.compact_user_attrs() if attributes and "user" in cls.ATTRIBUTE_SIDES else None
+    item_attrs = space.compact_item_attrs() if attributes and "item" in cls.ATTRIBUTE_SIDES else None
+
+    def fit(config: dict, epochs):
+        model = cls(seed=seed, device=device, **config).fit(history, user_attrs, item_attrs, epochs=epochs)
+        model_scorer = lambda rows: model.score(np.asarray(rows))  # noqa: E731
+        model_scorer.model = model
+        return model_scorer
+
+    return fit
+
+
+def reconet_fitter(space: FeatureSpace, history: sp.csr_matrix, base: RecoNetConfig, seed: int, device: str):
+    """``fit(config, epochs)`` for RecoNet on ``history``; the scorer feeds each user's profile from ``history``."""
+    profiles = space.profiles(history)
+
+    def fit(config: dict, epochs):
+        setting = RecoNetConfig(**{**base.__dict__, **config, "epochs": epochs})
+        trained = reconet.train(space, history, setting, seed=seed, device=device, progress=False)
+
+        def scorer(rows):
+            return reconet.scores(trained.model, profiles[rows], device=device)
+
+        scorer.trained = trained
+        return scorer
+
+    return fit
+
+
+@dataclass
+class Table1:
+    rows: list[Tuned]
+    spaces: dict  # attributes (bool) -> FeatureSpace
+    decades: bool  # whether the decade of release was kept as an item attribute
+    decade_trial: tuple  # (validation recall@50 without, with decades), short runs of RecoNet with attributes
+
+    def frame(self) -> pd.DataFrame:
+        """Paper beside ours, one row per method, the with/without-attributes columns side by side."""
+        out = pd.DataFrame(index=list(PAPER_TABLE1))
+        for part, flag in (("without", False), ("with", True)):
+            column = 0 if not flag else 1
+            out[f"paper_{part}"] = [PAPER_TABLE1[m][column] for m in out.index]
+            ours = {t.method: t.test for t in self.rows if t.attributes == flag}
+            out[f"ours_{part}"] = [ours.get(m, np.nan) for m in out.index]
+        return out
+
+    def get(self, method: str, attributes: bool) -> Tuned:
+        return next(t for t in self.rows if t.method == method and t.attributes == attributes)
+
+    def trials(self) -> pd.DataFrame:
+        """Every configuration tried and its validation recall@50, with the chosen one marked."""
+        records = []
+        for t in self.rows:
+            for config, value in t.trials:
+                records.append({"method": t.method, "attributes": "with" if t.attributes else "without",
+                                "configuration": ", ".join(f"{k}={v}" for k, v in config.items()) or "(none)",
+                                "validation recall@50": value, "chosen": config == t.config})  # fmt: skip
+        return pd.DataFrame(records)
+
+
+def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu") -> Table1:
+    """Every row of Table 1 on ``split``, each tuned by :func:`two_stage` (β for the RecoNet rows). First, one short
+    run of RecoNet with attributes, at the β its own short runs chose, decides whether the decade of release joins
+    the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set."""
+    started = time.perf_counter()
+    genres_only = reconet.feature_space(dataset, split, attributes=True, decades=False)
+    with_decades = reconet.feature_space(dataset, split, attributes=True, decades=True)
+    short = budget.short_epochs(budget.reconet.epochs)
+    short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
+    short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
+    genres_trial = reconet.tune("RecoNet", True, BETA_GRID[: budget.grid_size], lambda c: short_genres(c, short), split)
+    decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
+    decades = decades_trial.valid > genres_trial.valid
+    spaces = {True: with_decades if decades else genres_only,
+              False: reconet.feature_space(dataset, split, attributes=False)}  # fmt: skip
+    jobs = []
+    for attributes in (False, True):
+        for name, hidden in (("RecoNet", 0), ("RecoNet + Layer", budget.layer_hidden)):
+            jobs.append((name, attributes, None, hidden))
+        for name, key in BASELINE_KEYS.items():
+            if not attributes or baselines.METHODS[key].uses_attributes:
+                jobs.append((name, attributes, key, None))
+    rows = []
+    for name, attributes, key, hidden in tqdm(jobs, desc="Table 1", leave=True):
+        space = spaces[attributes]
+        if key is None:
+            base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
+            fit = reconet_fitter(space, split.train, base, seed, device)
+            done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
+            rows.append(two_stage(name, attributes, BETA_GRID, fit, budget.reconet.epochs, budget, split, done))
+        else:
+            cls = baselines.METHODS[key]
+            fit = baseline_fitter(key, space, split.train, attributes, seed, device)
+            rows.append(two_stage(name, attributes, cls.GRID, fit, budget.full_epochs(cls.DEFAULT_EPOCHS), budget, split))
+    print(f"Table 1: {time.perf_counter() - started:.0f} s")
+    return Table1(rows, spaces, decades, (genres_trial.valid, decades_trial.valid))
+
+
+# --- cold start --------------------------------------------------------------------------------------------------
+@dataclass
+class ColdStart:
+    users: np.ndarray  # rows of the cold users
+    curves: dict  # method -> recall@k, k = 1..50, over the cold users
+
+
+def run_cold_start(table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0,
+                   device: str = "cpu") -> ColdStart:  # fmt: skip
+    """Figure 4: a random ``share`` of the test users lose their history from training; RecoNet, OCuLaR, CML and FM
+    (with attributes, each with the configuration Table 1 chose) are retrained without it and rank items for those
+    users from what they know of them: their attributes. The ranking excludes the cold users' training and validation
+    items and is scored on their test items, as in Table 1. An extra line feeds the cold users' histories to the
+    RecoNet trained without them (no retraining), the situation the paper's design is for."""
+    cold = reconet.cold_start_users(split, share, seed)
+    history = reconet.without_rows(split.train, cold)
+    space = table.spaces[True]
+    known = (split.train + split.valid)[cold]
+    target = split.test[cold]
+    curves = {}
+    base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": 0})
+    fit = reconet_fitter(space, history, base, seed, device)
+    scorer = fit(table.get("RecoNet", True).config, budget.reconet.epochs)
+    curves["RecoNet"] = reconet.recall_curve(scorer(cold), target, known)
+    for name in ("OCuLaR", "CML", "FM"):
+        key = BASELINE_KEYS[name]
+        chosen = table.get(name, True).config
+        cls = baselines.METHODS[key]
+        model_fit = baseline_fitter(key, space, history, True, seed, device)
+        curves[name] = reconet.recall_curve(model_fit(chosen, budget.full_epochs(cls.DEFAULT_EPOCHS))(cold), target, known)
+    warm_inputs = space.profiles(split.train, cold)
+    curves["RecoNet, history given at inference"] = reconet.recall_curve(
+        reconet.scores(scorer.trained.model, warm_inputs, device=device), target, known
+    )
+    return ColdStart(cold, curves)
+
+
+# --- explanations ------------------------------------------------------------------------------------------------
+def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
+    """What the explanation studies feed the model: each user's profile from her training history, and the mask of
+    the items she cannot be recommended (training and validation items), as tensors."""
+    rows = np.arange(split.n_users) if rows is None else rows
+    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
+    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)
+    return profiles, exclude
+
+
+def top_features(space: FeatureSpace, relevance: torch.Tensor, n: int = 6, positive: bool = True) -> pd.DataFrame:
+    """The ``n`` most relevant features of one relevance row, with their labels and kinds."""
+    values = relevance.double().numpy()
+    order = np.argsort(-values, kind="stable")
+    order = [k for k in order if values[k] != 0 and (values[k] > 0 or not positive)][:n]
+    return pd.DataFrame({"feature": space.labels[order], "kind": space.kinds[order], "relevance": values[order]})
+
+
+def budget_table(budget: Budget) -> pd.DataFrame:
+    """What each method may train under ``budget``: its configurations, full and short epoch counts."""
+    rows = {}
+    for name in PAPER_TABLE1:
+        if name.startswith("RecoNet"):
+            grid, full = BETA_GRID[: budget.grid_size], budget.reconet.epochs
+        else:
+            cls = baselines.METHODS[BASELINE_KEYS[name]]
+            grid, full = cls.GRID[: budget.grid_size], budget.full_epochs(cls.DEFAULT_EPOCHS)
+        rows[name] = {
+            "configurations": "; ".join(", ".join(f"{k}={v}" for k, v in c.items()) or "(none)" for c in grid),
+            "full epochs": "closed form" if full is None else full,
+            "short-run epochs": "—" if full is None or len(grid) == 1 else budget.short_epochs(full),
+        }
+    return pd.DataFrame(rows).T

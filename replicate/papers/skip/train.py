@@ -1,0 +1,275 @@
+"""Training and evaluation: the toy problems (feed-forward experts) and skip prediction (transformers).
+
+Both models are trained with the same loop: the interpretable one with the generalised EM objective
+(:func:`~replicate.papers.skip.moe.em_loss`), the plain one with the same function over its single expert,
+which is the ordinary binary cross-entropy. Adam, gradient clipping at norm 1, batches drawn from a seeded
+permutation; the epoch with the best validation accuracy is kept (as the authors' checkpoint on validation).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from replicate.errors import ParameterError
+from replicate.repro import torch_threads
+from replicate.papers.skip.moe import AttributionMoE, Subsets
+from replicate.papers.skip.transformer import SkipTransformer
+from replicate.papers.skip import metrics
+from replicate.papers.skip.toys import Toy
+from replicate.papers.skip.tensors import SessionTensors
+
+# The authors' subsets for the Spotify model (run_spotify.py: S_left), every one holding the position group, plus the
+# position group alone (ours: it lets the attribution name "position" when nothing else decides).
+SKIP_SUBSETS = (
+    ("position",),
+    ("position", "context"),
+    ("position", "interaction"),
+    ("position", "general"),
+    ("position", "content"),
+    ("position", "context", "interaction"),
+    ("position", "general", "content"),
+    ("position", "context", "interaction", "general"),
+    ("position", "context", "interaction", "general", "content"),
+)
+KINDS = ("plain", "interpretable")
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float = 1e-3
+    seed: int = 0
+    device: str = "cpu"
+    clip: float = 1.0
+    progress: bool = True
+    threads: int = 1  # intra-op threads: one is fastest for these small matrices on a shared two-core machine
+
+
+@dataclass
+class History:
+    name: str
+    loss: list = field(default_factory=list)
+    valid_acc: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    sessions: int = 0
+    best_epoch: int = -1
+
+    @property
+    def throughput(self) -> float:
+        """Training sessions per second, over all epochs (validation excluded)."""
+        return self.sessions * len(self.seconds) / max(sum(self.seconds), 1e-9)
+
+
+@dataclass
+class Predictions:
+    """Per second-half slot: skip probability, experts' F (…, H) and the attribution over the subsets (…, H)."""
+
+    prob: np.ndarray
+    F: np.ndarray
+    attribution: np.ndarray
+
+    @property
+    def binary(self) -> np.ndarray:
+        return self.prob > 0.5
+
+
+def build(kind: str, sessions: SessionTensors, d_model: int = 64, d_expert: int = 16, heads: int = 4,
+          expert_heads: int = 2, layers: int = 2, dropout: float = 0.0,
+          subsets=SKIP_SUBSETS) -> SkipTransformer:  # fmt: skip
+    """The plain transformer (one expert of width ``d_model``) or the interpretable one (one expert of width
+    ``d_expert`` per subset), with ``layers`` encoder and ``layers`` decoder blocks."""
+    if kind not in KINDS:
+        raise ParameterError(f"unknown model kind {kind!r}: valid kinds are {', '.join(KINDS)}")
+    groups = sessions.groups
+    if kind == "plain":
+        spec, d, h = Subsets.single(groups), d_model, heads
+    else:
+        spec, d, h = Subsets.of(groups, [m for m in subsets if set(m) <= set(groups)]), d_expert, expert_heads
+    return SkipTransformer(spec, sessions.left_groups, sessions.right_groups, d_expert=d, heads=h,
+                           encoder_layers=layers, decoder_layers=layers, dropout=dropout)  # fmt: skip
+
+
+def _tensors(sessions: SessionTensors, device) -> tuple[torch.Tensor, ...]:
+    return tuple(torch.as_tensor(a, device=device) for a in (sessions.left, sessions.right, sessions.left_mask,
+                                                              sessions.right_mask, sessions.y))  # fmt: skip
+
+
+def predict(model: SkipTransformer, sessions: SessionTensors, batch_size: int = 1024, device="cpu") -> Predictions:
+    model.eval().to(device)
+    left, right, lm, rm, _ = _tensors(sessions, device)
+    probs, Fs, attrs = [], [], []
+    with torch.no_grad():
+        for start in range(0, len(sessions), batch_size):
+            sl = slice(start, start + batch_size)
+            F = model(left[sl], right[sl], lm[sl], rm[sl])
+            prob, attr = model.predict(F)
+            probs.append(prob.cpu().numpy()), Fs.append(F.cpu().numpy()), attrs.append(attr.cpu().numpy())
+    empty = np.zeros((0, sessions.y.shape[1]), np.float32)
+    cat = (lambda xs, e: np.concatenate(xs) if xs else e)  # noqa: E731
+    H = model.n_experts
+    return Predictions(cat(probs, empty), cat(Fs, np.zeros((0, 10, H))), cat(attrs, np.zeros((0, 10, H))))
+
+
+def evaluate(pred, sessions: SessionTensors) -> dict[str, float]:
+    """Acc, Acc@1 and MAA of binary predictions (or of :class:`Predictions`) on the sessions' second halves."""
+    binary = pred.binary if isinstance(pred, Predictions) else np.asarray(pred)
+    return metrics.skip_metrics(binary, sessions.y > 0.5, sessions.right_mask)
+
+
+def fit(model: SkipTransformer, train: SessionTensors, valid: SessionTensors, config: TrainConfig,
+        name: str = "") -> History:  # fmt: skip
+    """Train ``model`` on ``train``; keep the epoch with the best validation accuracy."""
+    device = config.device
+    model.to(device)
+    generator = torch.Generator().manual_seed(config.seed)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    left, right, lm, rm, y = _tensors(train, device)
+    history = History(name or ("interpretable" if model.n_experts > 1 else "plain"), sessions=len(train))
+    best, best_state = -1.0, None
+    for epoch in range(config.epochs):
+        model.train()
+        order = torch.randperm(len(train), generator=generator).to(device)
+        batches = range(0, len(train), config.batch_size)
+        start, total, count = time.perf_counter(), 0.0, 0
+        for b in tqdm(batches, desc=f"{history.name} epoch {epoch + 1}/{config.epochs}", leave=False,
+                      disable=not config.progress, mininterval=2):  # fmt: skip
+            idx = order[b:b + config.batch_size]
+            F = model(left[idx], right[idx], lm[idx], rm[idx])
+            loss = model.loss(F, y[idx], rm[idx])
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            optimiser.step()
+            total, count = total + loss.item() * len(idx), count + len(idx)
+        history.seconds.append(time.perf_counter() - start)
+        history.loss.append(total / max(count, 1))
+        acc = evaluate(predict(model, valid, device=device), valid)["Acc"]
+        history.valid_acc.append(acc)
+        if acc > best:
+            best, best_state, history.best_epoch = acc, copy.deepcopy(model.state_dict()), epoch
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+# --- toy problems ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ToyResult:
+    toy: Toy
+    model: AttributionMoE
+    loss: list
+    X: np.ndarray
+    y: np.ndarray
+    source: np.ndarray
+    prob: np.ndarray
+    attribution: np.ndarray
+
+    @property
+    def accuracy(self) -> float:
+        return float(((self.prob > 0.5) == (self.y > 0.5)).mean())
+
+
+def fit_toy(toy: Toy, steps: int, seed: int = 0, batch_size: int = 256, lr: float = 1e-3, n_test: int = 4096,
+            progress: bool = True) -> ToyResult:  # fmt: skip
+    """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
+    ``n_test`` new points."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden))
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    with torch_threads(1):
+        for _ in tqdm(range(steps), desc=toy.name, leave=False, disable=not progress, mininterval=2):
+            X, y, _ = toy.sample(batch_size, rng)
+            loss = model.loss(torch.from_numpy(X), torch.from_numpy(y))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+    X, y, source = toy.sample(n_test, rng)
+    prob, attr = predict_toy(model, X)
+    return ToyResult(toy, model, losses, X, y, source, prob, attr)
+
+
+def predict_toy(model: AttributionMoE, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    model.eval()
+    with torch.no_grad():
+        prob, attr = model.predict(torch.as_tensor(X, dtype=torch.float32))
+    return prob.numpy(), attr.numpy()
+
+
+# --- one source, three models ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Sizes of the two transformers: the plain one is ``d_model`` wide with ``heads`` heads; the interpretable one
+    has one ``d_expert``-wide block with ``expert_heads`` heads per subset; both have ``layers`` encoder and
+    ``layers`` decoder blocks."""
+
+    d_model: int = 64
+    d_expert: int = 12
+    heads: int = 4
+    expert_heads: int = 2
+    layers: int = 2
+
+
+MODEL_NAMES = {"baseline": "Baseline (last skip)", "plain": "Transformer", "interpretable": "Interpretable Transformer"}
+
+
+@dataclass
+class Comparison:
+    """The baseline and both transformers trained on one source and scored on its test sessions."""
+
+    name: str
+    train: SessionTensors
+    valid: SessionTensors
+    test: SessionTensors
+    models: dict
+    histories: dict
+    predictions: dict
+    scores: dict  # model -> {"Acc", "Acc@1", "MAA"} as fractions
+
+    def table(self):
+        """Acc, Acc@1 and MAA in %, one row per model (the layout of slide 14)."""
+        import pandas as pd
+
+        return pd.DataFrame({MODEL_NAMES[k]: {m: 100 * v for m, v in s.items()} for k, s in self.scores.items()}).T
+
+    def gap(self) -> dict:
+        """Plain minus interpretable, in points, per metric."""
+        return {m: 100 * (self.scores["plain"][m] - self.scores["interpretable"][m]) for m in self.scores["plain"]}
+
+    def beats_baseline(self) -> bool:
+        return all(self.scores[k][m] > self.scores["baseline"][m] for k in ("plain", "interpretable")
+                   for m in self.scores["baseline"])  # fmt: skip
+
+
+def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfig) -> Comparison:
+    """Train the plain and the interpretable transformer with the same data, epochs, batches and optimiser; score
+    them and the baseline on the test part."""
+    from replicate import seed_everything
+    from replicate.papers.skip import baseline
+
+    train_, valid, test = parts
+    models, histories, predictions = {}, {}, {}
+    scores = {"baseline": evaluate(baseline.last_skip(test), test)}
+    for kind in KINDS:
+        seed_everything(config.seed)
+        model = build(kind, train_, d_model=settings.d_model, d_expert=settings.d_expert, heads=settings.heads,
+                      expert_heads=settings.expert_heads, layers=settings.layers)  # fmt: skip
+        with torch_threads(config.threads):
+            histories[kind] = fit(model, train_, valid, config, name=MODEL_NAMES[kind])
+            predictions[kind] = predict(model, test, device=config.device)
+        models[kind] = model.cpu()
+        scores[kind] = evaluate(predictions[kind], test)
+    return Comparison(name, train_, valid, test, models, histories, predictions, scores)

@@ -1,0 +1,130 @@
+"""End to end: the data chapter through papermill (smoke), the regeneration check, and the book build."""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from replicate import paths
+from replicate.core.chapter import declaration
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args, build_dir):
+    env = dict(os.environ, REPLICATE_BUILD_DIR=str(build_dir))
+    return subprocess.run(
+        [sys.executable, "-m", "replicate", *args], capture_output=True, text=True, env=env, cwd=paths.REPO
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Run the data chapter once (smoke) into a fresh build root shared by the tests below."""
+    build_dir = tmp_path_factory.mktemp("build")
+    result = cli("run", "data", "--profile", "smoke", build_dir=build_dir)
+    assert result.returncode == 0, result.stderr
+    assert "data (smoke): ran in" in result.stdout
+    return build_dir
+
+
+def test_run_writes_notebook_figures_claims(built):
+    out = built / "smoke" / "data"
+    declared = declaration(paths.NOTEBOOKS / "data.py")
+    assert (out / "data.ipynb").is_file() and (out / "stamp.json").is_file()
+    assert sorted(p.stem for p in (out / "figures").glob("*.png")) == sorted(declared["figures"])
+    claims = json.loads((out / "claims.json").read_text())
+    assert [c["id"] for c in claims] == declared["claims"]
+    assert {c["section"] for c in claims} == {"Counts", "Genres", "What is not here"}
+    nb = json.loads((out / "data.ipynb").read_text())
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
+    assert not list((built / "smoke").glob(".*running")) and not (built / "smoke" / "data.failed").exists()
+
+
+def test_second_run_reuses_outputs(built):
+    result = cli("run", "data", build_dir=built)
+    assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_check_passes_and_fails_naming_the_problem(built):
+    result = cli("check", build_dir=built)
+    assert result.returncode == 0, result.stderr
+    assert "data: up to date" in result.stdout and "check passed" in result.stdout
+
+    figure = built / "smoke" / "data" / "figures" / "genres.png"
+    claims_file = built / "smoke" / "data" / "claims.json"
+    saved_figure, saved_claims = figure.read_bytes(), claims_file.read_text()
+    try:
+        figure.unlink()
+        claims = json.loads(saved_claims)
+        claims[0]["ours"] += 1
+        claims_file.write_text(json.dumps(claims))
+        result = cli("check", "--no-run", build_dir=built)
+        assert result.returncode == 1
+        assert "figure genres is missing" in result.stderr
+        assert "claim ml100k_ratings drifted: 100,001 now, reference 100,000" in result.stderr
+    finally:
+        figure.write_bytes(saved_figure)
+        claims_file.write_text(saved_claims)
+
+
+def test_cli_errors_are_one_clear_line(built):
+    result = cli("run", "data", "-p", "epochs=3", build_dir=built)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown parameter(s) epochs") and "Traceback" not in result.stderr
+    result = cli("run", "data", "--profile", "full", build_dir=built)
+    assert result.returncode == 2 and "valid profiles are smoke, paper" in result.stderr
+
+
+def test_book_renders_chapter_figures_and_scorecard(built):
+    result = cli("book", "--profile", "smoke", build_dir=built)
+    assert result.returncode == 0, result.stderr + result.stdout
+    html_root = built / "smoke" / "site" / "_build" / "html"
+    assert (html_root / "index.html").is_file()
+    page = (html_root / "book" / "chapters" / "data.html").read_text()
+    # Every declared figure is in the page, byte for byte (Sphinx names an embedded image by its sha256).
+    for png in (built / "smoke" / "data" / "figures").glob("*.png"):
+        digest = hashlib.sha256(png.read_bytes()).hexdigest()
+        assert f"_images/{digest}.png" in page, png.name
+        assert (html_root / "_images" / f"{digest}.png").read_bytes() == png.read_bytes()
+    scorecard = (html_root / "book" / "scorecard.html").read_text()
+    anchors = set(re.findall(r'href="chapters/data\.html#([^"]+)"', scorecard))
+    assert anchors == {"counts", "genres", "what-is-not-here"}
+    for anchor in anchors:
+        assert f'id="{anchor}"' in page
+    from replicate.core.site import toc_chapters
+
+    total = sum(len(declaration(paths.NOTEBOOKS / f"{name}.py")["claims"]) for name in toc_chapters())
+    assert scorecard.count('class="verdict-') == total
+    assert "Traceback" not in page
+
+
+BROKEN = """# %% tags=["parameters"]
+profile = "smoke"
+dataset = "synthetic"
+data_dir = None
+seed = 0
+device = "auto"
+
+# %%
+raise ValueError("boom")
+"""
+
+
+def test_failed_run_keeps_only_the_failed_notebook(tmp_path, build_dir):
+    from replicate.core import runner
+    from replicate.errors import ReplicateError
+
+    notebook = tmp_path / "broken.py"
+    notebook.write_text(BROKEN)
+    with pytest.raises(ReplicateError) as error:
+        runner.run(notebook, "smoke")
+    assert "notebook broken (smoke) failed in cell" in str(error.value) and "ValueError: boom" in str(error.value)
+    assert sorted(p.name for p in (build_dir / "smoke").iterdir()) == ["broken.failed"]
+    assert (build_dir / "smoke" / "broken.failed" / "broken.ipynb").is_file()

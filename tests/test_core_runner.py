@@ -1,0 +1,285 @@
+"""Parameter handling and error paths of the runner, and the regeneration check on fabricated outputs."""
+
+import hashlib
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from replicate import paths, plots
+from replicate.core import check
+from replicate.core import runner
+from replicate.core.chapter import Chapter, declaration
+from replicate.core.claims import Claim, Exact, save
+from replicate.errors import ParameterError, ReplicateError
+
+DATA = paths.NOTEBOOKS / "data.py"
+
+
+def test_every_notebook_has_the_required_parameters_and_a_declaration():
+    assert "data" in runner.available()
+    for name in runner.available():
+        path = runner.notebook_path(name)
+        params = runner.parameters(path)
+        assert set(runner.REQUIRED_PARAMETERS) <= set(params)
+        assert params["profile"] == "smoke" and params["device"] == "auto"
+        assert declaration(path)["figures"] and declaration(path)["claims"]
+
+
+def test_notebook_names_and_paths():
+    assert runner.notebook_path("data") == DATA
+    assert runner.notebook_path("notebooks/data.py") == DATA
+    with pytest.raises(ParameterError, match="valid notebooks are cvae, data, emde, reconet, skip"):
+        runner.notebook_path("nope")
+
+
+def test_parse_assignments():
+    assert runner.parse_assignments(["seed=3", "dataset=ml-100k", "data_dir=None", "x='a=b'"]) == {
+        "seed": 3, "dataset": "ml-100k", "data_dir": None, "x": "a=b"
+    }  # fmt: skip
+    with pytest.raises(ParameterError, match="key=value"):
+        runner.parse_assignments(["seed"])
+
+
+def test_unknown_parameter_lists_the_valid_ones():
+    with pytest.raises(ParameterError) as error:
+        runner.resolve_parameters(DATA, "smoke", {"epochs": 3})
+    assert "epochs" in str(error.value) and "profile, dataset, data_dir, seed, device" in str(error.value)
+
+
+def test_unknown_profile_lists_the_valid_ones():
+    with pytest.raises(ParameterError, match="valid profiles are smoke, paper"):
+        runner.resolve_parameters(DATA, "full", {})
+    with pytest.raises(ParameterError, match="--profile"):
+        runner.resolve_parameters(DATA, "smoke", {"profile": "paper"})
+
+
+def test_resolved_parameters_and_stamp():
+    params = runner.resolve_parameters(DATA, "paper", {"seed": 5})
+    assert params["profile"] == "paper" and params["seed"] == 5 and params["dataset"] == "ml-1m"
+    assert runner.stamp_of(DATA, params) == runner.stamp_of(DATA, dict(params))
+    assert runner.stamp_of(DATA, params) != runner.stamp_of(DATA, {**params, "seed": 6})
+
+
+def test_run_rejects_bad_input_before_doing_anything(build_dir):
+    with pytest.raises(ParameterError):
+        runner.run("data", "smoke", {"nope": 1})
+    assert not build_dir.exists()
+
+
+def test_heading_parser_skips_code_fences():
+    source = "# Title\n## Counts\n```bash\n# not a heading\n```\n### Sub section\n#hashtag"
+    assert runner._headings(source) == [(1, "Title"), (2, "Counts"), (3, "Sub section")]
+    assert runner.section_anchor("What each paper used, and what this book uses") == (
+        "what-each-paper-used-and-what-this-book-uses"
+    )
+
+
+def test_chapter_refuses_undeclared_names(build_dir):
+    ch = Chapter("data", profile="smoke")
+    assert ch.dir == build_dir / "smoke" / "data"
+    fig, _ = plt.subplots()
+    with pytest.raises(ReplicateError, match="not declared"):
+        ch.figure(fig, "undeclared", show=False)
+    with pytest.raises(ReplicateError, match="not declared"):
+        ch.claim("undeclared", "x", paper=1, ours=1, rule=Exact(), source="README")
+    with pytest.raises(ReplicateError, match="needs a source"):
+        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source=" ")
+    ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
+    with pytest.raises(ReplicateError, match="twice"):
+        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
+    with pytest.raises(ReplicateError, match="did not produce: figure ratings"):
+        ch.finish()
+    with pytest.raises(ParameterError, match="valid profiles"):
+        Chapter("data", profile="huge")
+
+
+# --- the regeneration check on fabricated outputs --------------------------------------------------------------------
+
+
+def _image(path, kind="plot"):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    if kind == "plot":
+        ax.plot(np.arange(10), np.arange(10) ** 2)
+    else:
+        ax.set_axis_off()
+    plots.save_png(fig, path)
+    plt.close(fig)
+
+
+def _fabricate(directory):
+    """Outputs that agree with the committed reference of the data chapter, as a default smoke run leaves them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    params = runner.resolve_parameters(DATA, "smoke", {})
+    (directory / "stamp.json").write_text(json.dumps({"stamp": runner.stamp_of(DATA, params), "parameters": params}))
+    declared = declaration(DATA)
+    for name in declared["figures"]:
+        _image(directory / "figures" / f"{name}.png")
+    reference = json.loads(check.reference_path("data").read_text())
+    claims = [
+        Claim("data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], source="x", regen=ref["regen"])
+        for cid, ref in reference.items()
+    ]
+    save(claims, directory / "claims.json")
+    return claims
+
+
+def test_image_problems(tmp_path):
+    _image(tmp_path / "ok.png")
+    _image(tmp_path / "blank.png", kind="blank")
+    (tmp_path / "text.png").write_text("not an image")
+    fig = plt.figure(figsize=(0.3, 0.3))
+    plots.save_png(fig, tmp_path / "tiny.png")
+    assert check.image_problem(tmp_path / "ok.png") is None
+    assert check.image_problem(tmp_path / "blank.png").startswith("blank")
+    assert check.image_problem(tmp_path / "text.png").startswith("not a readable PNG")
+    assert check.image_problem(tmp_path / "tiny.png").startswith("too small")
+    assert check.image_problem(tmp_path / "absent.png") == "missing"
+
+
+def test_check_passes_then_names_each_problem(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    claims = _fabricate(directory)
+    assert check.check(["data"], run=False) == []
+
+    (directory / "figures" / "genres.png").unlink()
+    _image(directory / "figures" / "ratings.png", kind="blank")
+    changed = [c for c in claims if c.id != "ml100k_users"]
+    changed[0].ours += 1  # ml100k_ratings: 100,001
+    save(changed, directory / "claims.json")
+    problems = check.check(["data"], run=False)
+    assert any("figure genres is missing" in p for p in problems)
+    assert any("figure ratings is blank" in p for p in problems)
+    assert any("claim ml100k_ratings drifted: 100,001 now, reference 100,000" in p for p in problems)
+    assert any("claim ml100k_users was not recorded" in p for p in problems)
+    assert len(problems) == 4
+
+
+def test_check_reports_but_does_not_compare_timing_claims(build_dir, monkeypatch, tmp_path, capsys):
+    directory = paths.chapter_dir("smoke", "data")
+    claims = _fabricate(directory)
+    reference = json.loads(check.reference_path("data").read_text())
+    reference["ml100k_ratings"]["regen"] = {"rel": 0.0, "abs": 0.0, "timing": True}  # as if it were a wall time
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "data.json").write_text(json.dumps(reference))
+    for claim in claims:
+        if claim.id in ("ml100k_ratings", "ml100k_users"):
+            claim.ours += 7
+            claim.verdict = "not replicated"
+    save(claims, directory / "claims.json")
+    problems = check.check(["data"], run=False)
+    assert len(problems) == 1 and "ml100k_users drifted" in problems[0]  # the ordinary claim is still compared
+    assert "claim ml100k_ratings is a timing" in capsys.readouterr().out
+
+
+def test_check_without_reference_says_how_to_write_one(build_dir, monkeypatch, tmp_path):
+    _fabricate(paths.chapter_dir("smoke", "data"))
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    problems = check.check(["data"], run=False)
+    assert problems and all("--update-reference" in p for p in problems)
+
+
+def test_check_refuses_outputs_of_other_parameters(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    stamp = json.loads((directory / "stamp.json").read_text())
+    stamp["parameters"]["seed"] = 5
+    (directory / "stamp.json").write_text(json.dumps(stamp))
+    problems = check.check(["data"], run=False)
+    assert len(problems) == 1 and "not the smoke defaults" in problems[0]
+    with pytest.raises(ReplicateError, match="not the smoke defaults"):
+        check.update_reference("data", directory)
+
+
+def test_update_reference_writes_what_check_then_accepts(build_dir, monkeypatch, tmp_path):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    written = check.update_reference("data", directory)
+    assert written == tmp_path / "refs" / "data.json"
+    assert json.loads(written.read_text()) == json.loads((paths.NOTEBOOKS / "reference" / "data.json").read_text())
+    assert check.check(["data"], run=False) == []
+
+
+def test_check_goes_on_after_a_failing_notebook(build_dir, monkeypatch):
+    def failing(name, profile):
+        raise ReplicateError(f"notebook {name} failed in cell 3")
+
+    monkeypatch.setattr(runner, "run", failing)
+    problems = check.check(None, run=True)
+    assert [p.split(":")[0] for p in problems] == runner.available()
+    assert all("failed in cell 3" in p for p in problems)
+
+
+def test_corrupt_claims_file_is_named(build_dir):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    (directory / "claims.json").write_text("{not json")
+    problems = check.check(["data"], run=False)
+    assert any(str(directory / "claims.json") in p and "not a valid claims file" in p for p in problems)
+
+
+def test_non_literal_parameter_is_a_clear_error(tmp_path):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text('# %% tags=["parameters"]\nprofile = "smoke"\nepochs = 10 if profile == "paper" else 1\n')
+    with pytest.raises(ReplicateError, match="epochs must be a plain literal"):
+        runner.parameters(notebook)
+
+
+def test_relative_data_dir_is_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = runner.resolve_parameters(DATA, "smoke", {"data_dir": "mydata"})
+    assert params["data_dir"] == str(tmp_path / "mydata")
+
+
+def test_stamp_and_dependencies_decide_freshness(tmp_path, monkeypatch):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text("# %%\nx = 1\n")
+    stamp = runner.stamp_of(notebook, {"seed": 0})
+    module = paths.REPO / "replicate" / "core" / "claims.py"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "nb.ipynb").write_text("{}")
+    (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
+    (out / "dependencies.json").write_text(json.dumps({"replicate/core/claims.py": hashlib.sha256(module.read_bytes()).hexdigest()}))
+    assert runner.is_fresh(out, "nb", stamp)
+    (out / "dependencies.json").write_text(json.dumps({"replicate/core/claims.py": "0" * 64}))
+    assert not runner.is_fresh(out, "nb", stamp)  # a module the run used has changed
+    (out / "dependencies.json").write_text(json.dumps({}))
+    notebook.write_text("# %%\nx = 2\n")
+    assert runner.stamp_of(notebook, {"seed": 0}) != stamp  # an edit to the notebook changes the stamp
+    (out / "stamp.json").write_text("{broken")
+    assert not runner.is_fresh(out, "nb", stamp)
+
+
+def test_only_notebooks_with_a_header_are_chapters(tmp_path, monkeypatch):
+    (tmp_path / "helper.py").write_text("x = 1\n")
+    (tmp_path / "data.py").write_text(DATA.read_text())
+    monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path)
+    assert runner.available() == ["data"]
+
+
+def test_every_chapter_is_in_the_book():
+    from replicate.core.site import toc_chapters
+
+    assert sorted(toc_chapters()) == runner.available()
+
+
+def test_repeated_heading_with_claims_is_refused(tmp_path):
+    import nbformat
+
+    from replicate.core.chapter import cell_key
+
+    nb = nbformat.v4.new_notebook()
+    code = "ch.claim('a')"
+    nb.cells = [nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell(code),
+                nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell("pass")]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    save([Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], tmp_path / "claims.json")
+    with pytest.raises(ReplicateError, match="occur twice .*Results"):
+        runner._finalise(tmp_path / "nb.ipynb", tmp_path / "claims.json")
