@@ -29,7 +29,9 @@ def _spec_digest() -> str:
 
 def ensure_environment() -> None:
     if sys.version_info[:2] != (3, 11):
-        sys.exit(f"Python 3.11 is required (the pinned torch==2.13.0 wheel is for 3.11); this is {sys.version.split()[0]}")
+        sys.exit(
+            f"Python 3.11 is required (the pinned torch==2.13.0 wheel is for 3.11); this is {sys.version.split()[0]}"
+        )
     if MARKER.is_file() and MARKER.read_text().strip() == _spec_digest() and PYTHON.is_file():
         return
     if not PYTHON.is_file():

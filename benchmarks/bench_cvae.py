@@ -28,19 +28,32 @@ def main():
     for name, n_conditions in (("Mult-VAE", 0), ("C-VAE", conditions.n)):
         model = MultVAE(split.n_items, n_conditions)
         start = time.perf_counter()
-        history = train_vae.train(model, split.train, split.valid_in, split.valid_out, config,
-                                  conditions if n_conditions else None, progress=False)  # fmt: skip
+        history = train_vae.train(
+            model,
+            split.train,
+            split.valid_in,
+            split.valid_out,
+            config,
+            conditions if n_conditions else None,
+            progress=False,
+        )
         timings[name] = (history.seconds[0], time.perf_counter() - start)
     examples = len(users)
     epoch = timings["C-VAE"][0]
-    print(f"threads: {torch.get_num_threads()}; ML-1M split: {split.train.shape[0]:,} training users, "
-          f"{split.n_items:,} items, {conditions.n} genres -> {examples:,} C-VAE examples per epoch")  # fmt: skip
+    print(
+        f"threads: {torch.get_num_threads()}; ML-1M split: {split.train.shape[0]:,} training users, "
+        f"{split.n_items:,} items, {conditions.n} genres -> {examples:,} C-VAE examples per epoch"
+    )
     for name, (seconds, _) in timings.items():
         print(f"{name}: {seconds:.1f} s per epoch (incl. validation)")
-    print(f"C-VAE: {examples / epoch:,.0f} examples/s; epoch / target ({TARGET_SECONDS:.0f} s) = "
-          f"{epoch / TARGET_SECONDS:.2f}; C-VAE / Mult-VAE epoch = {epoch / timings['Mult-VAE'][0]:.1f}x")
+    print(
+        f"C-VAE: {examples / epoch:,.0f} examples/s; epoch / target ({TARGET_SECONDS:.0f} s) = "
+        f"{epoch / TARGET_SECONDS:.2f}; C-VAE / Mult-VAE epoch = {epoch / timings['Mult-VAE'][0]:.1f}x"
+    )
     dense_bytes = examples * split.n_items * 4 * 2
     pair_bytes = examples * 16 + split.train.data.nbytes + split.train.indices.nbytes + split.train.indptr.nbytes
-    print(f"conditioned training set: {pair_bytes / 2**20:.1f} MiB as index pairs + sparse history, "
-          f"{dense_bytes / 2**30:.1f} GiB if inputs and targets were materialised densely "
-          f"(ratio {dense_bytes / pair_bytes:,.0f}x)")
+    print(
+        f"conditioned training set: {pair_bytes / 2**20:.1f} MiB as index pairs + sparse history, "
+        f"{dense_bytes / 2**30:.1f} GiB if inputs and targets were materialised densely "
+        f"(ratio {dense_bytes / pair_bytes:,.0f}x)"
+    )

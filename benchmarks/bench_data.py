@@ -23,8 +23,8 @@ def main():
     for name, parse in PARSERS.items():
         directory = data_root() / name
         spec = embedded.EMBEDDED[name]
-        verify = _best_of(lambda: embedded.verify(spec, directory))
-        load = _best_of(lambda: parse(directory))
+        verify = _best_of(lambda spec=spec, directory=directory: embedded.verify(spec, directory))
+        load = _best_of(lambda parse=parse, directory=directory: parse(directory))
         size = sum((directory / f).stat().st_size for f in spec.files) / 2**20
         print(
             f"{name}: sha256 check {verify * 1e3:.0f} ms ({size / verify:.0f} MiB/s), parse {load * 1e3:.0f} ms, "

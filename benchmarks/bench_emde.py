@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 from replicate import data, seed_everything, splits
-from replicate.papers.emde import model as emde
 from replicate.papers.emde import explain as emde_ig
+from replicate.papers.emde import model as emde
 
 TARGET_SECONDS = 30.0
 
@@ -37,5 +37,7 @@ def main():
     n_users = len(targets)
     print(f"sketch encoding: {len(split.train_users) / encode:,.0f} users/s ({len(modalities)} modalities)")
     print(f"training: {np.mean(model.seconds):.2f} s per epoch ({len(split.train_users)} users, hidden 1024)")
-    print(f"IG (64 steps): {n_users / attribute:,.1f} users/s; all {n_users} test users in {attribute:.1f} s; "
-          f"time / target ({TARGET_SECONDS:.0f} s) = {attribute / TARGET_SECONDS:.2f}")
+    print(
+        f"IG (64 steps): {n_users / attribute:,.1f} users/s; all {n_users} test users in {attribute:.1f} s; "
+        f"time / target ({TARGET_SECONDS:.0f} s) = {attribute / TARGET_SECONDS:.2f}"
+    )

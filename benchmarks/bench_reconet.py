@@ -11,10 +11,9 @@ import numpy as np
 import torch
 
 from replicate import data, seed_everything, splits
-from replicate.papers.reconet import train as reconet
 from replicate.papers.reconet import experiments as rx
-from replicate.papers.reconet import lime
-from replicate.papers.reconet import lrp
+from replicate.papers.reconet import lime, lrp
+from replicate.papers.reconet import train as reconet
 
 TARGET_RATIO = 10_000
 TARGET_SECONDS = 1.0
@@ -38,7 +37,10 @@ def main():
     per_user = lrp_all / len(targets)
     ratio = lime_each / per_user
     print(f"training: {trained.seconds_per_epoch:.1f} s per epoch ({split.train.nnz:,} examples, dim 64)")
-    print(f"LRP: all {len(targets):,} test users (recommend + explain) in {lrp_all:.3f} s = "
-          f"{len(targets) / lrp_all:,.0f} explanations/s; time / target ({TARGET_SECONDS:.0f} s) = {lrp_all / TARGET_SECONDS:.2f}")
+    print(
+        f"LRP: all {len(targets):,} test users (recommend + explain) in {lrp_all:.3f} s = "
+        f"{len(targets) / lrp_all:,.0f} explanations/s; "
+        f"time / target ({TARGET_SECONDS:.0f} s) = {lrp_all / TARGET_SECONDS:.2f}"
+    )
     print(f"LIME (captum, 2,000 samples): {lime_each:.3f} s per explanation")
     print(f"LIME / LRP per explanation: {ratio:,.0f}x; ratio / target ({TARGET_RATIO:,}x) = {ratio / TARGET_RATIO:.2f}")

@@ -6,12 +6,10 @@ chapter's setting). One warm-up batch, then one timed epoch each; the interpreta
 dense (9 x 12 = 108 units wide), so it is expected to be a few times slower per session.
 """
 
-
 import torch
 
 from replicate import seed_everything
-from replicate.papers.skip import sources
-from replicate.papers.skip import train
+from replicate.papers.skip import sources, train
 
 SETTINGS = train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2, layers=2)
 
@@ -24,13 +22,24 @@ def main():
     with train.threads(config.threads):
         for kind in train.KINDS:
             seed_everything(0)
-            model = train.build(kind, train_, d_model=SETTINGS.d_model, d_expert=SETTINGS.d_expert,
-                                heads=SETTINGS.heads, expert_heads=SETTINGS.expert_heads, layers=SETTINGS.layers)
+            model = train.build(
+                kind,
+                train_,
+                d_model=SETTINGS.d_model,
+                d_expert=SETTINGS.d_expert,
+                heads=SETTINGS.heads,
+                expert_heads=SETTINGS.expert_heads,
+                layers=SETTINGS.layers,
+            )
             warm = train_.take(range(256))
             train.fit(model, warm, valid.take(range(8)), config)  # warm-up: allocations, first-call overheads
             history = train.fit(model, train_, valid, config)
             rates[kind] = history.throughput
-            print(f"{train.MODEL_NAMES[kind]}: {model.n_parameters():,} parameters, {model.n_experts} expert(s), "
-                  f"{history.throughput:,.0f} training sessions/s ({history.seconds[0]:.1f} s for {len(train_):,})")
-    print(f"threads: {torch.get_num_threads()} (training used {config.threads}); "
-          f"interpretable / plain time per session = {rates['plain'] / rates['interpretable']:.1f}x")
+            print(
+                f"{train.MODEL_NAMES[kind]}: {model.n_parameters():,} parameters, {model.n_experts} expert(s), "
+                f"{history.throughput:,.0f} training sessions/s ({history.seconds[0]:.1f} s for {len(train_):,})"
+            )
+    print(
+        f"threads: {torch.get_num_threads()} (training used {config.threads}); "
+        f"interpretable / plain time per session = {rates['plain'] / rates['interpretable']:.1f}x"
+    )

@@ -46,10 +46,10 @@ import numpy as np
 import pandas as pd
 
 from replicate import data, splits, stats
-from replicate.papers.cvae import latent
-from replicate.papers.cvae import train as train_vae
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
+from replicate.papers.cvae import latent
+from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import genre_conditions
 from replicate.papers.cvae.model import MultVAE
 
@@ -57,8 +57,14 @@ ch = Chapter("cvae", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
 SETTINGS = {
     "smoke": dict(users=1_200, heldout=100, multvae_epochs=2, cvae_epochs=2, latent_users=300, permutations=999),
-    "paper": dict(users=None, heldout=10_000 if dataset == "ml-20m" else 600, multvae_epochs=100, cvae_epochs=60,
-                  latent_users=2_000, permutations=9_999),
+    "paper": dict(
+        users=None,
+        heldout=10_000 if dataset == "ml-20m" else 600,
+        multvae_epochs=100,
+        cvae_epochs=60,
+        latent_users=2_000,
+        permutations=9_999,
+    ),
 }[profile]
 print(f"dataset={dataset}, settings={SETTINGS}")
 
@@ -99,17 +105,22 @@ pd.Series(split.summary() | {"conditions": conditions.n}, name=ds.name).to_frame
 
 # %%
 histories, models = {}, {}
-for name, n_conditions, epochs in (("Mult-VAE", 0, SETTINGS["multvae_epochs"]),
-                                   ("C-VAE", conditions.n, SETTINGS["cvae_epochs"])):
+for name, n_conditions, epochs in (
+    ("Mult-VAE", 0, SETTINGS["multvae_epochs"]),
+    ("C-VAE", conditions.n, SETTINGS["cvae_epochs"]),
+):
     config = train_vae.TrainConfig(epochs=epochs, seed=seed, device=device)
     model = MultVAE(split.n_items, n_conditions)
-    histories[name] = train_vae.train(model, split.train, split.valid_in, split.valid_out, config,
-                                      conditions if n_conditions else None)
+    histories[name] = train_vae.train(
+        model, split.train, split.valid_in, split.valid_out, config, conditions if n_conditions else None
+    )
     models[name] = model.cpu()
     h = histories[name]
-    print(f"{name}: kept epoch {h.best_epoch + 1} of {len(h.valid_ndcg)} "
-          f"({'early stop' if h.stopped_early else 'epoch cap'}), β = {h.beta[h.best_epoch]:.4f} at that epoch, "
-          f"{np.mean(h.seconds):.1f} s per epoch")
+    print(
+        f"{name}: kept epoch {h.best_epoch + 1} of {len(h.valid_ndcg)} "
+        f"({'early stop' if h.stopped_early else 'epoch cap'}), β = {h.beta[h.best_epoch]:.4f} at that epoch, "
+        f"{np.mean(h.seconds):.1f} s per epoch"
+    )
 ch.figure(latent.plot_training(histories), "training")
 
 # %% [markdown]
@@ -130,16 +141,30 @@ display(table.style.format("{:.3f}"))
 
 other_data = NotApplicable("the paper's value is Liang et al.'s Mult-VAE on ML-20M; ours is on " + ds.name)
 same_data = Within(rel=0.05)
-for key, metric, paper in (("multvae_ndcg100", "nDCG@100", 0.426), ("multvae_recall20", "Recall@20", 0.395),
-                           ("multvae_recall50", "Recall@50", 0.537)):
-    ch.claim(key, f"Mult-VAE {metric} on the test users", paper=paper, ours=quality["Mult-VAE"][metric],
-             rule=same_data if dataset == "ml-20m" else other_data, source="Liang et al. 2018, ML-20M",
-             regen_abs=2e-3)
-ch.claim("cvae_on_par_with_multvae", "nDCG@100 of C-VAE without condition / Mult-VAE (1 = equivalent)", paper=1.0,
-         ours=quality["C-VAE"]["nDCG@100"] / quality["Mult-VAE"]["nDCG@100"], rule=Within(abs=0.05),
-         source="C-VAE §2: with c = 0, C-VAE is equivalent to Mult-VAE",
-         note=f"C-VAE {quality['C-VAE']['nDCG@100']:.3f}, Mult-VAE {quality['Mult-VAE']['nDCG@100']:.3f}",
-         regen_abs=0.01)
+for key, metric, paper in (
+    ("multvae_ndcg100", "nDCG@100", 0.426),
+    ("multvae_recall20", "Recall@20", 0.395),
+    ("multvae_recall50", "Recall@50", 0.537),
+):
+    ch.claim(
+        key,
+        f"Mult-VAE {metric} on the test users",
+        paper=paper,
+        ours=quality["Mult-VAE"][metric],
+        rule=same_data if dataset == "ml-20m" else other_data,
+        source="Liang et al. 2018, ML-20M",
+        regen_abs=2e-3,
+    )
+ch.claim(
+    "cvae_on_par_with_multvae",
+    "nDCG@100 of C-VAE without condition / Mult-VAE (1 = equivalent)",
+    paper=1.0,
+    ours=quality["C-VAE"]["nDCG@100"] / quality["Mult-VAE"]["nDCG@100"],
+    rule=Within(abs=0.05),
+    source="C-VAE §2: with c = 0, C-VAE is equivalent to Mult-VAE",
+    note=f"C-VAE {quality['C-VAE']['nDCG@100']:.3f}, Mult-VAE {quality['Mult-VAE']['nDCG@100']:.3f}",
+    regen_abs=0.01,
+)
 
 # %% [markdown]
 # ### Conditioned evaluation
@@ -153,19 +178,29 @@ ch.claim("cvae_on_par_with_multvae", "nDCG@100 of C-VAE without condition / Mult
 
 # %%
 conditioned = train_vae.conditioned_evaluation(
-    {"Mult-VAE": (models["Mult-VAE"], "plain"), "Mult-VAE, filtered to the genre": (models["Mult-VAE"], "filter"),
-     "C-VAE without condition, filtered": (models["C-VAE"], "filter"),
-     "C-VAE conditioned on the genre": (models["C-VAE"], "condition")},
-    split.test_in, split.test_out, conditions)
+    {
+        "Mult-VAE": (models["Mult-VAE"], "plain"),
+        "Mult-VAE, filtered to the genre": (models["Mult-VAE"], "filter"),
+        "C-VAE without condition, filtered": (models["C-VAE"], "filter"),
+        "C-VAE conditioned on the genre": (models["C-VAE"], "condition"),
+    },
+    split.test_in,
+    split.test_out,
+    conditions,
+)
 pairs = conditioned.pop("pairs")
 display(pd.DataFrame(conditioned).T.style.format("{:.3f}").set_caption(f"{pairs:,} (user, genre) pairs"))
 with_condition = conditioned["C-VAE conditioned on the genre"]["nDCG@100"]
 filtered = conditioned["Mult-VAE, filtered to the genre"]["nDCG@100"]
-ch.claim("conditioning_helps", "Conditioned C-VAE ranks a requested genre better than Mult-VAE filtered to it",
-         paper=True, ours=bool(with_condition > filtered), rule=Holds(),
-         source="C-VAE §2: the recommender must push that genre on top",
-         note=f"nDCG@100 on the genre's held-out movies: conditioned {with_condition:.3f}, filtered Mult-VAE "
-              f"{filtered:.3f}")
+ch.claim(
+    "conditioning_helps",
+    "Conditioned C-VAE ranks a requested genre better than Mult-VAE filtered to it",
+    paper=True,
+    ours=bool(with_condition > filtered),
+    rule=Holds(),
+    source="C-VAE §2: the recommender must push that genre on top",
+    note=f"nDCG@100 on the genre's held-out movies: conditioned {with_condition:.3f}, filtered Mult-VAE {filtered:.3f}",
+)
 
 # %% [markdown]
 # ## The latent space
@@ -217,36 +252,77 @@ silhouette = pca.silhouette(seed=seed)
 eta2 = pca.eta_squared()
 display(pd.DataFrame({"silhouette": silhouette}).T.style.format("{:.2f}"))
 print("η² of the condition per component:", np.round(eta2, 2))
-ch.claim("clusters_silhouette", "Users cluster by condition: mean silhouette in the 5-PC space", paper=None,
-         ours=silhouette["all"], rule=AtLeast(0.25), source="§3.1", regen_abs=0.02)
-ch.claim("clusters_eta2", "Share of the 5 components' variance explained by the condition (mean η²)", paper=None,
-         ours=float(eta2.mean()), rule=AtLeast(0.5), source="§3.1", regen_abs=0.02)
+ch.claim(
+    "clusters_silhouette",
+    "Users cluster by condition: mean silhouette in the 5-PC space",
+    paper=None,
+    ours=silhouette["all"],
+    rule=AtLeast(0.25),
+    source="§3.1",
+    regen_abs=0.02,
+)
+ch.claim(
+    "clusters_eta2",
+    "Share of the 5 components' variance explained by the condition (mean η²)",
+    paper=None,
+    ours=float(eta2.mean()),
+    rule=AtLeast(0.5),
+    source="§3.1",
+    regen_abs=0.02,
+)
 
 # %%
 names = pca.labels[:-1]
 distances = pca.genre_distances()
-r, p = stats.mantel(latent.cooccurrence_distance(conditions, names), distances, permutations=SETTINGS["permutations"],
-                    seed=seed)
-ch.claim("cooccurrence_mantel", "Genres that co-occur in movies lie close: Mantel p-value", paper=None, ours=p,
-         rule=AtMost(0.05), source="§3.1 and conclusions", note=f"Mantel r = {r:.2f}", regen_abs=0.01)
+r, p = stats.mantel(
+    latent.cooccurrence_distance(conditions, names), distances, permutations=SETTINGS["permutations"], seed=seed
+)
+ch.claim(
+    "cooccurrence_mantel",
+    "Genres that co-occur in movies lie close: Mantel p-value",
+    paper=None,
+    ours=p,
+    rule=AtMost(0.05),
+    source="§3.1 and conclusions",
+    note=f"Mantel r = {r:.2f}",
+    regen_abs=0.01,
+)
 
 centre = latent.centrality(pca)
 order = np.argsort(centre)
-ch.claim("unconditioned_centre", "Unconditioned users lie nearest to the centre", paper=True,
-         ours=bool(order[0] == len(names)), rule=Holds(), source="§3.1, Figure 2",
-         note=f"nearest to the centre: {', '.join(pca.labels[k] for k in order[:3])}")
+ch.claim(
+    "unconditioned_centre",
+    "Unconditioned users lie nearest to the centre",
+    paper=True,
+    ours=bool(order[0] == len(names)),
+    rule=Holds(),
+    source="§3.1, Figure 2",
+    note=f"nearest to the centre: {', '.join(pca.labels[k] for k in order[:3])}",
+)
 
 isolation = pd.Series(latent.isolation(distances), index=names).sort_values(ascending=False)
 noir_rank = int(isolation.index.get_loc("Film-Noir")) + 1
 quarter = int(np.ceil(len(names) / 4))
-ch.claim("film_noir_isolated", f"Film-Noir is far from every genre (isolation rank ≤ {quarter} of {len(names)})",
-         paper=True, ours=noir_rank <= quarter, rule=Holds(), source="§3.1, Figure 2",
-         note=f"rank {noir_rank} of {len(names)}; most isolated: {', '.join(isolation.index[:3])}")
+ch.claim(
+    "film_noir_isolated",
+    f"Film-Noir is far from every genre (isolation rank ≤ {quarter} of {len(names)})",
+    paper=True,
+    ours=noir_rank <= quarter,
+    rule=Holds(),
+    source="§3.1, Figure 2",
+    note=f"rank {noir_rank} of {len(names)}; most isolated: {', '.join(isolation.index[:3])}",
+)
 noir_nearest = latent.nearest(distances, names, "Film-Noir", 4)
 expected = {"Crime", "Drama", "Thriller", "Mystery"}
-ch.claim("film_noir_neighbours", "Film-Noir's nearest genres are Crime, Drama, Thriller, Mystery (≥ 3 of its 4 nearest)",
-         paper=True, ours=len(expected & set(noir_nearest)) >= 3, rule=Holds(), source="§3.1, Figure 2",
-         note=f"its 4 nearest: {', '.join(noir_nearest)}")
+ch.claim(
+    "film_noir_neighbours",
+    "Film-Noir's nearest genres are Crime, Drama, Thriller, Mystery (≥ 3 of its 4 nearest)",
+    paper=True,
+    ours=len(expected & set(noir_nearest)) >= 3,
+    rule=Holds(),
+    source="§3.1, Figure 2",
+    note=f"its 4 nearest: {', '.join(noir_nearest)}",
+)
 
 
 def d(a, b):
@@ -254,13 +330,25 @@ def d(a, b):
 
 
 near, far = [d("War", "Drama"), d("War", "Romance")], [d("War", "Children's"), d("War", "Animation")]
-ch.claim("war_near_drama_romance", "War is nearer to Drama and Romance than to Children's and Animation", paper=True,
-         ours=max(near) < min(far), rule=Holds(), source="§3.1, Figure 2",
-         note=f"Drama {near[0]:.2f}, Romance {near[1]:.2f}; Children's {far[0]:.2f}, Animation {far[1]:.2f}")
-ch.claim("horror_between", "Horror lies between Thriller and Sci-Fi", paper=True,
-         ours=max(d("Horror", "Thriller"), d("Horror", "Sci-Fi")) < d("Thriller", "Sci-Fi"), rule=Holds(),
-         source="§3.1, Figure 2", note=f"Horror–Thriller {d('Horror', 'Thriller'):.2f}, Horror–Sci-Fi "
-                                       f"{d('Horror', 'Sci-Fi'):.2f}, Thriller–Sci-Fi {d('Thriller', 'Sci-Fi'):.2f}")
+ch.claim(
+    "war_near_drama_romance",
+    "War is nearer to Drama and Romance than to Children's and Animation",
+    paper=True,
+    ours=max(near) < min(far),
+    rule=Holds(),
+    source="§3.1, Figure 2",
+    note=f"Drama {near[0]:.2f}, Romance {near[1]:.2f}; Children's {far[0]:.2f}, Animation {far[1]:.2f}",
+)
+ch.claim(
+    "horror_between",
+    "Horror lies between Thriller and Sci-Fi",
+    paper=True,
+    ours=max(d("Horror", "Thriller"), d("Horror", "Sci-Fi")) < d("Thriller", "Sci-Fi"),
+    rule=Holds(),
+    source="§3.1, Figure 2",
+    note=f"Horror–Thriller {d('Horror', 'Thriller'):.2f}, Horror–Sci-Fi "
+    f"{d('Horror', 'Sci-Fi'):.2f}, Thriller–Sci-Fi {d('Thriller', 'Sci-Fi'):.2f}",
+)
 pd.DataFrame(distances, index=names, columns=names).style.format("{:.1f}").background_gradient(axis=None)
 
 # %% [markdown]
@@ -277,9 +365,15 @@ pd.DataFrame(distances, index=names, columns=names).style.format("{:.1f}").backg
 light, serious = ("Comedy", "Romance"), ("Thriller", "Action", "Crime")
 position, score, rho, p_rho = latent.profiling(pca, split.train[sample], conditions, light, serious)
 ch.figure(latent.plot_profiling(position, score, rho), "profiling")
-ch.claim("profiling_axis", "Unconditioned users' position on the light→serious axis follows their history",
-         paper=True, ours=bool(rho > 0 and p_rho <= 0.05), rule=Holds(), source="§3.1.1",
-         note=f"Spearman ρ = {rho:.2f}, " + (f"p = {p_rho:.1e}" if p_rho > 0 else "p < 1e-300 (underflows)"))
+ch.claim(
+    "profiling_axis",
+    "Unconditioned users' position on the light→serious axis follows their history",
+    paper=True,
+    ours=bool(rho > 0 and p_rho <= 0.05),
+    rule=Holds(),
+    source="§3.1.1",
+    note=f"Spearman ρ = {rho:.2f}, " + (f"p = {p_rho:.1e}" if p_rho > 0 else "p < 1e-300 (underflows)"),
+)
 
 # %% [markdown]
 # ## Claims of this chapter

@@ -39,9 +39,9 @@ device = "auto"
 import pandas as pd
 
 from replicate import data
-from replicate.data import describe as explore
 from replicate.core.chapter import Chapter
 from replicate.core.claims import Exact, Holds, NotApplicable, Within
+from replicate.data import describe as explore
 
 ch = Chapter("data", profile=profile, seed=seed, device=device)
 print(f"dataset shown in detail: {dataset}")
@@ -79,23 +79,62 @@ explore.counts_table([ml100k, ml1m])
 
 # %%
 rated_movies = int(ml1m.ratings["item"].nunique())
-ch.claim("ml100k_ratings", "ML-100K ratings", paper=100_000, ours=ml100k.n_ratings, rule=Exact(),
-         source="GroupLens ML-100K README")
-ch.claim("ml100k_users", "ML-100K users", paper=943, ours=ml100k.n_users, rule=Exact(), source="GroupLens ML-100K README")
-ch.claim("ml100k_items", "ML-100K movies", paper=1_682, ours=ml100k.n_items, rule=Exact(),
-         source="GroupLens ML-100K README")
-ch.claim("ml1m_ratings", "ML-1M ratings", paper=1_000_209, ours=ml1m.n_ratings, rule=Exact(),
-         source="GroupLens ML-1M README")
+ch.claim(
+    "ml100k_ratings",
+    "ML-100K ratings",
+    paper=100_000,
+    ours=ml100k.n_ratings,
+    rule=Exact(),
+    source="GroupLens ML-100K README",
+)
+ch.claim(
+    "ml100k_users", "ML-100K users", paper=943, ours=ml100k.n_users, rule=Exact(), source="GroupLens ML-100K README"
+)
+ch.claim(
+    "ml100k_items", "ML-100K movies", paper=1_682, ours=ml100k.n_items, rule=Exact(), source="GroupLens ML-100K README"
+)
+ch.claim(
+    "ml1m_ratings", "ML-1M ratings", paper=1_000_209, ours=ml1m.n_ratings, rule=Exact(), source="GroupLens ML-1M README"
+)
 ch.claim("ml1m_users", "ML-1M users", paper=6_040, ours=ml1m.n_users, rule=Exact(), source="GroupLens ML-1M README")
 ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=len(ml1m.genres), rule=Exact(), source="GroupLens ML-1M README")
-ch.claim("reconet_ml1m_ratings", "ML-1M ratings, as RecoNet describes them", paper=1_000_000, ours=ml1m.n_ratings,
-         rule=Within(abs=50_000), source="RecoNet §5")
-ch.claim("reconet_ml1m_users", "ML-1M users, as RecoNet describes them", paper=6_000, ours=ml1m.n_users,
-         rule=Within(abs=500), source="RecoNet §5")
-ch.claim("reconet_ml1m_movies", "ML-1M rated movies, as RecoNet describes them", paper=4_000, ours=rated_movies,
-         rule=Within(abs=500), source="RecoNet §5")
-ch.table(["ml100k_ratings", "ml100k_users", "ml100k_items", "ml1m_ratings", "ml1m_users", "ml1m_genres",
-          "reconet_ml1m_ratings", "reconet_ml1m_users", "reconet_ml1m_movies"])
+ch.claim(
+    "reconet_ml1m_ratings",
+    "ML-1M ratings, as RecoNet describes them",
+    paper=1_000_000,
+    ours=ml1m.n_ratings,
+    rule=Within(abs=50_000),
+    source="RecoNet §5",
+)
+ch.claim(
+    "reconet_ml1m_users",
+    "ML-1M users, as RecoNet describes them",
+    paper=6_000,
+    ours=ml1m.n_users,
+    rule=Within(abs=500),
+    source="RecoNet §5",
+)
+ch.claim(
+    "reconet_ml1m_movies",
+    "ML-1M rated movies, as RecoNet describes them",
+    paper=4_000,
+    ours=rated_movies,
+    rule=Within(abs=500),
+    source="RecoNet §5",
+)
+ch.table(
+    [
+        "ml100k_ratings",
+        "ml100k_users",
+        "ml100k_items",
+        "ml1m_ratings",
+        "ml1m_users",
+        "ml1m_genres",
+        "reconet_ml1m_ratings",
+        "reconet_ml1m_users",
+        "reconet_ml1m_movies",
+    ]
+)
 
 # %% [markdown]
 # ## Ratings
@@ -124,12 +163,24 @@ pd.DataFrame(
 ch.figure(explore.plot_genres(focus), "genres")
 movies_per_genre = explore.genre_counts(ml1m, "movies")
 top_two = sorted(movies_per_genre.index[:2])
-ch.claim("cvae_top_genres", "Drama and Comedy are the two most common genres (ML-1M, by movies)", paper=True,
-         ours=top_two == ["Comedy", "Drama"], rule=Holds(), source="C-VAE §3 (on ML-20M)",
-         note=f"ML-1M's two most common: {', '.join(movies_per_genre.index[:2])}")
-ch.claim("cvae_film_noir_rarest", "Film-Noir is the least common genre (ML-1M, by movies)", paper=True,
-         ours=bool(movies_per_genre.index[-1] == "Film-Noir"), rule=Holds(), source="C-VAE §3 (on ML-20M)",
-         note=f"ML-1M's least common: {movies_per_genre.index[-1]} ({movies_per_genre.iloc[-1]} movies)")
+ch.claim(
+    "cvae_top_genres",
+    "Drama and Comedy are the two most common genres (ML-1M, by movies)",
+    paper=True,
+    ours=top_two == ["Comedy", "Drama"],
+    rule=Holds(),
+    source="C-VAE §3 (on ML-20M)",
+    note=f"ML-1M's two most common: {', '.join(movies_per_genre.index[:2])}",
+)
+ch.claim(
+    "cvae_film_noir_rarest",
+    "Film-Noir is the least common genre (ML-1M, by movies)",
+    paper=True,
+    ours=bool(movies_per_genre.index[-1] == "Film-Noir"),
+    rule=Holds(),
+    source="C-VAE §3 (on ML-20M)",
+    note=f"ML-1M's least common: {movies_per_genre.index[-1]} ({movies_per_genre.iloc[-1]} movies)",
+)
 ch.table(["cvae_top_genres", "cvae_film_noir_rarest"])
 
 # %% [markdown]
@@ -169,8 +220,14 @@ explore.film_facts(ml100k, "Star Wars (1977)")
 # `data.load("ml-20m", path=...)`; the EMDE chapter applies the filtering.)
 
 # %%
-ch.claim("emde_ml20m_movies", "ML-20M movies after EMDE's filtering", paper=20_108, ours=None,
-         rule=NotApplicable("ML-20M is not available here; the EMDE chapter uses ML-100K"), source="EMDE §3")
+ch.claim(
+    "emde_ml20m_movies",
+    "ML-20M movies after EMDE's filtering",
+    paper=20_108,
+    ours=None,
+    rule=NotApplicable("ML-20M is not available here; the EMDE chapter uses ML-100K"),
+    source="EMDE §3",
+)
 
 # %% [markdown]
 # ## Claims of this chapter

@@ -50,11 +50,11 @@ import pandas as pd
 from scipy.stats import mannwhitneyu, wilcoxon
 
 from replicate import data, splits
-from replicate.papers.emde import model as emde
-from replicate.papers.emde import figures as emde_figures
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, NotApplicable, Within
 from replicate.papers.emde import explain as emde_ig
+from replicate.papers.emde import figures as emde_figures
+from replicate.papers.emde import model as emde
 
 ch = Chapter("emde", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
@@ -88,13 +88,21 @@ config = emde.EMDEConfig(hidden=SETTINGS["hidden"], epochs=SETTINGS["epochs"], s
 train_ratings = ds.ratings[ds.ratings["user"].isin(split.train_users)]
 graph = emde.interaction_graph(train_ratings, ds.n_items, ds.n_users)
 emde.fit_codes(modalities, graph, config)
-pd.DataFrame({"units": [m.n_units for m in modalities], "fed by": [m.source for m in modalities],
-              "non-empty buckets (sketch 1)": [len(np.unique(m.codes[:, 0])) for m in modalities]}, index=names)
+pd.DataFrame(
+    {
+        "units": [m.n_units for m in modalities],
+        "fed by": [m.source for m in modalities],
+        "non-empty buckets (sketch 1)": [len(np.unique(m.codes[:, 0])) for m in modalities],
+    },
+    index=names,
+)
 
 # %%
 train_inputs = emde.user_inputs(ds, split.train_users, split.train, split.items, decay=config.decay)
 model = emde.train(modalities, train_inputs.liked, train_inputs.disliked, split.items, config)
-print(f"{len(model.losses)} epochs, {np.mean(model.seconds):.1f} s each; loss {model.losses[0]:.3f} → {model.losses[-1]:.3f}")
+print(
+    f"{len(model.losses)} epochs, {np.mean(model.seconds):.1f} s each; loss {model.losses[0]:.3f} → {model.losses[-1]:.3f}"
+)
 
 # %% [markdown]
 # ## Recommendation quality
@@ -112,20 +120,38 @@ _, valid_inputs, valid_heldout = emde.split_inputs(ds, split, "valid", decay=con
 l2 = emde.tune_ease(split.train, emde.fold_in_catalogue(valid_inputs, split.items), valid_heldout)
 fold_in = emde.fold_in_catalogue(test_inputs, split.items)
 scores = model.scores(test_inputs)
-quality = emde.ranking_report({  # every model excludes the same input movies (liked and disliked)
-    "EMDE": scores,
-    "popularity": emde.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
-    f"EASE (λ = {l2})": emde.mask_seen(emde.ease_scores(emde.ease_weights(split.train, l2), fold_in), test_inputs,
-                                        split.items),
-}, test_heldout)
+quality = emde.ranking_report(
+    {  # every model excludes the same input movies (liked and disliked)
+        "EMDE": scores,
+        "popularity": emde.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
+        f"EASE (λ = {l2})": emde.mask_seen(
+            emde.ease_scores(emde.ease_weights(split.train, l2), fold_in), test_inputs, split.items
+        ),
+    },
+    test_heldout,
+)
 display(quality.style.format("{:.3f}"))
 emde_ndcg, pop_ndcg, ease_ndcg = quality["nDCG@100"].to_numpy()
-ch.claim("emde_beats_popularity", "EMDE nDCG@100 above popularity", paper=None, ours=emde_ndcg - pop_ndcg,
-         rule=AtLeast(0.0), source="Dąbrowski et al. 2020 (EMDE beats simple baselines on ML-20M)",
-         note=f"EMDE {emde_ndcg:.3f}, popularity {pop_ndcg:.3f}", regen_abs=0.02)
-ch.claim("emde_vs_ease", "EMDE nDCG@100 relative to EASE", paper=None, ours=emde_ndcg / ease_ndcg,
-         rule=NotApplicable("the interpretability paper reports no accuracy; shown to place the model"),
-         source="this book", note=f"EASE {ease_ndcg:.3f}", regen_abs=0.05)
+ch.claim(
+    "emde_beats_popularity",
+    "EMDE nDCG@100 above popularity",
+    paper=None,
+    ours=emde_ndcg - pop_ndcg,
+    rule=AtLeast(0.0),
+    source="Dąbrowski et al. 2020 (EMDE beats simple baselines on ML-20M)",
+    note=f"EMDE {emde_ndcg:.3f}, popularity {pop_ndcg:.3f}",
+    regen_abs=0.02,
+)
+ch.claim(
+    "emde_vs_ease",
+    "EMDE nDCG@100 relative to EASE",
+    paper=None,
+    ours=emde_ndcg / ease_ndcg,
+    rule=NotApplicable("the interpretability paper reports no accuracy; shown to place the model"),
+    source="this book",
+    note=f"EASE {ease_ndcg:.3f}",
+    regen_abs=0.05,
+)
 
 # %% [markdown]
 # ## Attributions
@@ -142,9 +168,15 @@ attribution = emde_ig.explain(model, test_inputs, top_items, steps=SETTINGS["ste
 gap = np.abs(attribution.cells.reshape(len(top_items), -1).sum(axis=1) - (attribution.f - attribution.f_baseline))
 relative_gap = float(np.median(gap / np.abs(attribution.f - attribution.f_baseline)))
 print(f"{SETTINGS['steps']} steps: median relative completeness gap {relative_gap:.2%}")
-ch.claim("ig_completeness", "IG completeness: median |Σ attributions − (f(x) − f(0))| / |f(x) − f(0)|", paper=None,
-         ours=relative_gap, rule=AtMost(0.05), source="Sundararajan et al. 2017 (completeness axiom)",
-         regen_abs=0.01)
+ch.claim(
+    "ig_completeness",
+    "IG completeness: median |Σ attributions − (f(x) − f(0))| / |f(x) − f(0)|",
+    paper=None,
+    ours=relative_gap,
+    rule=AtMost(0.05),
+    source="Sundararajan et al. 2017 (completeness axiom)",
+    regen_abs=0.01,
+)
 movie_attr = {m.name: emde_ig.movie_scores(attribution, model, test_inputs, k) for k, m in enumerate(modalities)}
 tops = {name: emde_ig.top_movie(a) for name, a in movie_attr.items()}
 
@@ -164,8 +196,10 @@ tables = {}
 for item, count in popular.items():
     who = np.flatnonzero(top_items == item)
     label = f"{ds.items.loc[item, 'title']} ({count} users)"
-    tables[label] = {name: emde_ig.top_entities(attribution, model, test_inputs, names.index(name), who)
-                     for name in entity_modalities}
+    tables[label] = {
+        name: emde_ig.top_entities(attribution, model, test_inputs, names.index(name), who)
+        for name in entity_modalities
+    }
 ch.figure(emde_figures.plot_entities(tables, entity_modalities), "entities")
 
 # %% [markdown]
@@ -175,13 +209,20 @@ ch.figure(emde_figures.plot_entities(tables, entity_modalities), "entities")
 # modality (the paper shows posters; here each modality gives a title).
 
 # %%
-influencers = pd.DataFrame({
-    name: [ds.items.loc[emde_ig.most_influential(movie_attr[name], np.flatnonzero(top_items == item)), "title"]
-           if emde_ig.most_influential(movie_attr[name], np.flatnonzero(top_items == item)) >= 0 else "—"
-           for item in popular.index]
-    for name in names}, index=[ds.items.loc[i, "title"] for i in popular.index])
+influencers = pd.DataFrame(
+    {
+        name: [
+            ds.items.loc[emde_ig.most_influential(movie_attr[name], np.flatnonzero(top_items == item)), "title"]
+            if emde_ig.most_influential(movie_attr[name], np.flatnonzero(top_items == item)) >= 0
+            else "—"
+            for item in popular.index
+        ]
+        for name in names
+    },
+    index=[ds.items.loc[i, "title"] for i in popular.index],
+)
 ch.figure(emde_figures.plot_table(influencers, "Most influential input movie per modality"), "influencers")
-influencers
+display(influencers)
 
 # %% [markdown]
 # ## Figures 3–4 analog: Schindler's List for 15 users
@@ -215,8 +256,9 @@ for b in range(len(chosen)):
     rows[f"user {b + 1}"] = row
 per_user = pd.DataFrame(rows).T
 print(f"{len(candidates)} users have Schindler's List in their top ten; {len(chosen)} explained")
-ch.figure(emde_figures.plot_table(per_user, f"Why {ds.items.loc[schindler, 'title']}, user by user", width=18),
-          "schindler")
+ch.figure(
+    emde_figures.plot_table(per_user, f"Why {ds.items.loc[schindler, 'title']}, user by user", width=18), "schindler"
+)
 
 # %% [markdown]
 # ## The paper's statistics, measured
@@ -239,10 +281,19 @@ agree = emde_ig.agreement(tops, "liked", eligible)
 chance = float(np.mean(1.0 / (test_inputs.liked > 0).sum(axis=1).A.ravel()[eligible]))
 n_eligible = int(eligible.sum())
 influence = {name: emde_ig.top_influence(a) for name, a in movie_attr.items()}
-summed = {name: emde_ig.top_influence(emde_ig.movie_scores(attribution, model, test_inputs, k, aggregate="sum"))
-          for k, name in enumerate(names)}
-display(pd.DataFrame({"agreement with liked": pd.Series(agree), "top influence (mean over units)": pd.Series(influence),
-                      "top influence (sum over units)": pd.Series(summed)}).style.format("{:.3f}", na_rep="—"))
+summed = {
+    name: emde_ig.top_influence(emde_ig.movie_scores(attribution, model, test_inputs, k, aggregate="sum"))
+    for k, name in enumerate(names)
+}
+display(
+    pd.DataFrame(
+        {
+            "agreement with liked": pd.Series(agree),
+            "top influence (mean over units)": pd.Series(influence),
+            "top influence (sum over units)": pd.Series(summed),
+        }
+    ).style.format("{:.3f}", na_rep="—")
+)
 print(f"{n_eligible} users; agreement expected by chance: {chance:.3f}")
 
 
@@ -253,25 +304,62 @@ def agreement_note(name):
 
 has_cast = "cast" in names
 no_cast = NotApplicable("no cast modality in this run")
-ch.claim("agreement_cast", "Cast picks the same most influential movie as interactions (share of users)",
-         paper=0.10, ours=agree["cast"] if has_cast else None, rule=Within(abs=0.05) if has_cast else no_cast,
-         source="Rychalska et al. §3", note=agreement_note("cast") if has_cast else "", regen_abs=0.1)
-ch.claim("agreement_title", "Plot texts (here: title words) pick the same movie as interactions", paper=0.10,
-         ours=agree["title"], rule=Within(abs=0.05), source="Rychalska et al. §3",
-         note="title words substitute for plot texts; " + agreement_note("title"), regen_abs=0.1)
-ch.claim("agreement_posters", "Posters pick the same movie as interactions", paper=0.0, ours=None,
-         rule=NotApplicable("no posters here"), source="Rychalska et al. §3")
-ch.claim("top_influence_interactions", "Mean attribution of the top influential movie, interactions", paper=0.026,
-         ours=influence["liked"], rule=NotApplicable("scale of the explained output differs"),
-         source="Rychalska et al. §3", regen_abs=0.01)
-ch.claim("top_influence_cast", "Mean attribution of the top influential movie, cast", paper=0.023,
-         ours=influence["cast"] if has_cast else None, rule=NotApplicable("scale of the explained output differs"),
-         source="Rychalska et al. §3", regen_abs=0.01)
-ch.claim("cast_vs_interactions", "Top influence of cast relative to interactions", paper=round(0.023 / 0.026, 3),
-         ours=influence["cast"] / influence["liked"] if has_cast else None,
-         rule=Within(abs=0.2) if has_cast else no_cast, source="Rychalska et al. §3",
-         note=f"with the sum over a movie's cast units instead: {summed['cast'] / summed['liked']:.2f}" if has_cast
-         else "", regen_abs=0.05)
+ch.claim(
+    "agreement_cast",
+    "Cast picks the same most influential movie as interactions (share of users)",
+    paper=0.10,
+    ours=agree["cast"] if has_cast else None,
+    rule=Within(abs=0.05) if has_cast else no_cast,
+    source="Rychalska et al. §3",
+    note=agreement_note("cast") if has_cast else "",
+    regen_abs=0.1,
+)
+ch.claim(
+    "agreement_title",
+    "Plot texts (here: title words) pick the same movie as interactions",
+    paper=0.10,
+    ours=agree["title"],
+    rule=Within(abs=0.05),
+    source="Rychalska et al. §3",
+    note="title words substitute for plot texts; " + agreement_note("title"),
+    regen_abs=0.1,
+)
+ch.claim(
+    "agreement_posters",
+    "Posters pick the same movie as interactions",
+    paper=0.0,
+    ours=None,
+    rule=NotApplicable("no posters here"),
+    source="Rychalska et al. §3",
+)
+ch.claim(
+    "top_influence_interactions",
+    "Mean attribution of the top influential movie, interactions",
+    paper=0.026,
+    ours=influence["liked"],
+    rule=NotApplicable("scale of the explained output differs"),
+    source="Rychalska et al. §3",
+    regen_abs=0.01,
+)
+ch.claim(
+    "top_influence_cast",
+    "Mean attribution of the top influential movie, cast",
+    paper=0.023,
+    ours=influence["cast"] if has_cast else None,
+    rule=NotApplicable("scale of the explained output differs"),
+    source="Rychalska et al. §3",
+    regen_abs=0.01,
+)
+ch.claim(
+    "cast_vs_interactions",
+    "Top influence of cast relative to interactions",
+    paper=round(0.023 / 0.026, 3),
+    ours=influence["cast"] / influence["liked"] if has_cast else None,
+    rule=Within(abs=0.2) if has_cast else no_cast,
+    source="Rychalska et al. §3",
+    note=f"with the sum over a movie's cast units instead: {summed['cast'] / summed['liked']:.2f}" if has_cast else "",
+    regen_abs=0.05,
+)
 
 # %% [markdown]
 # ## Faithfulness
@@ -291,9 +379,16 @@ u_test = mannwhitneyu(drop_top, drop_random, alternative="greater")
 paired = wilcoxon(drop_top, drop_random, alternative="greater")
 print(f"Mann–Whitney U p = {u_test.pvalue:.2e}; paired Wilcoxon p = {paired.pvalue:.2e}; {len(users)} users")
 ch.figure(emde_figures.plot_removal(drop_top, drop_random, u_test.pvalue), "removal")
-ch.claim("removal_faithful", "Removing the top-attributed movie lowers the output more than a random one (p)",
-         paper=None, ours=float(u_test.pvalue), rule=AtMost(0.05), source="this book (faithfulness check)",
-         note=f"median drop {np.median(drop_top):.3f} vs {np.median(drop_random):.3f}", regen_abs=0.01)
+ch.claim(
+    "removal_faithful",
+    "Removing the top-attributed movie lowers the output more than a random one (p)",
+    paper=None,
+    ours=float(u_test.pvalue),
+    rule=AtMost(0.05),
+    source="this book (faithfulness check)",
+    note=f"median drop {np.median(drop_top):.3f} vs {np.median(drop_random):.3f}",
+    regen_abs=0.01,
+)
 
 # %% [markdown]
 # ## Claims of this chapter

@@ -53,21 +53,21 @@ from scipy import stats
 from scipy.stats import mannwhitneyu
 
 from replicate import data, splits
-from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet import experiments as rx
-from replicate.papers.reconet import figures as figs
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.errors import ParameterError
-from replicate.papers.reconet import deletion
-from replicate.papers.reconet import lime
-from replicate.papers.reconet import lrp
+from replicate.papers.reconet import deletion, lime, lrp
+from replicate.papers.reconet import experiments as rx
+from replicate.papers.reconet import figures as figs
+from replicate.papers.reconet import train as reconet
 
 ch = Chapter("reconet", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
 if dataset not in ("ml-1m", "ml-100k"):
-    raise ParameterError(f"unknown dataset {dataset!r} for this chapter: valid choices are 'ml-1m', 'ml-100k' "
-                         "(RecoNet needs user demographics, which ML-20M lacks)")
+    raise ParameterError(
+        f"unknown dataset {dataset!r} for this chapter: valid choices are 'ml-1m', 'ml-100k' "
+        "(RecoNet needs user demographics, which ML-20M lacks)"
+    )
 SETTINGS = {
     "smoke": dict(users=600, dim=32, epochs=1, epoch_scale=0.2, grid=1, k_max=10, lime_users=3, lime_samples=500),
     "paper": dict(users=None, dim=64, epochs=3, epoch_scale=1.0, grid=4, k_max=50, lime_users=10, lime_samples=2000),
@@ -126,7 +126,8 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 # %%
 budget = rx.Budget(
     reconet=reconet.RecoNetConfig(dim=SETTINGS["dim"], epochs=SETTINGS["epochs"]),
-    epoch_scale=SETTINGS["epoch_scale"], grid_size=SETTINGS["grid"],
+    epoch_scale=SETTINGS["epoch_scale"],
+    grid_size=SETTINGS["grid"],
 )
 display(rx.budget_table(budget))
 started = time.perf_counter()
@@ -134,8 +135,10 @@ table1 = rx.run_table1(ds, split, budget, seed=seed, device=device)
 table1_seconds = time.perf_counter() - started
 frame = table1.frame()
 display(frame.style.format("{:.4f}", na_rep="—"))
-print(f"decade of release kept as an item attribute: {table1.decades} (short-run validation recall@50 without / "
-      f"with decades: {table1.decade_trial[0]:.4f} / {table1.decade_trial[1]:.4f})")
+print(
+    f"decade of release kept as an item attribute: {table1.decades} (short-run validation recall@50 without / "
+    f"with decades: {table1.decade_trial[0]:.4f} / {table1.decade_trial[1]:.4f})"
+)
 ch.figure(figs.plot_table1(frame), "table1")
 
 # %% [markdown]
@@ -147,19 +150,40 @@ display(table1.trials().style.format({"validation recall@50": "{:.4f}"}))
 # %%
 SOURCE = "RecoNet Table 1, MovieLens"
 WITHIN = Within(rel=0.10)
-ids = {"FM": "fm", "OCuLaR": "ocular", "item-2-item": "item2item", "user-2-user": "user2user", "CML": "cml",
-       "RecoNet": "reconet", "RecoNet + Layer": "layer"}
+ids = {
+    "FM": "fm",
+    "OCuLaR": "ocular",
+    "item-2-item": "item2item",
+    "user-2-user": "user2user",
+    "CML": "cml",
+    "RecoNet": "reconet",
+    "RecoNet + Layer": "layer",
+}
 for method, key in ids.items():
     for part in ("without", "with"):
         paper = frame.loc[method, f"paper_{part}"]
         if pd.isna(paper):
             continue
         ours = float(frame.loc[method, f"ours_{part}"])
-        ch.claim(f"t1_{key}_{part}", f"{method} recall@50, {part} attributes", paper=float(paper), ours=ours,
-                 rule=WITHIN, source=SOURCE, note=f"{ds.name}, per-user 60/20/20 split", regen_abs=0.01)
-ch.claim("t1_popularity_without", "Popularity recall@50 (our floor)", paper=None,
-         ours=float(frame.loc["popularity", "ours_without"]), rule=NotApplicable("not in the paper"),
-         source="ours: a floor for Table 1", regen_abs=0.01)
+        ch.claim(
+            f"t1_{key}_{part}",
+            f"{method} recall@50, {part} attributes",
+            paper=float(paper),
+            ours=ours,
+            rule=WITHIN,
+            source=SOURCE,
+            note=f"{ds.name}, per-user 60/20/20 split",
+            regen_abs=0.01,
+        )
+ch.claim(
+    "t1_popularity_without",
+    "Popularity recall@50 (our floor)",
+    paper=None,
+    ours=float(frame.loc["popularity", "ours_without"]),
+    rule=NotApplicable("not in the paper"),
+    source="ours: a floor for Table 1",
+    regen_abs=0.01,
+)
 
 # %% [markdown]
 # The paper's three readings of its table, as rules fixed in advance:
@@ -172,17 +196,35 @@ ch.claim("t1_popularity_without", "Popularity recall@50 (our floor)", paper=None
 
 # %%
 with_column = frame["ours_with"].dropna().drop(index="popularity", errors="ignore").sort_values(ascending=False)
-ch.claim("reconet_competitive", "RecoNet with attributes is among the two best of the with-attributes column",
-         paper=True, ours=bool("RecoNet" in with_column.index[:2]), rule=Holds(), source="RecoNet §5.1 and Table 1",
-         note="ours, best first: " + ", ".join(f"{m} {v:.4f}" for m, v in with_column.items()))
+ch.claim(
+    "reconet_competitive",
+    "RecoNet with attributes is among the two best of the with-attributes column",
+    paper=True,
+    ours=bool("RecoNet" in with_column.index[:2]),
+    rule=Holds(),
+    source="RecoNet §5.1 and Table 1",
+    note="ours, best first: " + ", ".join(f"{m} {v:.4f}" for m, v in with_column.items()),
+)
 layer = frame.loc["RecoNet + Layer", ["ours_without", "ours_with"]].astype(float)
 plain = frame.loc["RecoNet", ["ours_without", "ours_with"]].astype(float)
-ch.claim("layer_not_better", "RecoNet + Layer is not better than RecoNet (with and without attributes)", paper=True,
-         ours=bool((layer.to_numpy() <= plain.to_numpy()).all()), rule=Holds(), source="RecoNet §4.1 and Table 1",
-         note=f"without: {layer.iloc[0]:.4f} vs {plain.iloc[0]:.4f}; with: {layer.iloc[1]:.4f} vs {plain.iloc[1]:.4f}")
-ch.claim("attributes_help_reconet", "RecoNet with attributes beats RecoNet without by at least 1 %", paper=True,
-         ours=bool(plain.iloc[1] >= 1.01 * plain.iloc[0]), rule=Holds(), source="RecoNet Table 1 (0.3294 → 0.3508)",
-         note=f"{plain.iloc[0]:.4f} → {plain.iloc[1]:.4f}")
+ch.claim(
+    "layer_not_better",
+    "RecoNet + Layer is not better than RecoNet (with and without attributes)",
+    paper=True,
+    ours=bool((layer.to_numpy() <= plain.to_numpy()).all()),
+    rule=Holds(),
+    source="RecoNet §4.1 and Table 1",
+    note=f"without: {layer.iloc[0]:.4f} vs {plain.iloc[0]:.4f}; with: {layer.iloc[1]:.4f} vs {plain.iloc[1]:.4f}",
+)
+ch.claim(
+    "attributes_help_reconet",
+    "RecoNet with attributes beats RecoNet without by at least 1 %",
+    paper=True,
+    ours=bool(plain.iloc[1] >= 1.01 * plain.iloc[0]),
+    rule=Holds(),
+    source="RecoNet Table 1 (0.3294 → 0.3508)",
+    note=f"{plain.iloc[0]:.4f} → {plain.iloc[1]:.4f}",
+)
 
 # %% [markdown]
 # ## Figure 4: cold start
@@ -204,14 +246,25 @@ print(f"{len(cold.users)} cold-start users")
 ch.figure(figs.plot_cold_start(cold.curves), "cold_start")
 at50 = {name: float(curve[-1]) for name, curve in cold.curves.items()}
 display(pd.Series(at50, name="recall@50, cold-start users").to_frame().style.format("{:.4f}"))
-ch.claim("cold_comparable_ocular", "Cold start: RecoNet recall@50 within ±10 % of OCuLaR's", paper=True,
-         ours=bool(abs(at50["RecoNet"] - at50["OCuLaR"]) <= 0.10 * at50["OCuLaR"]), rule=Holds(),
-         source="RecoNet §5.2, Figure 4", note=f"RecoNet {at50['RecoNet']:.4f}, OCuLaR {at50['OCuLaR']:.4f}")
-ch.claim("cold_beats_cml_fm", "Cold start: RecoNet recall@50 ≥ 1.2 × CML's and FM's", paper=True,
-         ours=bool(at50["RecoNet"] >= 1.2 * max(at50["CML"], at50["FM"])), rule=Holds(),
-         source="RecoNet §5.2, Figure 4",
-         note=f"RecoNet {at50['RecoNet']:.4f}, CML {at50['CML']:.4f}, FM {at50['FM']:.4f}; CML has no user features, "
-              "so only the comparison with FM is informative")
+ch.claim(
+    "cold_comparable_ocular",
+    "Cold start: RecoNet recall@50 within ±10 % of OCuLaR's",
+    paper=True,
+    ours=bool(abs(at50["RecoNet"] - at50["OCuLaR"]) <= 0.10 * at50["OCuLaR"]),
+    rule=Holds(),
+    source="RecoNet §5.2, Figure 4",
+    note=f"RecoNet {at50['RecoNet']:.4f}, OCuLaR {at50['OCuLaR']:.4f}",
+)
+ch.claim(
+    "cold_beats_cml_fm",
+    "Cold start: RecoNet recall@50 ≥ 1.2 × CML's and FM's",
+    paper=True,
+    ours=bool(at50["RecoNet"] >= 1.2 * max(at50["CML"], at50["FM"])),
+    rule=Holds(),
+    source="RecoNet §5.2, Figure 4",
+    note=f"RecoNet {at50['RecoNet']:.4f}, CML {at50['CML']:.4f}, FM {at50['FM']:.4f}; CML has no user features, "
+    "so only the comparison with FM is informative",
+)
 
 # %% [markdown]
 # ## Figure 5: one recommendation explained
@@ -233,7 +286,9 @@ targets, logits, relevances = lrp.explain_top(model, profiles, exclude)
 lrp_batch_seconds = time.perf_counter() - started
 gap = (relevances.double().sum(dim=1) - logits.double()).abs().max().item()
 assert gap < 1e-3, gap
-print(f"LRP for {len(targets):,} users in one batch: {lrp_batch_seconds:.3f} s; largest |Σ relevances − ŷ_c| = {gap:.2e}")
+print(
+    f"LRP for {len(targets):,} users in one batch: {lrp_batch_seconds:.3f} s; largest |Σ relevances − ŷ_c| = {gap:.2e}"
+)
 
 titles = space.labels[: space.n_items]
 wanted = [i for i, t in enumerate(titles) if t.startswith("Men in Black")]
@@ -241,9 +296,16 @@ hits = np.flatnonzero(np.isin(targets.numpy(), wanted))
 example = int(hits[0]) if len(hits) else int(np.argmax(logits.numpy()))
 top6 = rx.top_features(space, relevances[example], n=6)
 display(top6.style.format({"relevance": "{:.4f}"}))
-ch.figure(figs.plot_sankey(top6["feature"], top6["kind"], top6["relevance"], titles[int(targets[example])],
-                           title=f"Why user {ds.users.loc[split.users[example], 'original_id']} gets this movie"),
-          "sankey")
+ch.figure(
+    figs.plot_sankey(
+        top6["feature"],
+        top6["kind"],
+        top6["relevance"],
+        titles[int(targets[example])],
+        title=f"Why user {ds.users.loc[split.users[example], 'original_id']} gets this movie",
+    ),
+    "sankey",
+)
 
 # %% [markdown]
 # ## Figures 6 and 7: are the relevant features pertinent?
@@ -268,15 +330,26 @@ layer_targets, _, layer_relevances = lrp.explain_top(models["RecoNet + Layer"], 
 explained_by = {"RecoNet": (targets, relevances), "RecoNet + Layer": (layer_targets, layer_relevances)}
 curves = {}
 for name, (target, relevance) in explained_by.items():
-    curves[f"{name}: top-k (LRP)"] = deletion.deletion_deltas(models[name], profiles[rich], target[rich], relevance[rich], ks)
-    curves[f"{name}: random k"] = deletion.deletion_deltas(models[name], profiles[rich], target[rich], random_keys[rich], ks)
+    curves[f"{name}: top-k (LRP)"] = deletion.deletion_deltas(
+        models[name], profiles[rich], target[rich], relevance[rich], ks
+    )
+    curves[f"{name}: random k"] = deletion.deletion_deltas(
+        models[name], profiles[rich], target[rich], random_keys[rich], ks
+    )
 ch.figure(figs.plot_deletion(ks, curves), "pertinence")
 top_k, random_k = curves["RecoNet + Layer: top-k (LRP)"][:, -1], curves["RecoNet + Layer: random k"][:, -1]
-ch.claim("pertinence_drop", f"RecoNet + Layer: mean Δŷ_c after removing the top {ks[-1]} LRP features minus after "
-         f"{ks[-1]} random ones", paper="negative", ours=float(top_k.mean() - random_k.mean()), rule=AtMost(0.0),
-         source="RecoNet §5.4, Figure 6", regen_rel=0.25, regen_abs=0.01,
-         note=f"top-k {top_k.mean():.3f}, random {random_k.mean():.3f}, {len(rich)} users; "
-              f"share of users whose top-k drop is the larger: {np.mean(top_k < random_k):.2f}")
+ch.claim(
+    "pertinence_drop",
+    f"RecoNet + Layer: mean Δŷ_c after removing the top {ks[-1]} LRP features minus after {ks[-1]} random ones",
+    paper="negative",
+    ours=float(top_k.mean() - random_k.mean()),
+    rule=AtMost(0.0),
+    source="RecoNet §5.4, Figure 6",
+    regen_rel=0.25,
+    regen_abs=0.01,
+    note=f"top-k {top_k.mean():.3f}, random {random_k.mean():.3f}, {len(rich)} users; "
+    f"share of users whose top-k drop is the larger: {np.mean(top_k < random_k):.2f}",
+)
 
 # %%
 layer = models["RecoNet + Layer"]
@@ -284,9 +357,17 @@ top1 = deletion.deletion_deltas(layer, profiles, layer_targets, layer_relevances
 random1 = deletion.deletion_deltas(layer, profiles, layer_targets, random_keys, [1])[:, 0]
 p_value = float(mannwhitneyu(top1, random1, alternative="less").pvalue)
 ch.figure(figs.plot_top1_random1(top1, random1, p_value), "top1_random1")
-ch.claim("top1_mannwhitney", "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c of 'top 1' less than 'random 1'",
-         paper=1e-4, ours=p_value, rule=AtMost(), source="RecoNet §5.4, Figure 7", regen_rel=1e3, regen_abs=1e-4,
-         note=f"median Δŷ_c: top 1 {np.median(top1):.4f}, random 1 {np.median(random1):.4f}; {len(top1)} users")
+ch.claim(
+    "top1_mannwhitney",
+    "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c of 'top 1' less than 'random 1'",
+    paper=1e-4,
+    ours=p_value,
+    rule=AtMost(),
+    source="RecoNet §5.4, Figure 7",
+    regen_rel=1e3,
+    regen_abs=1e-4,
+    note=f"median Δŷ_c: top 1 {np.median(top1):.4f}, random 1 {np.median(random1):.4f}; {len(top1)} users",
+)
 
 # %% [markdown]
 # ## Figure 8 and section 5.5: LIME
@@ -309,40 +390,76 @@ ch.claim("top1_mannwhitney", "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c 
 explained = rng.choice(rich.numpy(), size=min(SETTINGS["lime_users"], len(rich)), replace=False)
 lime_runs = {}
 for name, (target, _) in explained_by.items():
-    weights, seconds = lime.seconds_per_explanation(models[name], profiles[explained], target[explained],
-                                                    n_samples=SETTINGS["lime_samples"])
+    weights, seconds = lime.seconds_per_explanation(
+        models[name], profiles[explained], target[explained], n_samples=SETTINGS["lime_samples"]
+    )
     lime_runs[name] = (torch.stack(weights), seconds)
 lime_weights, lime_seconds = lime_runs["RecoNet"]
-overlap = [len(set(torch.topk(relevances[u], 5).indices.tolist()) & set(torch.topk(w, 5).indices.tolist())) / 5
-           for u, w in zip(explained, lime_weights)]
+overlap = [
+    len(set(torch.topk(relevances[u], 5).indices.tolist()) & set(torch.topk(w, 5).indices.tolist())) / 5
+    for u, w in zip(explained, lime_weights)
+]
 spread = stats.sem(overlap) if len(overlap) > 1 else 0.0
-low, high = np.clip(stats.t.interval(0.95, max(1, len(overlap) - 1), loc=np.mean(overlap), scale=spread), 0, 1) \
-    if spread > 0 else (np.mean(overlap), np.mean(overlap))
+low, high = (
+    np.clip(stats.t.interval(0.95, max(1, len(overlap) - 1), loc=np.mean(overlap), scale=spread), 0, 1)
+    if spread > 0
+    else (np.mean(overlap), np.mean(overlap))
+)
 deletion_curves = {}
 for name, (target, relevance) in explained_by.items():
     rows = profiles[explained]
-    deletion_curves[f"{name}: LRP"] = deletion.deletion_deltas(models[name], rows, target[explained], relevance[explained], ks)
-    deletion_curves[f"{name}: LIME"] = deletion.deletion_deltas(models[name], rows, target[explained], lime_runs[name][0], ks)
+    deletion_curves[f"{name}: LRP"] = deletion.deletion_deltas(
+        models[name], rows, target[explained], relevance[explained], ks
+    )
+    deletion_curves[f"{name}: LIME"] = deletion.deletion_deltas(
+        models[name], rows, target[explained], lime_runs[name][0], ks
+    )
 ch.figure(figs.plot_deletion(ks, deletion_curves), "lime_deletion")
 later = ks >= 6
-layer_gap = (deletion_curves["RecoNet + Layer: LRP"][:, later] - deletion_curves["RecoNet + Layer: LIME"][:, later]).mean()
-ch.claim("lime_top5_agreement", "RecoNet: mean share of the top-5 features LRP and LIME have in common",
-         paper="very good", ours=float(np.mean(overlap)), rule=AtLeast(0.6), source="RecoNet §5.5, Figure 8 right",
-         regen_abs=0.1, note=f"95 % interval {low:.2f}–{high:.2f}; {len(explained)} users, "
-                            f"{SETTINGS['lime_samples']} LIME samples each")
-ch.claim("lime_deletion_weaker", "RecoNet + Layer: mean Δŷ_c of LRP minus LIME over k = 6..k_max (negative: LRP's "
-         "features matter more)", paper="negative", ours=float(layer_gap), rule=AtMost(0.0),
-         source="RecoNet §5.5, Figure 8 left", regen_rel=0.5, regen_abs=0.02, note=f"{len(explained)} users")
+layer_gap = (
+    deletion_curves["RecoNet + Layer: LRP"][:, later] - deletion_curves["RecoNet + Layer: LIME"][:, later]
+).mean()
+ch.claim(
+    "lime_top5_agreement",
+    "RecoNet: mean share of the top-5 features LRP and LIME have in common",
+    paper="very good",
+    ours=float(np.mean(overlap)),
+    rule=AtLeast(0.6),
+    source="RecoNet §5.5, Figure 8 right",
+    regen_abs=0.1,
+    note=f"95 % interval {low:.2f}–{high:.2f}; {len(explained)} users, {SETTINGS['lime_samples']} LIME samples each",
+)
+ch.claim(
+    "lime_deletion_weaker",
+    "RecoNet + Layer: mean Δŷ_c of LRP minus LIME over k = 6..k_max (negative: LRP's features matter more)",
+    paper="negative",
+    ours=float(layer_gap),
+    rule=AtMost(0.0),
+    source="RecoNet §5.5, Figure 8 left",
+    regen_rel=0.5,
+    regen_abs=0.02,
+    note=f"{len(explained)} users",
+)
 
 # %%
 fargo = [i for i, t in enumerate(titles) if t.startswith("Fargo")]
 fargo_users = [j for j, u in enumerate(explained) if int(targets[u]) in fargo]
 instance = fargo_users[0] if fargo_users else 0
 u = int(explained[instance])
-union = list(dict.fromkeys(torch.topk(relevances[u], 5).indices.tolist() + torch.topk(lime_weights[instance], 5).indices.tolist()))
-ch.figure(figs.plot_agreement(space.labels[union], relevances[u, union].numpy(), lime_weights[instance, union].numpy(),
-                              title=f"Top-5 features of either method: recommendation of {titles[int(targets[u])]}"),
-          "lime_instance")
+union = list(
+    dict.fromkeys(
+        torch.topk(relevances[u], 5).indices.tolist() + torch.topk(lime_weights[instance], 5).indices.tolist()
+    )
+)
+ch.figure(
+    figs.plot_agreement(
+        space.labels[union],
+        relevances[u, union].numpy(),
+        lime_weights[instance, union].numpy(),
+        title=f"Top-5 features of either method: recommendation of {titles[int(targets[u])]}",
+    ),
+    "lime_instance",
+)
 
 # %%
 one = torch.as_tensor(explained)
@@ -350,14 +467,30 @@ lrp.explain_top(model, profiles[one[:2]], exclude[one[:2]], batch=1)  # warm-up
 started = time.perf_counter()
 lrp.explain_top(model, profiles[one], exclude[one], batch=1)
 lrp_single = (time.perf_counter() - started) / len(one)
-print(f"LRP throughput, all {len(targets):,} test users in one batch: {len(targets) / lrp_batch_seconds:,.0f} "
-      f"explanations/s ({lrp_batch_seconds:.3f} s)")
-ch.claim("lrp_seconds_per_explanation", "RecoNet: seconds to recommend and explain for one user (batch of one)",
-         paper=0.010, ours=lrp_single, rule=AtMost(), source="RecoNet §5.5: 10 ms per explanation", timing=True,
-         note=f"mean over {len(one)} users")
-ch.claim("lime_speedup", "LIME seconds per explanation / LRP seconds per explanation (one user each)",
-         paper=1000.0, ours=lime_seconds / lrp_single, rule=AtLeast(), source="RecoNet §5.5: more than 1000 times faster",
-         timing=True, note=f"LIME {lime_seconds:.3f} s ({SETTINGS['lime_samples']} samples), LRP {lrp_single * 1e3:.2f} ms")
+print(
+    f"LRP throughput, all {len(targets):,} test users in one batch: {len(targets) / lrp_batch_seconds:,.0f} "
+    f"explanations/s ({lrp_batch_seconds:.3f} s)"
+)
+ch.claim(
+    "lrp_seconds_per_explanation",
+    "RecoNet: seconds to recommend and explain for one user (batch of one)",
+    paper=0.010,
+    ours=lrp_single,
+    rule=AtMost(),
+    source="RecoNet §5.5: 10 ms per explanation",
+    timing=True,
+    note=f"mean over {len(one)} users",
+)
+ch.claim(
+    "lime_speedup",
+    "LIME seconds per explanation / LRP seconds per explanation (one user each)",
+    paper=1000.0,
+    ours=lime_seconds / lrp_single,
+    rule=AtLeast(),
+    source="RecoNet §5.5: more than 1000 times faster",
+    timing=True,
+    note=f"LIME {lime_seconds:.3f} s ({SETTINGS['lime_samples']} samples), LRP {lrp_single * 1e3:.2f} ms",
+)
 
 # %% [markdown]
 # ## What differs, and why

@@ -53,28 +53,40 @@ seed = 0
 device = "auto"
 
 # %%
-import numpy as np
 import pandas as pd
 
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.papers.skip import attribution as attr
-from replicate.papers.skip import figures
-from replicate.papers.skip import sources
+from replicate.papers.skip import figures, sources, train
 from replicate.papers.skip import toys as synthetic
-from replicate.papers.skip import train
 from replicate.papers.skip.tensors import pick_session
 
 ch = Chapter("skip", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
 sources.check(dataset, data_dir)
 SETTINGS = {
-    "smoke": dict(toy_steps=600, toy_test=1000, sessions=800, ml_train=640, ml_eval=300, spotify_rows=20_000,
-                  epochs=2, model=train.ModelSettings(d_model=32, d_expert=8, heads=2, expert_heads=1, layers=1)),
-    "paper": dict(toy_steps=15_000, toy_test=4096, sessions=12_000, ml_train=12_000, ml_eval=2_000,
-                  spotify_rows=400_000, epochs=8, model=train.ModelSettings(d_model=64, d_expert=12, heads=4,
-                                                                            expert_heads=2, layers=2)),
-}[profile]  # fmt: skip
+    "smoke": dict(
+        toy_steps=600,
+        toy_test=1000,
+        sessions=800,
+        ml_train=640,
+        ml_eval=300,
+        spotify_rows=20_000,
+        epochs=2,
+        model=train.ModelSettings(d_model=32, d_expert=8, heads=2, expert_heads=1, layers=1),
+    ),
+    "paper": dict(
+        toy_steps=15_000,
+        toy_test=4096,
+        sessions=12_000,
+        ml_train=12_000,
+        ml_eval=2_000,
+        spotify_rows=400_000,
+        epochs=8,
+        model=train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2, layers=2),
+    ),
+}[profile]
 config = train.TrainConfig(epochs=SETTINGS["epochs"], batch_size=256, lr=3e-3, seed=seed, device=device)
 print(f"dataset={dataset}, settings={SETTINGS}")
 
@@ -97,10 +109,13 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # colour other than their cluster's.
 
 # %%
-toy_results = [train.fit_toy(synthetic.toy(name), steps=SETTINGS["toy_steps"], seed=seed,
-                             n_test=SETTINGS["toy_test"]) for name in synthetic.TOYS]  # fmt: skip
-toy_table = pd.DataFrame({r.toy.name: {"accuracy": r.accuracy, "recovery": attr.recovery_rate(r.attribution, r.source)}
-                          for r in toy_results}).T  # fmt: skip
+toy_results = [
+    train.fit_toy(synthetic.toy(name), steps=SETTINGS["toy_steps"], seed=seed, n_test=SETTINGS["toy_test"])
+    for name in synthetic.TOYS
+]
+toy_table = pd.DataFrame(
+    {r.toy.name: {"accuracy": r.accuracy, "recovery": attr.recovery_rate(r.attribution, r.source)} for r in toy_results}
+).T
 toy_table.style.format("{:.4f}")
 
 # %%
@@ -110,14 +125,27 @@ ch.figure(figures.plot_toys(toy_results), "toys")
 NOTEBOOK_ACCURACY = {"four clusters": 0.9975, "mixture": 0.9952, "4-D": 0.9987}
 for key, name in (("four_clusters", "four clusters"), ("xor", "XOR"), ("mixture", "mixture"), ("4d", "4-D")):
     paper = NOTEBOOK_ACCURACY.get(name)
-    ch.claim(f"toy_{key}_accuracy", f"Toy problem '{name}': test accuracy of the interpretable network", paper=paper,
-             ours=toy_table.loc[name, "accuracy"], rule=Within(abs=0.01) if paper else AtLeast(0.98),
-             source=("authors' toy notebook (training accuracy, epoch 30)" if paper
-                     else "this book (Bayes accuracy > 0.999)"),
-             note="ours on fresh test points", regen_abs=0.01)  # fmt: skip
-    ch.claim(f"toy_{key}_recovery", f"Toy problem '{name}': share of points whose dominant subset generated the label",
-             paper=None, ours=toy_table.loc[name, "recovery"], rule=AtLeast(0.9),
-             source="paper, toy problems (attribution maps); threshold of this book", regen_abs=0.03)  # fmt: skip
+    ch.claim(
+        f"toy_{key}_accuracy",
+        f"Toy problem '{name}': test accuracy of the interpretable network",
+        paper=paper,
+        ours=toy_table.loc[name, "accuracy"],
+        rule=Within(abs=0.01) if paper else AtLeast(0.98),
+        source=(
+            "authors' toy notebook (training accuracy, epoch 30)" if paper else "this book (Bayes accuracy > 0.999)"
+        ),
+        note="ours on fresh test points",
+        regen_abs=0.01,
+    )
+    ch.claim(
+        f"toy_{key}_recovery",
+        f"Toy problem '{name}': share of points whose dominant subset generated the label",
+        paper=None,
+        ours=toy_table.loc[name, "recovery"],
+        rule=AtLeast(0.9),
+        source="paper, toy problems (attribution maps); threshold of this book",
+        regen_abs=0.03,
+    )
 ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 
 # %% [markdown]
@@ -165,25 +193,42 @@ ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 # authors' 10⁻³, to converge in fewer epochs on a CPU); the epoch with the best validation accuracy is kept.
 
 # %%
-runs = {"synthetic sessions": sources.synthetic_sessions(SETTINGS["sessions"], seed=seed),
-        "ML-1M rating sessions": sources.ml1m(data_dir, seed=seed, n_train=SETTINGS["ml_train"],
-                                              n_eval=SETTINGS["ml_eval"])}  # fmt: skip
+runs = {
+    "synthetic sessions": sources.synthetic_sessions(SETTINGS["sessions"], seed=seed),
+    "ML-1M rating sessions": sources.ml1m(
+        data_dir, seed=seed, n_train=SETTINGS["ml_train"], n_eval=SETTINGS["ml_eval"]
+    ),
+}
 if dataset == "spotify":
     runs["Spotify challenge logs"] = sources.spotify(data_dir, seed=seed, max_rows=SETTINGS["spotify_rows"])
-pd.DataFrame({name: parts[0].summary() | {"valid / test sessions": f"{len(parts[1]):,} / {len(parts[2]):,}"}
-              for name, parts in runs.items()})  # fmt: skip
+pd.DataFrame(
+    {
+        name: parts[0].summary() | {"valid / test sessions": f"{len(parts[1]):,} / {len(parts[2]):,}"}
+        for name, parts in runs.items()
+    }
+)
 
 # %%
 comparisons = {name: train.compare(name, parts, SETTINGS["model"], config) for name, parts in runs.items()}
-pd.DataFrame({name: {"parameters (transformer)": c.models["plain"].n_parameters(),
-                     "parameters (interpretable)": c.models["interpretable"].n_parameters(),
-                     "sessions/s (transformer)": round(c.histories["plain"].throughput),
-                     "sessions/s (interpretable)": round(c.histories["interpretable"].throughput)}
-              for name, c in comparisons.items()})  # fmt: skip
+pd.DataFrame(
+    {
+        name: {
+            "parameters (transformer)": c.models["plain"].n_parameters(),
+            "parameters (interpretable)": c.models["interpretable"].n_parameters(),
+            "sessions/s (transformer)": round(c.histories["plain"].throughput),
+            "sessions/s (interpretable)": round(c.histories["interpretable"].throughput),
+        }
+        for name, c in comparisons.items()
+    }
+)
 
 # %%
-ch.figure(figures.plot_training({n: {train.MODEL_NAMES[k]: h for k, h in c.histories.items()}
-                                 for n, c in comparisons.items()}), "training")  # fmt: skip
+ch.figure(
+    figures.plot_training(
+        {n: {train.MODEL_NAMES[k]: h for k, h in c.histories.items()} for n, c in comparisons.items()}
+    ),
+    "training",
+)
 
 # %% [markdown]
 # ## Slide 14: completeness
@@ -204,29 +249,44 @@ ch.figure(figures.plot_training({n: {train.MODEL_NAMES[k]: h for k, h in c.histo
 # signal, and the gap between the two transformers is the comparison that carries over to real behaviour.
 
 # %%
-PAPER = pd.DataFrame({"Acc": [63.0, 72.2, 70.9], "Acc@1": [74.2, 80.0, 78.8], "MAA": [54.3, 62.8, 61.1]},
-                     index=list(train.MODEL_NAMES.values()))  # fmt: skip
+PAPER = pd.DataFrame(
+    {"Acc": [63.0, 72.2, 70.9], "Acc@1": [74.2, 80.0, 78.8], "MAA": [54.3, 62.8, 61.1]},
+    index=list(train.MODEL_NAMES.values()),
+)
 tables = {"Spotify (paper, slide 14)": PAPER} | {f"{n} (ours)": c.table() for n, c in comparisons.items()}
 completeness = pd.concat(tables)
 display(completeness.style.format("{:.1f}"))
 ch.figure(figures.plot_completeness(completeness), "completeness")
 
 # %%
-primary = {"synthetic-sessions": "synthetic sessions", "ml-1m": "ML-1M rating sessions",
-           "spotify": "Spotify challenge logs"}[dataset]  # fmt: skip
+primary = {
+    "synthetic-sessions": "synthetic sessions",
+    "ml-1m": "ML-1M rating sessions",
+    "spotify": "Spotify challenge logs",
+}[dataset]
 ours = comparisons[primary].table()
 baseline_ours = ours.loc[train.MODEL_NAMES["baseline"]]
 for key, model in (("baseline", "baseline"), ("transformer", "plain"), ("interpretable", "interpretable")):
     for metric, suffix in (("Acc", "acc"), ("Acc@1", "acc1"), ("MAA", "maa")):
         name = train.MODEL_NAMES[model]
         if dataset == "spotify":
-            rule = Within(abs=1.0) if model == "baseline" else Within(
-                abs=1.0, baseline=(PAPER.loc[train.MODEL_NAMES["baseline"], metric], baseline_ours[metric]))
+            rule = (
+                Within(abs=1.0)
+                if model == "baseline"
+                else Within(abs=1.0, baseline=(PAPER.loc[train.MODEL_NAMES["baseline"], metric], baseline_ours[metric]))
+            )
         else:
             rule = NotApplicable(f"Spotify's logs are not available; ours is on {primary}")
-        ch.claim(f"slide14_{key}_{suffix}", f"{name}: {metric} (%)", paper=PAPER.loc[name, metric],
-                 ours=ours.loc[name, metric], rule=rule, source="slide 14 (Spotify test results)",
-                 note=f"ours on {primary}", regen_abs=3.0)  # fmt: skip
+        ch.claim(
+            f"slide14_{key}_{suffix}",
+            f"{name}: {metric} (%)",
+            paper=PAPER.loc[name, metric],
+            ours=ours.loc[name, metric],
+            rule=rule,
+            source="slide 14 (Spotify test results)",
+            note=f"ours on {primary}",
+            regen_abs=3.0,
+        )
 
 # %%
 PAPER_GAP = {"Acc": 1.3, "Acc@1": 1.2, "MAA": 1.7}
@@ -234,17 +294,35 @@ for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating
     c = comparisons[name]
     gap = c.gap()
     for metric, suffix in (("Acc", "acc"), ("Acc@1", "acc1"), ("MAA", "maa")):
-        ch.claim(f"{prefix}_gap_{suffix}", f"{name}: transformer minus interpretable transformer, {metric} (points)",
-                 paper=PAPER_GAP[metric], ours=gap[metric], rule=AtMost(2.0), source="slide 14 (Spotify gap)",
-                 note=f"transformer {100 * c.scores['plain'][metric]:.1f}, interpretable "
-                      f"{100 * c.scores['interpretable'][metric]:.1f}", regen_abs=3.0)  # fmt: skip
-    ch.claim(f"{prefix}_beats_baseline", f"{name}: both transformers beat the baseline on Acc, Acc@1 and MAA",
-             paper=True, ours=c.beats_baseline(), rule=Holds(), source="slide 14",
-             note="baseline " + ", ".join(f"{m} {100 * v:.1f}" for m, v in c.scores["baseline"].items()))
+        ch.claim(
+            f"{prefix}_gap_{suffix}",
+            f"{name}: transformer minus interpretable transformer, {metric} (points)",
+            paper=PAPER_GAP[metric],
+            ours=gap[metric],
+            rule=AtMost(2.0),
+            source="slide 14 (Spotify gap)",
+            note=f"transformer {100 * c.scores['plain'][metric]:.1f}, interpretable "
+            f"{100 * c.scores['interpretable'][metric]:.1f}",
+            regen_abs=3.0,
+        )
+    ch.claim(
+        f"{prefix}_beats_baseline",
+        f"{name}: both transformers beat the baseline on Acc, Acc@1 and MAA",
+        paper=True,
+        ours=c.beats_baseline(),
+        rule=Holds(),
+        source="slide 14",
+        note="baseline " + ", ".join(f"{m} {100 * v:.1f}" for m, v in c.scores["baseline"].items()),
+    )
 for name, c in comparisons.items():
     gap = c.gap()
-    print(f"{name}: transformer minus interpretable = " + ", ".join(f"{m} {v:+.1f}" for m, v in gap.items())
-          + " points; " + ("both beat" if c.beats_baseline() else "not both beat") + " the baseline on every metric")
+    print(
+        f"{name}: transformer minus interpretable = "
+        + ", ".join(f"{m} {v:+.1f}" for m, v in gap.items())
+        + " points; "
+        + ("both beat" if c.beats_baseline() else "not both beat")
+        + " the baseline on every metric"
+    )
 ch.table([c.id for c in ch.claims if c.id.startswith(("slide14_", "synthetic_", "ml1m_"))])
 
 # %% [markdown]
@@ -260,10 +338,15 @@ ch.table([c.id for c in ch.claims if c.id.startswith(("slide14_", "synthetic_", 
 # %%
 syn, ml = comparisons["synthetic sessions"], comparisons["ML-1M rating sessions"]
 i_syn, i_ml = pick_session(syn.test, "persistence"), pick_session(ml.test)
-ch.figure(figures.plot_session([
-    figures.session_panel(syn, i_syn, f"generated session {syn.test.session_ids[i_syn][:10]}…"),
-    figures.session_panel(ml, i_ml, f"ML-1M session {ml.test.session_ids[i_ml]} (user {ml.test.owners[i_ml]})"),
-]), "session")  # fmt: skip
+ch.figure(
+    figures.plot_session(
+        [
+            figures.session_panel(syn, i_syn, f"generated session {syn.test.session_ids[i_syn][:10]}…"),
+            figures.session_panel(ml, i_ml, f"ML-1M session {ml.test.session_ids[i_ml]} (user {ml.test.owners[i_ml]})"),
+        ]
+    ),
+    "session",
+)
 
 # %% [markdown]
 # ## Interpretation: attribution by position, over all test sessions
@@ -274,8 +357,10 @@ ch.figure(figures.plot_session([
 # %%
 by_position = [figures.position_panel(name, c) for name, c in comparisons.items()]
 ch.figure(figures.plot_attribution_by_position(by_position), "attribution_by_position")
-pd.concat({p["title"]: pd.DataFrame(p["shares"], columns=p["group_names"], index=range(1, 11))
-           for p in by_position}, names=["source", "position"]).style.format("{:.2f}")  # fmt: skip
+pd.concat(
+    {p["title"]: pd.DataFrame(p["shares"], columns=p["group_names"], index=range(1, 11)) for p in by_position},
+    names=["source", "position"],
+).style.format("{:.2f}")
 
 # %% [markdown]
 # ## Recovery of the planted mechanisms
@@ -297,15 +382,36 @@ attr.confusion(pred.attribution, syn.test, subsets)
 truth, known = attr.planted_truth(syn.test, subsets)
 overall = attr.recovery_rate(pred.attribution, truth, known)
 accuracy = syn.scores["interpretable"]["Acc"]
-ch.claim("sessions_accuracy", "Generated sessions: interpretable transformer accuracy (ceiling 0.95)", paper=None,
-         ours=accuracy, rule=AtLeast(0.9), source="this book (planted mechanisms)",
-         note=f"transformer {syn.scores['plain']['Acc']:.3f}", regen_abs=0.05)  # fmt: skip
-ch.claim("sessions_recovery", "Generated sessions: share of tracks whose dominant subset is the planted one",
-         paper=None, ours=overall, rule=AtLeast(0.8), source="slide 16 (attribution per track); threshold of this book",
-         note=", ".join(f"{k} {v:.2f}" for k, v in recovery.drop(columns="all").mean().items()), regen_abs=0.1)
-ch.claim("sessions_recovery_min_position", "Generated sessions: lowest recovery over second-half positions",
-         paper=None, ours=float(recovery["all"].min()), rule=AtLeast(0.7), source="this book",
-         note=f"at position {int(recovery['all'].idxmin())}", regen_abs=0.15)
+ch.claim(
+    "sessions_accuracy",
+    "Generated sessions: interpretable transformer accuracy (ceiling 0.95)",
+    paper=None,
+    ours=accuracy,
+    rule=AtLeast(0.9),
+    source="this book (planted mechanisms)",
+    note=f"transformer {syn.scores['plain']['Acc']:.3f}",
+    regen_abs=0.05,
+)
+ch.claim(
+    "sessions_recovery",
+    "Generated sessions: share of tracks whose dominant subset is the planted one",
+    paper=None,
+    ours=overall,
+    rule=AtLeast(0.8),
+    source="slide 16 (attribution per track); threshold of this book",
+    note=", ".join(f"{k} {v:.2f}" for k, v in recovery.drop(columns="all").mean().items()),
+    regen_abs=0.1,
+)
+ch.claim(
+    "sessions_recovery_min_position",
+    "Generated sessions: lowest recovery over second-half positions",
+    paper=None,
+    ours=float(recovery["all"].min()),
+    rule=AtLeast(0.7),
+    source="this book",
+    note=f"at position {int(recovery['all'].idxmin())}",
+    regen_abs=0.15,
+)
 ch.table([c.id for c in ch.claims if c.id.startswith("sessions_")])
 
 # %% [markdown]

@@ -28,7 +28,7 @@ def _dense(matrix) -> np.ndarray:
 def exclude(scores: np.ndarray, known) -> np.ndarray:
     """Set ``scores`` to ``-inf`` (in place) wherever ``known`` (same shape, sparse or dense) is non-zero: the items a
     user gave as input, which a ranking must not recommend back. Returns ``scores``."""
-    rows, cols = (known.nonzero() if sp.issparse(known) else np.nonzero(known))
+    rows, cols = known.nonzero() if sp.issparse(known) else np.nonzero(known)
     scores[rows, cols] = -np.inf
     return scores
 

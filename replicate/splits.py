@@ -91,7 +91,9 @@ def strong_generalization(
     valid_in, valid_out = fold(valid_users)
     test_in, test_out = fold(test_users)
     train_matrix = _matrix(positives[positives["user"].isin(train_users)], train_users, len(items))
-    return StrongSplit(items, train_matrix, train_users, valid_in, valid_out, valid_users, test_in, test_out, test_users)
+    return StrongSplit(
+        items, train_matrix, train_users, valid_in, valid_out, valid_users, test_in, test_out, test_users
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from replicate.baselines import GRIDS, METHODS, CML, FactorizationMachine, ItemToItem, OCuLaR, Popularity, UserToUser
+from replicate.baselines import CML, GRIDS, METHODS, FactorizationMachine, ItemToItem, OCuLaR, Popularity, UserToUser
 from replicate.baselines import cml as cml_module
 from replicate.baselines import ocular as ocular_module
 from replicate.errors import ParameterError
@@ -89,7 +89,7 @@ def _naive_ocular(fu, fi, r, reg, corner=None):
     x = fu @ fi.T
     keep = np.ones_like(r, dtype=bool)
     if corner is not None:
-        keep[corner[0]:, corner[1]:] = False
+        keep[corner[0] :, corner[1] :] = False
     pos = (r == 1) & keep
     neg = (r == 0) & keep
     return -np.log(1 - np.exp(-x[pos])).sum() + x[neg].sum() + reg * ((fu**2).sum() + (fi**2).sum())

@@ -3,7 +3,20 @@ import math
 import numpy as np
 import pytest
 
-from replicate.core.claims import AtLeast, AtMost, Claim, Exact, Holds, NotApplicable, Within, format_value, load, regenerates, save, scorecard_markdown
+from replicate.core.claims import (
+    AtLeast,
+    AtMost,
+    Claim,
+    Exact,
+    Holds,
+    NotApplicable,
+    Within,
+    format_value,
+    load,
+    regenerates,
+    save,
+    scorecard_markdown,
+)
 
 
 def test_exact():

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from replicate import paths, plots
-from replicate.core import check
-from replicate.core import runner
+from replicate.core import check, runner
 from replicate.core.chapter import Chapter, declaration
 from replicate.core.claims import Claim, Exact, save
 from replicate.errors import ParameterError, ReplicateError
@@ -39,8 +38,11 @@ def test_notebook_names_and_paths():
 
 def test_parse_assignments():
     assert runner.parse_assignments(["seed=3", "dataset=ml-100k", "data_dir=None", "x='a=b'"]) == {
-        "seed": 3, "dataset": "ml-100k", "data_dir": None, "x": "a=b"
-    }  # fmt: skip
+        "seed": 3,
+        "dataset": "ml-100k",
+        "data_dir": None,
+        "x": "a=b",
+    }
     with pytest.raises(ParameterError, match="key=value"):
         runner.parse_assignments(["seed"])
 
@@ -121,7 +123,9 @@ def _fabricate(directory):
         _image(directory / "figures" / f"{name}.png")
     reference = json.loads(check.reference_path("data").read_text())
     claims = [
-        Claim("data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], source="x", regen=ref["regen"])
+        Claim(
+            "data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], source="x", regen=ref["regen"]
+        )
         for cid, ref in reference.items()
     ]
     save(claims, directory / "claims.json")
@@ -246,7 +250,9 @@ def test_stamp_and_dependencies_decide_freshness(tmp_path, monkeypatch):
     out.mkdir()
     (out / "nb.ipynb").write_text("{}")
     (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
-    (out / "dependencies.json").write_text(json.dumps({"replicate/core/claims.py": hashlib.sha256(module.read_bytes()).hexdigest()}))
+    (out / "dependencies.json").write_text(
+        json.dumps({"replicate/core/claims.py": hashlib.sha256(module.read_bytes()).hexdigest()})
+    )
     assert runner.is_fresh(out, "nb", stamp)
     (out / "dependencies.json").write_text(json.dumps({"replicate/core/claims.py": "0" * 64}))
     assert not runner.is_fresh(out, "nb", stamp)  # a module the run used has changed
@@ -277,9 +283,15 @@ def test_repeated_heading_with_claims_is_refused(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     code = "ch.claim('a')"
-    nb.cells = [nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell(code),
-                nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell("pass")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## Results"),
+        nbformat.v4.new_code_cell(code),
+        nbformat.v4.new_markdown_cell("## Results"),
+        nbformat.v4.new_code_cell("pass"),
+    ]
     nbformat.write(nb, tmp_path / "nb.ipynb")
-    save([Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], tmp_path / "claims.json")
+    save(
+        [Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], tmp_path / "claims.json"
+    )
     with pytest.raises(ReplicateError, match="occur twice .*Results"):
         runner._finalise(tmp_path / "nb.ipynb", tmp_path / "claims.json")

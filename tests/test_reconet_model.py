@@ -10,11 +10,9 @@ import scipy.sparse as sp
 import torch
 
 from replicate import metrics, splits
-from replicate.papers.reconet import train as reconet
 from replicate.data.types import Dataset
-from replicate.papers.reconet import deletion
-from replicate.papers.reconet import lime
-from replicate.papers.reconet import lrp
+from replicate.papers.reconet import deletion, lime, lrp
+from replicate.papers.reconet import train as reconet
 from replicate.papers.reconet.model import RecoNet
 
 
@@ -22,17 +20,30 @@ from replicate.papers.reconet.model import RecoNet
 def tiny():
     """3 users, 4 movies; ratings >= 3 are positives."""
     ratings = pd.DataFrame(
-        {"user": [0, 0, 0, 1, 1, 2, 2, 2, 2, 2], "item": [0, 1, 2, 2, 3, 0, 1, 2, 3, 3],
-         "rating": [5.0, 4, 1, 3, 5, 4, 4, 4, 4, 4], "timestamp": np.arange(10)}
-    )  # fmt: skip
+        {
+            "user": [0, 0, 0, 1, 1, 2, 2, 2, 2, 2],
+            "item": [0, 1, 2, 2, 3, 0, 1, 2, 3, 3],
+            "rating": [5.0, 4, 1, 3, 5, 4, 4, 4, 4, 4],
+            "timestamp": np.arange(10),
+        }
+    )
     items = pd.DataFrame(
-        {"original_id": ["a", "b", "c", "d"], "title": ["A", "B", "C", "D"], "year": pd.array([1995, 1987, None, 1999], "Int64"),
-         "genres": [("Action",), ("Action", "Comedy"), ("Drama",), ()]}
-    )  # fmt: skip
+        {
+            "original_id": ["a", "b", "c", "d"],
+            "title": ["A", "B", "C", "D"],
+            "year": pd.array([1995, 1987, None, 1999], "Int64"),
+            "genres": [("Action",), ("Action", "Comedy"), ("Drama",), ()],
+        }
+    )
     users = pd.DataFrame(
-        {"original_id": ["u0", "u1", "u2"], "age": [25, 35, 25], "age_group": ["25-34", "35-44", "25-34"],
-         "gender": ["F", "M", "M"], "occupation": ["writer", "lawyer", "writer"]}
-    )  # fmt: skip
+        {
+            "original_id": ["u0", "u1", "u2"],
+            "age": [25, 35, 25],
+            "age_group": ["25-34", "35-44", "25-34"],
+            "gender": ["F", "M", "M"],
+            "occupation": ["writer", "lawyer", "writer"],
+        }
+    )
     return Dataset("tiny", ratings, items, users, source="hand-made")
 
 
@@ -52,8 +63,13 @@ def test_per_user_split_is_60_20_20_per_user_and_disjoint(ml1m):
 
 
 def test_feature_space_profiles_are_the_union_of_items_and_attributes(tiny):
-    split = splits.UserSplit(np.arange(3), np.arange(4), sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], np.float32)),
-                             sp.csr_matrix((3, 4)), sp.csr_matrix((3, 4)))  # fmt: skip
+    split = splits.UserSplit(
+        np.arange(3),
+        np.arange(4),
+        sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], np.float32)),
+        sp.csr_matrix((3, 4)),
+        sp.csr_matrix((3, 4)),
+    )
     space = reconet.feature_space(tiny, split, attributes=True, decades=True)
     profiles = space.profiles(split.train).toarray()
     named = [set(space.labels[profiles[u] > 0]) for u in range(3)]
@@ -85,8 +101,10 @@ def test_generator_removes_the_label_and_its_unshared_attributes(tiny):
     assert named[0] == {"A", "B", "female", "age 25-34", "writer", "Action", "Comedy"}  # C and Drama gone
     assert named[1] == {"A", "C", "female", "age 25-34", "writer", "Action", "Drama"}  # Comedy only came with B
     assert list(labels) == [2, 1]
-    removed = [reconet.ExampleGenerator(space, history, beta=0.0).batch(np.random.default_rng(s), np.array([[0, 2]]))[0]
-               for s in range(20)]  # fmt: skip
+    removed = [
+        reconet.ExampleGenerator(space, history, beta=0.0).batch(np.random.default_rng(s), np.array([[0, 2]]))[0]
+        for s in range(20)
+    ]
     assert all(r.sum() == 1 for r in removed)  # beta = 0 removes until one feature is left
 
 

@@ -7,10 +7,21 @@ import torch
 
 from replicate import seed_everything
 from replicate.errors import ParameterError
-from replicate.papers.skip.moe import AttributionMoE, MaskedLinear, Subsets, attribution, em_loss, expert_template, input_template, mixture, residual_gating, responsibilities  # fmt: skip
-from replicate.papers.skip.transformer import SkipTransformer
 from replicate.papers.skip import toys as synthetic
 from replicate.papers.skip import train
+from replicate.papers.skip.moe import (
+    AttributionMoE,
+    MaskedLinear,
+    Subsets,
+    attribution,
+    em_loss,
+    expert_template,
+    input_template,
+    mixture,
+    residual_gating,
+    responsibilities,
+)
+from replicate.papers.skip.transformer import SkipTransformer
 
 TWO = Subsets.of(("x1", "x2"), [("x1",), ("x2",), ("x1", "x2")])
 CHAIN = Subsets.of(("a", "b", "c"), [("a",), ("a", "b"), ("a", "b", "c"), ("c",)])
@@ -24,11 +35,14 @@ def test_inclusion_and_children():
     assert Subsets.single(("a", "b")).children.tolist() == [[False]]
 
 
-@pytest.mark.parametrize("groups, members, words", [
-    (("a", "b"), [("a",), ("z",)], "valid groups are a, b"),
-    (("a", "b"), [("a", "b"), ("b", "a")], "listed twice"),
-    (("a", "a"), [("a",)], "duplicate group"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "groups, members, words",
+    [
+        (("a", "b"), [("a",), ("z",)], "valid groups are a, b"),
+        (("a", "b"), [("a", "b"), ("b", "a")], "listed twice"),
+        (("a", "a"), [("a",)], "duplicate group"),
+    ],
+)
 def test_bad_subsets_name_the_problem(groups, members, words):
     with pytest.raises(ParameterError, match=words):
         Subsets.of(groups, members) if len(set(groups)) == len(groups) else Subsets(groups, tuple(map(tuple, members)))
@@ -84,8 +98,15 @@ def test_parent_reads_children_without_gradient():
 def test_skip_transformer_masks_isolate_experts_in_both_halves():
     torch.manual_seed(0)
     subsets = Subsets.of(("pos", "ctx", "trk"), [("pos",), ("pos", "ctx"), ("pos", "trk"), ("pos", "ctx", "trk")])
-    model = SkipTransformer(subsets, (("pos", 2), ("ctx", 3), ("trk", 2)), (("pos", 2), ("trk", 2)), d_expert=4,
-                            heads=2, encoder_layers=1, decoder_layers=1)  # fmt: skip
+    model = SkipTransformer(
+        subsets,
+        (("pos", 2), ("ctx", 3), ("trk", 2)),
+        (("pos", 2), ("trk", 2)),
+        d_expert=4,
+        heads=2,
+        encoder_layers=1,
+        decoder_layers=1,
+    )
     left, right = torch.randn(3, 10, 7, requires_grad=True), torch.randn(3, 10, 4, requires_grad=True)
     lm = torch.ones(3, 10, dtype=torch.bool)
     lm[:, :4] = False  # a short first half
@@ -143,7 +164,8 @@ def test_em_responsibilities_and_loss_by_hand():
     bce = torch.nn.functional.binary_cross_entropy((G[:, 0] + 1) / 2, torch.tensor([1.0, 0.0]))
     assert em_loss(G, torch.tensor([1.0, 0.0]), single).item() == pytest.approx(bce.item(), rel=1e-5)
     assert em_loss(G, torch.tensor([1.0, 1.0]), single, torch.tensor([1.0, 0.0])).item() == pytest.approx(
-        -np.log(0.6), rel=1e-5)  # fmt: skip
+        -np.log(0.6), rel=1e-5
+    )
 
 
 def test_trained_on_separable_toy_reaches_high_accuracy_and_the_right_experts():

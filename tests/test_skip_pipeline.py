@@ -10,13 +10,8 @@ import pytest
 from replicate import data, seed_everything
 from replicate.errors import DatasetError, ParameterError
 from replicate.papers.skip import attribution as attr
+from replicate.papers.skip import baseline, challenge, metrics, movielens, sessions, train
 from replicate.papers.skip.moe import Subsets
-from replicate.papers.skip import baseline
-from replicate.papers.skip import challenge
-from replicate.papers.skip import metrics
-from replicate.papers.skip import movielens
-from replicate.papers.skip import sessions
-from replicate.papers.skip import train
 from replicate.papers.skip.tensors import slots
 
 FIXTURE = Path(__file__).parent / "fixtures" / "spotify"
@@ -122,7 +117,7 @@ def test_loader_errors_name_the_fix(tmp_path):
     (tmp_path / "tf_0.csv").write_text((FIXTURE / "track_features" / "tf_000000000000.csv").read_text())
     with pytest.raises(DatasetError, match=r"log_0.csv lacks the challenge columns session_position"):
         challenge.load(tmp_path)
-    (tmp_path / "log_0.csv").write_bytes(b"\x00\xff\xfe garbage \x00\n\"unterminated")
+    (tmp_path / "log_0.csv").write_bytes(b'\x00\xff\xfe garbage \x00\n"unterminated')
     with pytest.raises(DatasetError, match="log_0.csv"):
         challenge.load(tmp_path)
     (tmp_path / "log_0.csv").write_text((FIXTURE / "training_set" / "log_0_20180715_000000000000.csv").read_text())
@@ -173,7 +168,7 @@ def test_planted_mechanisms_decide_the_labels(generated):
     offset = dict(zip(inter, np.cumsum([0] + [n for _, n in st.left_groups])))
     shuffle = st.left[:, -1, offset["context"]]
     premium = st.left[:, -1, offset["context"] + 1]
-    context_type = st.left[:, -1, offset["context"] + 8:offset["context"] + 14]
+    context_type = st.left[:, -1, offset["context"] + 8 : offset["context"] + 14]
     skippy = context_type[:, [0, 3, 4]].sum(1)  # editorial playlist, radio, charts
     given = st.left_y.sum(1)
     n_given = st.left_mask.sum(1)
@@ -241,7 +236,7 @@ def test_movielens_sessions_on_a_small_dataset():
         ratings = r.loc[r["user"] == u, "rating"].to_numpy()
         half = len(ratings) // 2
         np.testing.assert_array_equal(st.y[u, : len(ratings) - half], ratings[half:] < 4)
-        np.testing.assert_array_equal(st.left_y[u, 10 - half:], ratings[:half] < 4)
+        np.testing.assert_array_equal(st.left_y[u, 10 - half :], ratings[:half] < 4)
     offset = dict(zip(st.groups, np.cumsum([0] + [n for _, n in st.left_groups])))
     # first session of every user: no history before it -> dislike rate (0 + 1) / (0 + 2)
     assert np.allclose(st.left[:, -1, offset["interaction"] + 2], 0.5)
@@ -259,8 +254,9 @@ def test_group_attribution_by_hand():
     assert m.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0.5, 0.5]]
     a = np.array([[0.2, 0.4, 0.4]])
     np.testing.assert_allclose(attr.group_attribution(a, subsets), [[0.2, 0.6, 0.2]])
-    np.testing.assert_allclose(attr.group_attribution(a, subsets, shared=()),
-                               [[0.2 + 0.2 + 0.4 / 3, 0.2 + 0.4 / 3, 0.4 / 3]])
+    np.testing.assert_allclose(
+        attr.group_attribution(a, subsets, shared=()), [[0.2 + 0.2 + 0.4 / 3, 0.2 + 0.4 / 3, 0.4 / 3]]
+    )
     assert attr.planted_subsets(subsets, [("ctx",), ("ctx", "int")]).tolist() == [1, 2]
     assert attr.recovery_rate(np.array([[0.1, 0.9, 0], [0.5, 0.2, 0.3]]), np.array([1, 1])) == 0.5
     values = np.array([[1.0, 3.0], [3.0, np.nan]])

@@ -50,5 +50,13 @@ METHODS: dict[str, type[Baseline]] = {
 GRIDS: dict[str, list[dict]] = {name: cls.GRID for name, cls in METHODS.items()}
 
 __all__ = [
-    "CML", "GRIDS", "METHODS", "Baseline", "FactorizationMachine", "ItemToItem", "OCuLaR", "Popularity", "UserToUser",
+    "CML",
+    "GRIDS",
+    "METHODS",
+    "Baseline",
+    "FactorizationMachine",
+    "ItemToItem",
+    "OCuLaR",
+    "Popularity",
+    "UserToUser",
 ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 
 from replicate.errors import ParameterError
 from replicate.repro import resolve_device

@@ -79,8 +79,15 @@ class CML(Baseline):
 
     name = "cml"
     DEFAULTS = {
-        "dim": 100, "margin": 1.9, "clip_norm": 1.0, "lr": 0.1, "negatives": 20, "batch_size": 50000,
-        "cov_weight": 0.0, "feature_weight": 0.1, "hidden": 512,
+        "dim": 100,
+        "margin": 1.9,
+        "clip_norm": 1.0,
+        "lr": 0.1,
+        "negatives": 20,
+        "batch_size": 50000,
+        "cov_weight": 0.0,
+        "feature_weight": 0.1,
+        "hidden": 512,
     }
     GRID = GRID
     DEFAULT_EPOCHS = 5

@@ -157,8 +157,7 @@ class FactorizationMachine(Baseline):
         lin_u, a, s_u, pen_u = self._user_terms(u)
         lin_i, b, s_i, pen_i = self._item_terms(i)
         logits = (
-            self.w0_ + lin_u + lin_i
-            + 0.5 * (a.pow(2).sum(1) - s_u) + 0.5 * (b.pow(2).sum(1) - s_i) + (a * b).sum(1)
+            self.w0_ + lin_u + lin_i + 0.5 * (a.pow(2).sum(1) - s_u) + 0.5 * (b.pow(2).sum(1) - s_i) + (a * b).sum(1)
         )
         return logits, pen_u + pen_i
 

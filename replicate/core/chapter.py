@@ -30,8 +30,8 @@ from pathlib import Path
 import jupytext
 import matplotlib.pyplot as plt
 
-from replicate.core import claims as claims_mod
 from replicate import paths, plots
+from replicate.core import claims as claims_mod
 from replicate.core.claims import Claim, Rule
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import resolve_device, seed_everything
@@ -85,8 +85,14 @@ def cell_key(source: str) -> str:
 
 
 class Chapter:
-    def __init__(self, name: str, profile: str = "smoke", seed: int = 0, device: str = "auto",
-                 output_dir: str | os.PathLike | None = None):  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        profile: str = "smoke",
+        seed: int = 0,
+        device: str = "auto",
+        output_dir: str | os.PathLike | None = None,
+    ):
         """Also seeds everything (``self.rng`` is a NumPy generator for ``seed``), resolves ``device`` ("auto": CUDA
         when present) into ``self.device``, and starts the clock whose wall time ``finish`` prints."""
         self._started = time.perf_counter()
@@ -168,9 +174,17 @@ class Chapter:
         if not source.strip():
             raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
         claim = Claim.make(
-            self.name, id, description, paper, ours, rule, source=source, note=note,
-            regen={"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})}, cell=self._cell,
-        )  # fmt: skip
+            self.name,
+            id,
+            description,
+            paper,
+            ours,
+            rule,
+            source=source,
+            note=note,
+            regen={"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})},
+            cell=self._cell,
+        )
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from replicate.core import claims as claims_mod
 from replicate import paths
+from replicate.core import claims as claims_mod
 from replicate.core import runner
 from replicate.core.chapter import declaration
 from replicate.errors import ReplicateError
@@ -90,8 +90,10 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         ref = reference[claim_id]
         ours = recorded[claim_id].ours
         if ref["regen"].get("timing"):
-            print(f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
-                  f"{claims_mod.format_value(ref['ours'])} in the reference): machine-dependent, not compared")
+            print(
+                f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
+                f"{claims_mod.format_value(ref['ours'])} in the reference): machine-dependent, not compared"
+            )
             continue
         if not claims_mod.regenerates(ref["ours"], ours, ref["regen"]["rel"], ref["regen"]["abs"]):
             problems.append(
@@ -100,7 +102,9 @@ def check_chapter(name: str, directory: Path) -> list[str]:
                 f"{ref['regen']['abs']:g})"
             )
         elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
-            problems.append(f"{name}: claim {claim_id} verdict changed: {recorded[claim_id].verdict}, reference {ref['verdict']}")
+            problems.append(
+                f"{name}: claim {claim_id} verdict changed: {recorded[claim_id].verdict}, reference {ref['verdict']}"
+            )
     return problems
 
 

@@ -261,7 +261,7 @@ def scorecard_markdown(chapters: list[tuple[str, str, list[Claim]]], profile: st
             href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
             what = html.escape(c.description)
             if c.note:
-                what += f'<br><small>{html.escape(c.note)}</small>'
+                what += f"<br><small>{html.escape(c.note)}</small>"
             rows.append(
                 "<tr>"
                 f'<td><a href="{href}">{html.escape(title)}</a></td>'

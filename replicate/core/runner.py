@@ -23,8 +23,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from replicate.core import claims as claims_mod
 from replicate import paths
+from replicate.core import claims as claims_mod
 from replicate.core.chapter import DEPENDENCIES, cell_key, check_profile, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 
@@ -93,8 +93,7 @@ def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict
     unknown = sorted(set(given) - set(defaults))
     if unknown:
         raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}: valid parameters are "
-            f"{', '.join(defaults)}"
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}: valid parameters are {', '.join(defaults)}"
         )
     if "profile" in given and given["profile"] != profile:
         raise ParameterError("give the profile with --profile, not -p profile=...")
@@ -180,7 +179,9 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     work.mkdir()
     source = work / f"{name}.source.ipynb"
     notebook_obj = jupytext.read(path)
-    notebook_obj.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    notebook_obj.metadata.setdefault(
+        "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
+    )
     jupytext.write(notebook_obj, source, fmt="ipynb")
     executed = work / f"{name}.ipynb"
     saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR", "REPLICATE_DATA_DIR")}
@@ -191,9 +192,14 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     try:
         with _kernel_stderr_to(work / "kernel.log"):
             papermill.execute_notebook(
-                str(source), str(executed), parameters=resolved, kernel_name="python3", cwd=str(path.parent),
-                progress_bar=False, log_output=False,
-            )  # fmt: skip
+                str(source),
+                str(executed),
+                parameters=resolved,
+                kernel_name="python3",
+                cwd=str(path.parent),
+                progress_bar=False,
+                log_output=False,
+            )
     except papermill.PapermillExecutionError as error:
         source.unlink(missing_ok=True)
         work.rename(failed)

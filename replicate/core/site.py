@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from replicate.core import claims as claims_mod
 from replicate import paths
+from replicate.core import claims as claims_mod
 from replicate.core import runner
 from replicate.core.chapter import check_profile, declaration
 from replicate.errors import ReplicateError
@@ -77,9 +77,16 @@ def render(source: Path, output: Path) -> Path:
     """Run Jupyter Book on the staged sources (warnings are errors); return the site's index.html."""
     shutil.rmtree(output, ignore_errors=True)
     command = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(source), "--path-output", str(output),
-        "--all", "-W", "-n", "--keep-going",
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(source),
+        "--path-output",
+        str(output),
+        "--all",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         log = (result.stdout + result.stderr).strip().splitlines()

@@ -64,7 +64,9 @@ def _parse(name: str, loader, directory: Path) -> Dataset:
     except DatasetError:
         raise
     except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError) as error:
-        raise DatasetError(f"could not read {name} from {directory}: {error}. Check or replace the files there.") from None
+        raise DatasetError(
+            f"could not read {name} from {directory}: {error}. Check or replace the files there."
+        ) from None
 
 
 def load(name: str, data_dir=None, path=None) -> Dataset:

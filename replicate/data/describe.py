@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from matplotlib.ticker import PercentFormatter
 
 from replicate import plots
@@ -53,7 +52,9 @@ def plot_ratings(datasets: list[Dataset]):
         right.hist(per_user, bins=bins, histtype="step", linewidth=1.5, label=dataset.name)
     left.set(xlabel="rating", ylabel="share of ratings", title="Rating distribution")
     left.legend()
-    right.set(xscale="log", yscale="log", xlabel="ratings per user (log bins)", ylabel="users", title="Activity per user")
+    right.set(
+        xscale="log", yscale="log", xlabel="ratings per user (log bins)", ylabel="users", title="Activity per user"
+    )
     right.legend()
     return fig
 
@@ -118,4 +119,8 @@ def film_facts(dataset: Dataset, title: str, relations=("director", "writer", "a
     facts["n_items"] = dataset.kg.entities["n_items"].loc[facts["entity"]].to_numpy()
     facts["relation"] = pd.Categorical(facts["relation"], categories=list(relations), ordered=True)
     facts = facts.sort_values(["relation", "n_items"], ascending=[True, False])
-    return facts.groupby("relation", observed=True).head(per_relation)[["relation", "label", "n_items"]].reset_index(drop=True)
+    return (
+        facts.groupby("relation", observed=True)
+        .head(per_relation)[["relation", "label", "n_items"]]
+        .reset_index(drop=True)
+    )

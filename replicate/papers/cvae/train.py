@@ -51,8 +51,13 @@ def _rows(matrix: sp.csr_matrix, index: np.ndarray) -> np.ndarray:
     return matrix[index].toarray()
 
 
-def scores(model: MultVAE, fold_in: sp.csr_matrix, condition: int | np.ndarray = UNCONDITIONED, batch: int = 1000,
-           device: str = "cpu") -> np.ndarray:  # fmt: skip
+def scores(
+    model: MultVAE,
+    fold_in: sp.csr_matrix,
+    condition: int | np.ndarray = UNCONDITIONED,
+    batch: int = 1000,
+    device: str = "cpu",
+) -> np.ndarray:
     """Item scores (logits) for each fold-in row under ``condition`` (one for all rows, or one per row); the fold-in
     items themselves get ``-inf`` so that they are never recommended."""
     model.eval()
@@ -80,8 +85,15 @@ def evaluate(model: MultVAE, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, dev
     return {**{k: float(np.nanmean(v)) for k, v in per_user.items()}, "per_user": per_user}
 
 
-def train(model: MultVAE, history: sp.csr_matrix, valid_in: sp.csr_matrix, valid_out: sp.csr_matrix,
-          config: TrainConfig, conditions: Conditions | None = None, progress: bool = True) -> History:  # fmt: skip
+def train(
+    model: MultVAE,
+    history: sp.csr_matrix,
+    valid_in: sp.csr_matrix,
+    valid_out: sp.csr_matrix,
+    config: TrainConfig,
+    conditions: Conditions | None = None,
+    progress: bool = True,
+) -> History:
     """Train ``model`` in place and leave it at its best validation epoch.
 
     Without ``conditions`` every user is one unconditioned example (Mult-VAE); with them, the conditioned examples of
@@ -138,8 +150,9 @@ def train(model: MultVAE, history: sp.csr_matrix, valid_in: sp.csr_matrix, valid
     return log
 
 
-def conditioned_evaluation(models: dict, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, conditions: Conditions,
-                           device: str = "cpu") -> dict:  # fmt: skip
+def conditioned_evaluation(
+    models: dict, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, conditions: Conditions, device: str = "cpu"
+) -> dict:
     """Ranking quality when a user asks for one genre.
 
     For every (test user, genre) pair with at least one held-out movie of that genre, the relevant items are the

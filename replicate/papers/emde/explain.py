@@ -55,16 +55,22 @@ def explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int = 
         x = x_all[start : start + batch]
         codes = codes_all[start : start + batch]
         baseline = torch.zeros_like(x)
-        attr, delta = ig.attribute(x, baselines=baseline, additional_forward_args=(codes,), n_steps=steps,
-                                   return_convergence_delta=True)  # fmt: skip
+        attr, delta = ig.attribute(
+            x, baselines=baseline, additional_forward_args=(codes,), n_steps=steps, return_convergence_delta=True
+        )
         with torch.no_grad():
             fs.append(forward(x, codes).numpy())
             f0s.append(forward(baseline, codes).numpy())
         cells.append(attr.detach().numpy())
         deltas.append(delta.detach().numpy())
     shape = (len(x_all), len(model.modalities), model.config.n_sketches, model.config.width)
-    return Attribution(np.concatenate(cells).reshape(shape), np.concatenate(fs), np.concatenate(f0s),
-                       np.concatenate(deltas), np.asarray(targets))  # fmt: skip
+    return Attribution(
+        np.concatenate(cells).reshape(shape),
+        np.concatenate(fs),
+        np.concatenate(f0s),
+        np.concatenate(deltas),
+        np.asarray(targets),
+    )
 
 
 def unit_scores(attribution: Attribution, model: EMDEModel, modality: int) -> np.ndarray:
@@ -75,8 +81,9 @@ def unit_scores(attribution: Attribution, model: EMDEModel, modality: int) -> np
     return cells[:, np.arange(n_sketches)[None, :], codes].mean(axis=-1)
 
 
-def movie_scores(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int,
-                 aggregate: str = "mean") -> np.ndarray:  # fmt: skip
+def movie_scores(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, aggregate: str = "mean"
+) -> np.ndarray:
     """(n_users, n_items): a movie's attribution in the modality, the mean (or ``"sum"``) over its units, for the
     movies that feed the modality (``nan`` elsewhere)."""
     if aggregate not in ("mean", "sum"):
@@ -99,11 +106,12 @@ def top_movie(scores: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(filled.max(axis=1)), best, -1)
 
 
-# --- aggregate readings ------------------------------------------------------------------------------------------------
+# --- aggregate readings ---------------------------------------------------------------------------------------------
 
 
-def top_entities(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users: np.ndarray,
-                 k: int = 5) -> pd.Series:  # fmt: skip
+def top_entities(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users: np.ndarray, k: int = 5
+) -> pd.Series:
     """The units of a modality with the largest attribution summed over ``users`` (rows of the batch), counting a
     unit only for users who have it in their input; units none of them has are never listed."""
     m = model.modalities[modality]

@@ -15,8 +15,9 @@ def short(label: str, width: int = 38) -> str:
 def plot_entities(tables: dict, columns: tuple[str, ...]):
     """Rows: recommended movies; columns: modalities; each panel the top units by summed attribution (bar length
     proportional to the score, as word size is in the paper's Figure 1)."""
-    fig, axes = plots.subplots(len(tables), len(columns), figsize=(6.5 * len(columns), 1.9 * len(tables)),
-                               squeeze=False)  # fmt: skip
+    fig, axes = plots.subplots(
+        len(tables), len(columns), figsize=(6.5 * len(columns), 1.9 * len(tables)), squeeze=False
+    )
     for row, (movie, by_modality) in enumerate(tables.items()):
         for col, name in enumerate(columns):
             ax = axes[row, col]
@@ -38,8 +39,13 @@ def plot_table(frame: pd.DataFrame, title: str, width: float = 14.0):
     fig, ax = plots.subplots(figsize=(width, 0.28 * (len(frame) + 1) + 0.4))
     ax.set_axis_off()
     cells = [[short(str(v), 34) for v in row] for row in frame.to_numpy()]
-    table = ax.table(cellText=cells, rowLabels=[short(str(i), 34) for i in frame.index],
-                     colLabels=list(frame.columns), loc="center", cellLoc="left")  # fmt: skip
+    table = ax.table(
+        cellText=cells,
+        rowLabels=[short(str(i), 34) for i in frame.index],
+        colLabels=list(frame.columns),
+        loc="center",
+        cellLoc="left",
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(7)
     table.scale(1, 1.25)
@@ -53,7 +59,10 @@ def plot_removal(top: np.ndarray, random: np.ndarray, p_value: float):
     bins = np.linspace(min(top.min(), random.min()), max(top.max(), random.max()), 40)
     ax.hist(top, bins=bins, alpha=0.6, label=f"top-attributed movie removed (median {np.median(top):.3f})")
     ax.hist(random, bins=bins, alpha=0.6, label=f"random input movie removed (median {np.median(random):.3f})")
-    ax.set(xlabel="f(x) − f(x without the movie)", ylabel="users",
-           title=f"Faithfulness (Mann–Whitney U, one-sided p = {p_value:.1e})")  # fmt: skip
+    ax.set(
+        xlabel="f(x) − f(x without the movie)",
+        ylabel="users",
+        title=f"Faithfulness (Mann–Whitney U, one-sided p = {p_value:.1e})",
+    )
     ax.legend(fontsize=8)
     return fig

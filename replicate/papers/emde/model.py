@@ -72,8 +72,9 @@ def _merge_alike(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.assign(unit=pairs["unit"].map(rename)).drop_duplicates()
 
 
-def _units(pairs: pd.DataFrame, n_items: int, name: str, source: str = "liked", min_movies: int = 1,
-           merge_alike: bool = False) -> Modality:  # fmt: skip
+def _units(
+    pairs: pd.DataFrame, n_items: int, name: str, source: str = "liked", min_movies: int = 1, merge_alike: bool = False
+) -> Modality:
     """A modality from (item, unit) pairs, keeping units shared by at least ``min_movies`` movies."""
     movies_per_unit = pairs.groupby("unit")["item"].nunique()
     pairs = pairs[pairs["unit"].isin(movies_per_unit.index[movies_per_unit >= min_movies])]
@@ -105,7 +106,9 @@ def build_modalities(dataset: Dataset, min_movies: int = 2) -> list[Modality]:
     ]
     if dataset.kg is not None:
         facts = dataset.kg.triples[dataset.kg.triples["relation"].isin(CAST_RELATIONS)]
-        cast = pd.DataFrame({"item": facts["item"], "unit": dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()})
+        cast = pd.DataFrame(
+            {"item": facts["item"], "unit": dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()}
+        )
         out.append(_units(cast.drop_duplicates(), n, "cast", min_movies=min_movies, merge_alike=True))
     genres = dataset.items["genres"].explode().dropna()
     out.append(_units(pd.DataFrame({"item": genres.index, "unit": genres.to_numpy()}), n, "genres"))
@@ -224,8 +227,14 @@ class EMDEModel:
         return mask_seen(np.concatenate(out), inputs, self.catalogue)
 
 
-def train(modalities: list[Modality], train_liked: sp.csr_matrix, train_disliked: sp.csr_matrix,
-          catalogue: np.ndarray, config: EMDEConfig, progress: bool = True) -> EMDEModel:  # fmt: skip
+def train(
+    modalities: list[Modality],
+    train_liked: sp.csr_matrix,
+    train_disliked: sp.csr_matrix,
+    catalogue: np.ndarray,
+    config: EMDEConfig,
+    progress: bool = True,
+) -> EMDEModel:
     """Train on training users (rows of the (n_users, n_items) matrices): each epoch re-draws, per user, a random
     share of her liked movies as the target and gives the rest, and all her disliked movies, as input."""
     rng = np.random.default_rng(config.seed)
@@ -267,8 +276,14 @@ def _decayed(matrix: sp.csr_matrix, users: np.ndarray, dataset: Dataset, decay: 
     return sp.csr_matrix(((decay**recency).astype(np.float32), (coo.row, coo.col)), shape=matrix.shape)
 
 
-def user_inputs(dataset: Dataset, users: np.ndarray, liked_in_catalogue: sp.csr_matrix, catalogue: np.ndarray,
-                min_rating: float = 4.0, decay: float | None = None) -> Inputs:  # fmt: skip
+def user_inputs(
+    dataset: Dataset,
+    users: np.ndarray,
+    liked_in_catalogue: sp.csr_matrix,
+    catalogue: np.ndarray,
+    min_rating: float = 4.0,
+    decay: float | None = None,
+) -> Inputs:
     """Inputs of some users: their liked movies given as (n_users, n_catalogue) fold-in rows, and all their disliked
     movies (ratings below ``min_rating``) from the dataset. With ``decay`` (e.g. 0.9), older movies weigh less in the
     sketches: the k-th most recent counts ``decay ** k``."""
@@ -294,7 +309,7 @@ def ranking_report(scores_by_model: dict, heldout: sp.csr_matrix, ks=(1, 10, 20,
     return pd.DataFrame(rows).T
 
 
-# --- baselines ---------------------------------------------------------------------------------------------------------
+# --- baselines ------------------------------------------------------------------------------------------------------
 
 
 def popularity_scores(train: sp.csr_matrix, fold_in: sp.csr_matrix) -> np.ndarray:
@@ -368,11 +383,13 @@ def interaction_graph(ratings: pd.DataFrame, n_items: int, n_users: int) -> sp.c
     return graph
 
 
-def tune_ease(train: sp.csr_matrix, fold_in: sp.csr_matrix, heldout: sp.csr_matrix,
-              grid=(50, 100, 200, 500, 1000)) -> float:  # fmt: skip
+def tune_ease(
+    train: sp.csr_matrix, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, grid=(50, 100, 200, 500, 1000)
+) -> float:
     """The L2 weight of EASE with the best validation nDCG@100 on ``grid``."""
-    results = {l2: np.nanmean(metrics.ndcg_at_k(ease_scores(ease_weights(train, l2), fold_in), heldout, 100))
-               for l2 in grid}  # fmt: skip
+    results = {
+        l2: np.nanmean(metrics.ndcg_at_k(ease_scores(ease_weights(train, l2), fold_in), heldout, 100)) for l2 in grid
+    }
     return max(results, key=results.get)
 
 

@@ -43,7 +43,8 @@ def normalise_target(sketches: np.ndarray) -> np.ndarray:
 
 
 def decode(output: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-    """Item scores (batch, n_items) from output sketches (batch, n_sketches, width) and item codes (n_items, n_sketches)."""
+    """Item scores (batch, n_items) from output sketches (batch, n_sketches, width) and item codes
+    (n_items, n_sketches)."""
     n_sketches = codes.shape[1]
     picked = output[:, torch.arange(n_sketches)[None, :], codes]  # (batch, n_items, n_sketches)
     return torch.exp(torch.log(EPS + picked).mean(dim=-1))

@@ -1,1 +1,2 @@
-"""Fusco et al. 2019, *RecoNet*: model, feature space and example generator, training, Table 1, cold start, LRP, LIME, deletion, figures."""
+"""Fusco et al. 2019, *RecoNet*: model, feature space and example generator, training, Table 1, cold start,
+LRP, LIME, deletion, figures."""

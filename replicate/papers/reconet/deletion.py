@@ -40,8 +40,9 @@ def random_scores(present: torch.Tensor, rng: np.random.Generator) -> torch.Tens
 
 
 @torch.no_grad()
-def deletion_deltas(model: RecoNet, I: torch.Tensor, targets: torch.Tensor, scores: torch.Tensor, ks,
-                    batch: int = 1024) -> np.ndarray:  # fmt: skip
+def deletion_deltas(
+    model: RecoNet, I: torch.Tensor, targets: torch.Tensor, scores: torch.Tensor, ks, batch: int = 1024
+) -> np.ndarray:
     """Δŷ_c (rows, len(ks)) after removing each row's ``k`` highest-scoring present features, for each k in ``ks``."""
     ks = list(ks)
     out = np.zeros((I.shape[0], len(ks)))

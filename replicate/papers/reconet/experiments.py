@@ -2,11 +2,11 @@
 the cold-start curves of Figure 4, and the explanation studies of Figures 5-8.
 
 **The tuning rule, the same for every method.** Each method has a grid of (at most) four configurations written down
-before any run (``GRID`` in each baseline's module, β for each RecoNet row). Iterative methods: every configuration is trained
-for a quarter of the method's full epoch budget (at least one epoch) and scored by validation recall@50; the best one
-is trained again with the full budget, and that model's test recall@50 is the table's number. Closed-form methods
-(popularity, item-2-item, user-2-user) are fitted once per configuration. No early stopping for anyone: a run's last
-epoch is the model.
+before any run (``GRID`` in each baseline's module, β for each RecoNet row). Iterative methods: every configuration
+is trained for a quarter of the method's full epoch budget (at least one epoch) and scored by validation recall@50;
+the best one is trained again with the full budget, and that model's test recall@50 is the table's number. Closed-
+form methods (popularity, item-2-item, user-2-user) are fitted once per configuration. No early stopping for anyone:
+a run's last epoch is the model.
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ PAPER_TABLE1 = {
     "RecoNet + Layer": (0.3248, 0.3186),
     "popularity": (None, None),  # our floor, not in the paper
 }
-BASELINE_KEYS = {"FM": "fm", "OCuLaR": "ocular", "item-2-item": "item2item", "user-2-user": "user2user", "CML": "cml",
-                 "popularity": "popularity"}  # fmt: skip
+BASELINE_KEYS = {
+    "FM": "fm",
+    "OCuLaR": "ocular",
+    "item-2-item": "item2item",
+    "user-2-user": "user2user",
+    "CML": "cml",
+    "popularity": "popularity",
+}
 BETA_GRID = [{"beta": 0.5}, {"beta": 1.0}, {"beta": 2.0}, {"beta": 4.0}]
 
 
@@ -59,8 +65,16 @@ class Budget:
         return max(1, int(full * self.short_fraction))
 
 
-def two_stage(method: str, attributes: bool, grid: list[dict], fit, full_epochs: int | None, budget: Budget,
-              split: UserSplit, chosen: Tuned | None = None) -> Tuned:  # fmt: skip
+def two_stage(
+    method: str,
+    attributes: bool,
+    grid: list[dict],
+    fit,
+    full_epochs: int | None,
+    budget: Budget,
+    split: UserSplit,
+    chosen: Tuned | None = None,
+) -> Tuned:
     """The tuning rule of this module: short runs to choose, one full run to report. ``fit(config, epochs)`` returns a
     scorer; ``full_epochs`` is None for a closed-form method. ``chosen``: the short runs, when already done."""
     grid = grid[: budget.grid_size]
@@ -132,9 +146,15 @@ class Table1:
         records = []
         for t in self.rows:
             for config, value in t.trials:
-                records.append({"method": t.method, "attributes": "with" if t.attributes else "without",
-                                "configuration": ", ".join(f"{k}={v}" for k, v in config.items()) or "(none)",
-                                "validation recall@50": value, "chosen": config == t.config})  # fmt: skip
+                records.append(
+                    {
+                        "method": t.method,
+                        "attributes": "with" if t.attributes else "without",
+                        "configuration": ", ".join(f"{k}={v}" for k, v in config.items()) or "(none)",
+                        "validation recall@50": value,
+                        "chosen": config == t.config,
+                    }
+                )
         return pd.DataFrame(records)
 
 
@@ -151,8 +171,10 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
     genres_trial = reconet.tune("RecoNet", True, BETA_GRID[: budget.grid_size], lambda c: short_genres(c, short), split)
     decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
     decades = decades_trial.valid > genres_trial.valid
-    spaces = {True: with_decades if decades else genres_only,
-              False: reconet.feature_space(dataset, split, attributes=False)}  # fmt: skip
+    spaces = {
+        True: with_decades if decades else genres_only,
+        False: reconet.feature_space(dataset, split, attributes=False),
+    }
     jobs = []
     for attributes in (False, True):
         for name, hidden in (("RecoNet", 0), ("RecoNet + Layer", budget.layer_hidden)):
@@ -171,7 +193,9 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
         else:
             cls = baselines.METHODS[key]
             fit = baseline_fitter(key, space, split.train, attributes, seed, device)
-            rows.append(two_stage(name, attributes, cls.GRID, fit, budget.full_epochs(cls.DEFAULT_EPOCHS), budget, split))
+            rows.append(
+                two_stage(name, attributes, cls.GRID, fit, budget.full_epochs(cls.DEFAULT_EPOCHS), budget, split)
+            )
     print(f"Table 1: {time.perf_counter() - started:.0f} s")
     return Table1(rows, spaces, decades, (genres_trial.valid, decades_trial.valid))
 
@@ -183,8 +207,9 @@ class ColdStart:
     curves: dict  # method -> recall@k, k = 1..50, over the cold users
 
 
-def run_cold_start(table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0,
-                   device: str = "cpu") -> ColdStart:  # fmt: skip
+def run_cold_start(
+    table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0, device: str = "cpu"
+) -> ColdStart:
     """Figure 4: a random ``share`` of the test users lose their history from training; RecoNet, OCuLaR, CML and FM
     (with attributes, each with the configuration Table 1 chose) are retrained without it and rank items for those
     users from what they know of them: their attributes. The ranking excludes the cold users' training and validation
@@ -205,7 +230,9 @@ def run_cold_start(table: Table1, split: UserSplit, budget: Budget, share: float
         chosen = table.get(name, True).config
         cls = baselines.METHODS[key]
         model_fit = baseline_fitter(key, space, history, True, seed, device)
-        curves[name] = reconet.recall_curve(model_fit(chosen, budget.full_epochs(cls.DEFAULT_EPOCHS))(cold), target, known)
+        curves[name] = reconet.recall_curve(
+            model_fit(chosen, budget.full_epochs(cls.DEFAULT_EPOCHS))(cold), target, known
+        )
     warm_inputs = space.profiles(split.train, cold)
     curves["RecoNet, history given at inference"] = reconet.recall_curve(
         reconet.scores(scorer.trained.model, warm_inputs, device=device), target, known

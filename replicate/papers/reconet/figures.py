@@ -11,8 +11,14 @@ from matplotlib.path import Path
 from replicate import plots
 from replicate.papers.reconet.deletion import mean_band
 
-KIND_COLOURS = {"movie": plots.PALETTE[0], "genre": plots.PALETTE[1], "decade": plots.PALETTE[1],
-                "gender": plots.PALETTE[2], "age": plots.PALETTE[2], "occupation": plots.PALETTE[2]}  # fmt: skip
+KIND_COLOURS = {
+    "movie": plots.PALETTE[0],
+    "genre": plots.PALETTE[1],
+    "decade": plots.PALETTE[1],
+    "gender": plots.PALETTE[2],
+    "age": plots.PALETTE[2],
+    "occupation": plots.PALETTE[2],
+}
 
 
 def plot_table1(table: pd.DataFrame):
@@ -22,7 +28,14 @@ def plot_table1(table: pd.DataFrame):
     for ax, part in zip(axes, ("without", "with")):
         frame = table[[f"paper_{part}", f"ours_{part}"]]
         y = np.arange(len(frame))
-        ax.barh(y - 0.2, frame[f"paper_{part}"].astype(float), height=0.38, color=plots.PALETTE[7], alpha=0.35, label="paper")
+        ax.barh(
+            y - 0.2,
+            frame[f"paper_{part}"].astype(float),
+            height=0.38,
+            color=plots.PALETTE[7],
+            alpha=0.35,
+            label="paper",
+        )
         ax.barh(y + 0.2, frame[f"ours_{part}"].astype(float), height=0.38, color=plots.PALETTE[0], label="ours (ML-1M)")
         for yy, v in zip(y, frame[f"ours_{part}"].astype(float)):
             if np.isfinite(v):
@@ -42,7 +55,9 @@ def plot_cold_start(curves: dict[str, np.ndarray]):
     fig, ax = plots.subplots(figsize=(7, 4.2))
     for i, (name, curve) in enumerate(curves.items()):
         k = np.arange(1, len(curve) + 1)
-        ax.plot(k, curve, label=name, color=plots.PALETTE[i % len(plots.PALETTE)], ls="--" if "history" in name else "-")
+        ax.plot(
+            k, curve, label=name, color=plots.PALETTE[i % len(plots.PALETTE)], ls="--" if "history" in name else "-"
+        )
     ax.set_xlabel("k")
     ax.set_ylabel("recall@k (cold-start users)")
     ax.legend()
@@ -53,8 +68,17 @@ def _band(ax, x0, x1, y0a, y0b, y1a, y1b, colour):
     """A Sankey flow from the vertical span [y0a, y0b] at x0 to [y1a, y1b] at x1 (cubic Bézier edges)."""
     mid = (x0 + x1) / 2
     vertices = [(x0, y0a), (mid, y0a), (mid, y1a), (x1, y1a), (x1, y1b), (mid, y1b), (mid, y0b), (x0, y0b), (x0, y0a)]
-    codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.LINETO, Path.CURVE4, Path.CURVE4, Path.CURVE4,
-             Path.CLOSEPOLY]  # fmt: skip
+    codes = [
+        Path.MOVETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.LINETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CLOSEPOLY,
+    ]
     ax.add_patch(PathPatch(Path(vertices, codes), facecolor=colour, alpha=0.45, edgecolor="none"))
 
 

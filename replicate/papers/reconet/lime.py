@@ -20,8 +20,9 @@ from captum.attr import Lime
 from replicate.papers.reconet.model import RecoNet
 
 
-def lime_relevance(model: RecoNet, profile: torch.Tensor, target: int, n_samples: int = 2000, alpha: float = 1.0,
-                   batch: int = 500) -> torch.Tensor:  # fmt: skip
+def lime_relevance(
+    model: RecoNet, profile: torch.Tensor, target: int, n_samples: int = 2000, alpha: float = 1.0, batch: int = 500
+) -> torch.Tensor:
     """LIME coefficients (n_features,) of one 0/1 profile row for its target item; zero off the profile."""
     profile = profile.float().reshape(1, -1)
     present = profile[0] > 0
@@ -30,13 +31,20 @@ def lime_relevance(model: RecoNet, profile: torch.Tensor, target: int, n_samples
     explainer = Lime(model, interpretable_model=SkLearnRidge(alpha=alpha))
     with torch.no_grad():
         weights = explainer.attribute(
-            profile, target=int(target), feature_mask=mask, n_samples=n_samples, baselines=0.0,
-            perturbations_per_eval=batch, show_progress=False,
-        )  # fmt: skip
+            profile,
+            target=int(target),
+            feature_mask=mask,
+            n_samples=n_samples,
+            baselines=0.0,
+            perturbations_per_eval=batch,
+            show_progress=False,
+        )
     return weights[0] * present
 
 
-def seconds_per_explanation(model: RecoNet, profiles: torch.Tensor, targets, n_samples: int = 2000) -> tuple[list, float]:
+def seconds_per_explanation(
+    model: RecoNet, profiles: torch.Tensor, targets, n_samples: int = 2000
+) -> tuple[list, float]:
     """LIME explanations of several rows, and the mean wall time of one."""
     started = time.perf_counter()
     out = [lime_relevance(model, profiles[i], int(targets[i]), n_samples=n_samples) for i in range(len(profiles))]

@@ -43,7 +43,9 @@ def relevance(model: RecoNet, I: torch.Tensor, targets: torch.Tensor, eps: float
     return I * (c @ model.Q) / size
 
 
-def explain_top(model: RecoNet, I: torch.Tensor, exclude: torch.Tensor | None = None, eps: float = 1e-9, batch: int = 4096):
+def explain_top(
+    model: RecoNet, I: torch.Tensor, exclude: torch.Tensor | None = None, eps: float = 1e-9, batch: int = 4096
+):
     """Recommend each row's top item (``exclude``: a 0/1 mask of items not to recommend) and explain it.
 
     Returns ``(targets, logits_of_targets, relevances)``; the forward pass and LRP run in batches of ``batch`` rows.

@@ -88,12 +88,18 @@ def feature_space(dataset: Dataset, split: UserSplit, attributes: bool = True, d
     user_blocks, item_blocks = [], []
     if attributes:
         users = dataset.users.loc[split.users]
-        for kind, column, prefix in (("gender", "gender", ""), ("age", "age_group", "age "), ("occupation", "occupation", "")):
+        for kind, column, prefix in (
+            ("gender", "gender", ""),
+            ("age", "age_group", "age "),
+            ("occupation", "occupation", ""),
+        ):
             values = users[column].astype("string").fillna("unknown")
             categories = sorted(values.unique())
             index = pd.Series(np.arange(len(categories)), index=categories)
             start = len(labels)
-            labels += [f"{prefix}{c}" if kind != "gender" else {"M": "male", "F": "female"}.get(c, c) for c in categories]
+            labels += [
+                f"{prefix}{c}" if kind != "gender" else {"M": "male", "F": "female"}.get(c, c) for c in categories
+            ]
             kinds += [kind] * len(categories)
             user_blocks.append((start + index.loc[values].to_numpy()))
         genre_lists = items["genres"].tolist()
@@ -226,8 +232,15 @@ def recall_curve(score: np.ndarray, target: sp.csr_matrix, exclude: sp.csr_matri
     return metrics.recall_curve(score, target, k, cap=False)
 
 
-def train(space: FeatureSpace, history: sp.csr_matrix, config: RecoNetConfig, seed: int = 0,
-          valid: sp.csr_matrix | None = None, device: str = "cpu", progress: bool = True) -> Trained:  # fmt: skip
+def train(
+    space: FeatureSpace,
+    history: sp.csr_matrix,
+    config: RecoNetConfig,
+    seed: int = 0,
+    valid: sp.csr_matrix | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> Trained:
     """Train RecoNet (``config.hidden`` > 0: RecoNet+Layer) with Adam on the generator's examples for
     ``config.epochs`` epochs; one epoch is one example per training positive. With ``valid``, recall@50 on it
     (training items excluded) is recorded after each epoch (a learning curve; the last epoch is the model)."""
@@ -284,16 +297,26 @@ class Tuned:
     curve: np.ndarray | None = field(default=None, repr=False)
 
 
-def tune(method: str, attributes: bool, grid: list[dict], fit: Callable[[dict], Scorer], split: UserSplit,
-         progress: bool = True) -> Tuned:  # fmt: skip
+def tune(
+    method: str,
+    attributes: bool,
+    grid: list[dict],
+    fit: Callable[[dict], Scorer],
+    split: UserSplit,
+    progress: bool = True,
+) -> Tuned:
     """Fit ``method`` once per configuration of ``grid`` on the training part, keep the configuration with the best
     validation recall@50 (training items excluded), and report its test recall@50 (training and validation items
     excluded: they are known positives, not targets)."""
     started = time.perf_counter()
     rows = np.arange(split.n_users)
     trials, best = [], None
-    for config in tqdm(grid, desc=f"{method} ({'with' if attributes else 'without'} attributes)", leave=False,
-                       disable=not progress or len(grid) == 1):  # fmt: skip
+    for config in tqdm(
+        grid,
+        desc=f"{method} ({'with' if attributes else 'without'} attributes)",
+        leave=False,
+        disable=not progress or len(grid) == 1,
+    ):
         scorer = fit(config)
         score = scorer(rows)
         value = recall(score, split.valid, split.train)

@@ -1,6 +1,7 @@
 """Sequential skip prediction (Afchar & Hennequin 2020): data, metrics, training, figures.
 
-- :mod:`~replicate.papers.skip.tensors`: sessions as fixed-size arrays (first half / second half), shared by every source;
+- :mod:`~replicate.papers.skip.tensors`: sessions as fixed-size arrays (first half / second half), shared by
+  every source;
 - :mod:`~replicate.papers.skip.challenge`: the Spotify challenge schema, a loader for its ``log_*.csv`` / ``tf_*.csv``
   files and the encoding of logs into feature groups;
 - :mod:`~replicate.papers.skip.sessions`: a generator of sessions in that schema with planted mechanisms;

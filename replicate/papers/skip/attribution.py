@@ -96,12 +96,17 @@ def recovery_by_position(attribution: np.ndarray, sessions, subsets: Subsets, sh
     positions = np.broadcast_to(np.arange(1, truth.shape[1] + 1), truth.shape)
     names = np.array(sessions.planted_names, dtype=object)
     mechanism = np.where(known, names[np.maximum(sessions.planted, 0)], "")
-    recovery = {name: pd.Series(recovery_by(attribution, truth, known & (mechanism == name), positions))
-                for name in sessions.planted_names if (known & (mechanism == name)).any()}  # fmt: skip
+    recovery = {
+        name: pd.Series(recovery_by(attribution, truth, known & (mechanism == name), positions))
+        for name in sessions.planted_names
+        if (known & (mechanism == name)).any()
+    }
     recovery["all"] = pd.Series(recovery_by(attribution, truth, known, positions))
     index = pd.RangeIndex(1, truth.shape[1] + 1, name="position")
-    share = pd.DataFrame({name: ((mechanism == name) & known).sum(0) / np.maximum(known.sum(0), 1)
-                          for name in sessions.planted_names}, index=index)  # fmt: skip
+    share = pd.DataFrame(
+        {name: ((mechanism == name) & known).sum(0) / np.maximum(known.sum(0), 1) for name in sessions.planted_names},
+        index=index,
+    )
     return pd.DataFrame(recovery).reindex(index), share
 
 

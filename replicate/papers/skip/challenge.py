@@ -6,7 +6,8 @@ paper's authors' preprocessing and in other public readers of the data). Boolean
 in any case, or 0/1. The target is ``skip_2``; sessions have 10 to 20 tracks and the positions with
 2·position > length are predicted.
 
-:func:`encode` turns logs and track features into :class:`~replicate.papers.skip.tensors.SessionTensors` with the paper's
+:func:`encode` turns logs and track features into
+:class:`~replicate.papers.skip.tensors.SessionTensors` with the paper's
 five feature groups (``models/spotify.py`` of deezer/interpretable_nn_attribution): *position* (session position
 and length), *context* (shuffle, premium, time, pauses, context type), *interaction* (skips, seeks, context switch,
 reasons the track started and ended), *general* track information (duration, release year, US popularity) and
@@ -24,31 +25,88 @@ from replicate.errors import DatasetError
 from replicate.papers.skip.tensors import MAX_LENGTH, MIN_LENGTH, SessionTensors, assemble
 
 LOG_COLUMNS = (
-    "session_id", "session_position", "session_length", "track_id_clean", "skip_1", "skip_2", "skip_3",
-    "not_skipped", "context_switch", "no_pause_before_play", "short_pause_before_play", "long_pause_before_play",
-    "hist_user_behavior_n_seekfwd", "hist_user_behavior_n_seekback", "hist_user_behavior_is_shuffle",
-    "hour_of_day", "date", "premium", "context_type", "hist_user_behavior_reason_start",
+    "session_id",
+    "session_position",
+    "session_length",
+    "track_id_clean",
+    "skip_1",
+    "skip_2",
+    "skip_3",
+    "not_skipped",
+    "context_switch",
+    "no_pause_before_play",
+    "short_pause_before_play",
+    "long_pause_before_play",
+    "hist_user_behavior_n_seekfwd",
+    "hist_user_behavior_n_seekback",
+    "hist_user_behavior_is_shuffle",
+    "hour_of_day",
+    "date",
+    "premium",
+    "context_type",
+    "hist_user_behavior_reason_start",
     "hist_user_behavior_reason_end",
-)  # fmt: skip
+)
 MUSICAL_COLUMNS = (
-    "acousticness", "beat_strength", "bounciness", "danceability", "dyn_range_mean", "energy", "flatness",
-    "instrumentalness", "key", "liveness", "loudness", "mechanism", "mode", "organism", "speechiness", "tempo",
-    "time_signature", "valence", *(f"acoustic_vector_{k}" for k in range(8)),
-)  # fmt: skip
+    "acousticness",
+    "beat_strength",
+    "bounciness",
+    "danceability",
+    "dyn_range_mean",
+    "energy",
+    "flatness",
+    "instrumentalness",
+    "key",
+    "liveness",
+    "loudness",
+    "mechanism",
+    "mode",
+    "organism",
+    "speechiness",
+    "tempo",
+    "time_signature",
+    "valence",
+    *(f"acoustic_vector_{k}" for k in range(8)),
+)
 GENERAL_COLUMNS = ("duration", "release_year", "us_popularity_estimate")
 TRACK_COLUMNS = ("track_id", *GENERAL_COLUMNS, *MUSICAL_COLUMNS)
 BOOLEAN_COLUMNS = (
-    "skip_1", "skip_2", "skip_3", "not_skipped", "context_switch", "no_pause_before_play", "short_pause_before_play",
-    "long_pause_before_play", "hist_user_behavior_is_shuffle", "premium",
-)  # fmt: skip
+    "skip_1",
+    "skip_2",
+    "skip_3",
+    "not_skipped",
+    "context_switch",
+    "no_pause_before_play",
+    "short_pause_before_play",
+    "long_pause_before_play",
+    "hist_user_behavior_is_shuffle",
+    "premium",
+)
 CONTEXT_TYPES = ("editorial_playlist", "user_collection", "catalog", "radio", "charts", "personalized_playlist")
-REASONS = ("trackdone", "fwdbtn", "backbtn", "clickrow", "endplay", "playbtn", "appload", "remote", "uriopen",
-           "trackerror", "popup", "logout")  # fmt: skip
+REASONS = (
+    "trackdone",
+    "fwdbtn",
+    "backbtn",
+    "clickrow",
+    "endplay",
+    "playbtn",
+    "appload",
+    "remote",
+    "uriopen",
+    "trackerror",
+    "popup",
+    "logout",
+)
 FIRST_DATE = pd.Timestamp("2018-07-15")  # the training logs run from 2018-07-15 to 2018-09-18
 GROUPS = ("position", "context", "interaction", "general", "content")
 RIGHT_GROUPS = ("position", "general", "content")
-GROUP_LABELS = {"position": "position", "context": "context", "interaction": "interaction",
-                "general": "general track info", "content": "musical features"}  # fmt: skip
+GROUP_LABELS = {
+    "position": "position",
+    "context": "context",
+    "interaction": "interaction",
+    "general": "general track info",
+    "content": "musical features",
+}
 HOW_TO_GET = (
     "download the challenge's training set and track features (aicrowd.com, Spotify Sequential Skip Prediction "
     "Challenge) and put, under {where}, at least one log file (training_set/log_*.csv, e.g. "
@@ -64,27 +122,35 @@ def find_files(directory) -> tuple[list[Path], list[Path]]:
     """The ``log_*.csv`` and ``tf_*.csv`` files under ``directory`` (any depth); a clear error when either lacks."""
     directory = Path(directory).expanduser()
     if not directory.is_dir():
-        raise DatasetError(f"no folder {directory} for the Spotify challenge data: "
-                           + HOW_TO_GET.format(where=directory))
+        raise DatasetError(
+            f"no folder {directory} for the Spotify challenge data: " + HOW_TO_GET.format(where=directory)
+        )
     logs, tracks = _files(directory, "log_*.csv"), _files(directory, "tf_*.csv")
     missing = [what for what, found in (("log_*.csv", logs), ("tf_*.csv", tracks)) if not found]
     if missing:
-        raise DatasetError(f"no {' and no '.join(missing)} file under {directory}: "
-                           + HOW_TO_GET.format(where=directory))
+        raise DatasetError(
+            f"no {' and no '.join(missing)} file under {directory}: " + HOW_TO_GET.format(where=directory)
+        )
     return logs, tracks
 
 
 def _read(path: Path, columns: tuple[str, ...], nrows=None) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, nrows=nrows, dtype={"session_id": str, "track_id_clean": str, "track_id": str,
-                                                      "context_type": str, "mode": str})  # fmt: skip
+        frame = pd.read_csv(
+            path,
+            nrows=nrows,
+            dtype={"session_id": str, "track_id_clean": str, "track_id": str, "context_type": str, "mode": str},
+        )
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DatasetError(f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it.")
+        raise DatasetError(
+            f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it."
+        ) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         kind = "log" if "session_id" in columns else "track feature"
-        raise DatasetError(f"{path} lacks the challenge columns {', '.join(missing)}: is it a {kind} file of the "
-                           f"challenge?")  # fmt: skip
+        raise DatasetError(
+            f"{path} lacks the challenge columns {', '.join(missing)}: is it a {kind} file of the challenge?"
+        )
     return frame[list(columns)]
 
 
@@ -133,12 +199,15 @@ def _read_tracks(path: Path, used: set) -> pd.DataFrame:
         chunks = pd.read_csv(path, chunksize=500_000, dtype={"track_id": str, "mode": str})
         kept = [chunk[chunk["track_id"].isin(used)] for chunk in chunks]
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DatasetError(f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it.")
+        raise DatasetError(
+            f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it."
+        ) from None
     frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=list(TRACK_COLUMNS))
     missing = [c for c in TRACK_COLUMNS if c not in frame.columns]
     if missing:
-        raise DatasetError(f"{path} lacks the challenge columns {', '.join(missing)}: is it a track feature file of "
-                           f"the challenge?")  # fmt: skip
+        raise DatasetError(
+            f"{path} lacks the challenge columns {', '.join(missing)}: is it a track feature file of the challenge?"
+        )
     return frame[list(TRACK_COLUMNS)]
 
 
@@ -149,14 +218,18 @@ def validate(logs: pd.DataFrame, tracks: pd.DataFrame, where: str = "the logs") 
     length = logs["session_length"].to_numpy()
     if ((length < MIN_LENGTH) | (length > MAX_LENGTH)).any():
         raise DatasetError(f"{where}: session_length outside {MIN_LENGTH}-{MAX_LENGTH}")
-    sizes = logs.groupby("session_id", sort=False).agg(n=("session_position", "size"),
-                                                        length=("session_length", "first"),
-                                                        distinct=("session_position", "nunique"),
-                                                        top=("session_position", "max"))  # fmt: skip
+    sizes = logs.groupby("session_id", sort=False).agg(
+        n=("session_position", "size"),
+        length=("session_length", "first"),
+        distinct=("session_position", "nunique"),
+        top=("session_position", "max"),
+    )
     broken = sizes[(sizes["n"] != sizes["length"]) | (sizes["distinct"] != sizes["n"]) | (sizes["top"] != sizes["n"])]
     if len(broken):
-        raise DatasetError(f"{where}: {len(broken)} sessions do not have positions 1..session_length exactly once "
-                           f"(first: {broken.index[0]})")  # fmt: skip
+        raise DatasetError(
+            f"{where}: {len(broken)} sessions do not have positions 1..session_length exactly once "
+            f"(first: {broken.index[0]})"
+        )
     unknown = set(logs["context_type"].unique()) - set(CONTEXT_TYPES)
     if unknown:
         raise DatasetError(f"{where}: unknown context_type values {sorted(unknown)}; known: {', '.join(CONTEXT_TYPES)}")
@@ -181,11 +254,17 @@ def track_matrix(tracks: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray
     mean, std = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
     z = (values - mean) / np.where(std > 0, std, 1.0)
     z = np.nan_to_num(z).astype(np.float32)
-    return pd.Index(frame["track_id"]), z[:, : len(GENERAL_COLUMNS)], z[:, len(GENERAL_COLUMNS):]
+    return pd.Index(frame["track_id"]), z[:, : len(GENERAL_COLUMNS)], z[:, len(GENERAL_COLUMNS) :]
 
 
-def encode(logs: pd.DataFrame, tracks: pd.DataFrame, name: str = "spotify", planted_rows=None,
-           planted_groups=(), planted_names=()) -> SessionTensors:  # fmt: skip
+def encode(
+    logs: pd.DataFrame,
+    tracks: pd.DataFrame,
+    name: str = "spotify",
+    planted_rows=None,
+    planted_groups=(),
+    planted_names=(),
+) -> SessionTensors:
     """Logs (in the challenge schema) and track features -> :class:`SessionTensors` with the five groups."""
     position = logs["session_position"].to_numpy(dtype=np.int64)
     length = logs["session_length"].to_numpy(dtype=np.int64)
@@ -195,19 +274,44 @@ def encode(logs: pd.DataFrame, tracks: pd.DataFrame, name: str = "spotify", plan
     pos = np.stack([position / MAX_LENGTH, length / MAX_LENGTH, (position - half - 0.5) / 10], axis=1)
     hour = logs["hour_of_day"].to_numpy(dtype=np.float64)
     days = (pd.to_datetime(logs["date"]) - FIRST_DATE).dt.days.to_numpy(dtype=np.float64)
-    context = np.concatenate([
-        np.stack([logs["hist_user_behavior_is_shuffle"], logs["premium"], np.sin(2 * np.pi * hour / 24),
-                  np.cos(2 * np.pi * hour / 24), days / 65, logs["no_pause_before_play"],
-                  logs["short_pause_before_play"], logs["long_pause_before_play"]], axis=1).astype(np.float32),
-        _one_hot(logs["context_type"], CONTEXT_TYPES),
-    ], axis=1)  # fmt: skip
-    interaction = np.concatenate([
-        np.stack([logs["skip_1"], logs["skip_2"], logs["skip_3"], logs["not_skipped"], logs["context_switch"],
-                  np.log1p(logs["hist_user_behavior_n_seekfwd"].to_numpy(dtype=np.float64)),
-                  np.log1p(logs["hist_user_behavior_n_seekback"].to_numpy(dtype=np.float64))], axis=1),
-        _one_hot(logs["hist_user_behavior_reason_start"], REASONS),
-        _one_hot(logs["hist_user_behavior_reason_end"], REASONS),
-    ], axis=1).astype(np.float32)  # fmt: skip
+    context = np.concatenate(
+        [
+            np.stack(
+                [
+                    logs["hist_user_behavior_is_shuffle"],
+                    logs["premium"],
+                    np.sin(2 * np.pi * hour / 24),
+                    np.cos(2 * np.pi * hour / 24),
+                    days / 65,
+                    logs["no_pause_before_play"],
+                    logs["short_pause_before_play"],
+                    logs["long_pause_before_play"],
+                ],
+                axis=1,
+            ).astype(np.float32),
+            _one_hot(logs["context_type"], CONTEXT_TYPES),
+        ],
+        axis=1,
+    )
+    interaction = np.concatenate(
+        [
+            np.stack(
+                [
+                    logs["skip_1"],
+                    logs["skip_2"],
+                    logs["skip_3"],
+                    logs["not_skipped"],
+                    logs["context_switch"],
+                    np.log1p(logs["hist_user_behavior_n_seekfwd"].to_numpy(dtype=np.float64)),
+                    np.log1p(logs["hist_user_behavior_n_seekback"].to_numpy(dtype=np.float64)),
+                ],
+                axis=1,
+            ),
+            _one_hot(logs["hist_user_behavior_reason_start"], REASONS),
+            _one_hot(logs["hist_user_behavior_reason_end"], REASONS),
+        ],
+        axis=1,
+    ).astype(np.float32)
     ids, general, content = track_matrix(tracks)
     row = ids.get_indexer(logs["track_id_clean"])
     found = row >= 0
@@ -215,15 +319,29 @@ def encode(logs: pd.DataFrame, tracks: pd.DataFrame, name: str = "spotify", plan
     content_rows = np.where(found[:, None], content[np.maximum(row, 0)], 0.0).astype(np.float32)
     notes = () if found.all() else (f"{int((~found).sum())} log rows name a track without features (set to the mean)",)
 
-    left_parts = {"position": pos, "context": context, "interaction": interaction, "general": general_rows,
-                  "content": content_rows}  # fmt: skip
+    left_parts = {
+        "position": pos,
+        "context": context,
+        "interaction": interaction,
+        "general": general_rows,
+        "content": content_rows,
+    }
     left_features = np.concatenate([left_parts[g] for g in GROUPS], axis=1).astype(np.float32)
     right_features = np.concatenate([left_parts[g] for g in RIGHT_GROUPS], axis=1).astype(np.float32)
     return assemble(
-        name, session_index, position, length, left_features, right_features,
+        name,
+        session_index,
+        position,
+        length,
+        left_features,
+        right_features,
         logs["skip_2"].to_numpy(dtype=np.float32),
         left_groups=[(g, left_parts[g].shape[1]) for g in GROUPS],
-        right_groups=[(g, left_parts[g].shape[1]) for g in RIGHT_GROUPS], session_ids=session_ids,
-        group_labels=dict(GROUP_LABELS), planted_rows=None if planted_rows is None else np.asarray(planted_rows),
-        planted_groups=tuple(planted_groups), planted_names=tuple(planted_names), notes=notes,
-    )  # fmt: skip
+        right_groups=[(g, left_parts[g].shape[1]) for g in RIGHT_GROUPS],
+        session_ids=session_ids,
+        group_labels=dict(GROUP_LABELS),
+        planted_rows=None if planted_rows is None else np.asarray(planted_rows),
+        planted_groups=tuple(planted_groups),
+        planted_names=tuple(planted_names),
+        notes=notes,
+    )

@@ -6,11 +6,16 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 
-from replicate.plots import PALETTE, subplots
 from replicate.papers.skip.train import ToyResult, predict_toy
+from replicate.plots import PALETTE, subplots
 
-GROUP_COLOURS = {"position": PALETTE[7], "context": PALETTE[1], "interaction": PALETTE[3], "general": PALETTE[2],
-                 "content": PALETTE[0]}  # fmt: skip
+GROUP_COLOURS = {
+    "position": PALETTE[7],
+    "context": PALETTE[1],
+    "interaction": PALETTE[3],
+    "general": PALETTE[2],
+    "content": PALETTE[0],
+}
 # labels and predictions in grey levels (0 light, 1 black), so that they cannot be mistaken for the subsets' colours
 LABEL_CMAP = mpl.colors.LinearSegmentedColormap.from_list("label", ["#d9d9d9", "#000000"])
 
@@ -88,8 +93,9 @@ def plot_training(histories: dict):
             epochs = np.arange(1, len(h.loss) + 1)
             axes[0, col].plot(epochs, h.loss, marker="o", color=PALETTE[k], label=name)
             axes[1, col].plot(epochs, h.valid_acc, marker="o", color=PALETTE[k], label=name)
-            axes[1, col].scatter([h.best_epoch + 1], [h.valid_acc[h.best_epoch]], s=80, facecolors="none",
-                                 edgecolors=PALETTE[k])  # fmt: skip
+            axes[1, col].scatter(
+                [h.best_epoch + 1], [h.valid_acc[h.best_epoch]], s=80, facecolors="none", edgecolors=PALETTE[k]
+            )
         axes[0, col].set_title(source)
         axes[0, col].set_ylabel("training loss (EM objective / BCE)")
         axes[1, col].set_ylabel("validation Acc (circle: kept)")
@@ -138,8 +144,9 @@ def plot_session(panels: list[dict]):
     """One session per column (slide 16): predicted skip probability and truth per second-half position, then the
     attribution to each group. A panel: ``title``, ``prob`` (T,), ``truth`` (T,), ``groups`` (T, G), ``group_names``,
     ``group_labels``, optional ``planted`` (T,) names."""
-    fig, axes = subplots(2, len(panels), figsize=(5.2 * len(panels), 5.4), squeeze=False,
-                         gridspec_kw={"height_ratios": [1, 1.3]})  # fmt: skip
+    fig, axes = subplots(
+        2, len(panels), figsize=(5.2 * len(panels), 5.4), squeeze=False, gridspec_kw={"height_ratios": [1, 1.3]}
+    )
     for col, p in enumerate(panels):
         T = len(p["prob"])
         x = np.arange(1, T + 1)
@@ -159,8 +166,12 @@ def plot_session(panels: list[dict]):
         if p.get("planted") is not None:
             for xi, name in zip(x, p["planted"]):
                 ax.text(xi, 1.02, name, rotation=90, ha="center", va="bottom", fontsize=7)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1) if col == len(panels) - 1 else (0, -0.25),
-                  fontsize=8, ncol=1 if col == len(panels) - 1 else 3)  # fmt: skip
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1) if col == len(panels) - 1 else (0, -0.25),
+            fontsize=8,
+            ncol=1 if col == len(panels) - 1 else 3,
+        )
     return fig
 
 
@@ -218,10 +229,15 @@ def session_panel(comparison, index: int, title: str) -> dict:
     planted = None
     if test.planted is not None:
         planted = [test.planted_names[k] if k >= 0 else "" for k in test.planted[index, :T]]
-    return {"title": title, "prob": pred.prob[index, :T], "truth": test.y[index, :T],
-            "groups": attr.group_attribution(pred.attribution[index, :T], model.subsets),
-            "group_names": model.subsets.groups, "group_labels": [test.label(g) for g in model.subsets.groups],
-            "planted": planted}  # fmt: skip
+    return {
+        "title": title,
+        "prob": pred.prob[index, :T],
+        "truth": test.y[index, :T],
+        "groups": attr.group_attribution(pred.attribution[index, :T], model.subsets),
+        "group_names": model.subsets.groups,
+        "group_labels": [test.label(g) for g in model.subsets.groups],
+        "planted": planted,
+    }
 
 
 def position_panel(name: str, comparison) -> dict:
@@ -230,5 +246,10 @@ def position_panel(name: str, comparison) -> dict:
 
     model, test = comparison.models["interpretable"], comparison.test
     groups = attr.group_attribution(comparison.predictions["interpretable"].attribution, model.subsets)
-    return {"title": name, "shares": attr.by_position(groups, test.right_mask), "count": test.right_mask.sum(0),
-            "group_names": model.subsets.groups, "group_labels": [test.label(g) for g in model.subsets.groups]}
+    return {
+        "title": name,
+        "shares": attr.by_position(groups, test.right_mask),
+        "count": test.right_mask.sum(0),
+        "group_names": model.subsets.groups,
+        "group_labels": [test.label(g) for g in model.subsets.groups],
+    }

@@ -58,5 +58,8 @@ def mean_average_accuracy(pred, truth, mask=None) -> float:
 
 def skip_metrics(pred, truth, mask=None) -> dict[str, float]:
     """{"Acc", "Acc@1", "MAA"} for binary predictions."""
-    return {"Acc": accuracy(pred, truth, mask), "Acc@1": first_accuracy(pred, truth, mask),
-            "MAA": mean_average_accuracy(pred, truth, mask)}  # fmt: skip
+    return {
+        "Acc": accuracy(pred, truth, mask),
+        "Acc@1": first_accuracy(pred, truth, mask),
+        "MAA": mean_average_accuracy(pred, truth, mask),
+    }

@@ -230,8 +230,9 @@ def responsibilities(F: torch.Tensor, children: torch.Tensor) -> torch.Tensor:
         return keep / keep.sum(dim=-1, keepdim=True).clamp(min=1e-12)
 
 
-def em_loss(F: torch.Tensor, y: torch.Tensor, children: torch.Tensor,
-            weight: torch.Tensor | None = None) -> torch.Tensor:
+def em_loss(
+    F: torch.Tensor, y: torch.Tensor, children: torch.Tensor, weight: torch.Tensor | None = None
+) -> torch.Tensor:
     """M-step objective: mean over points of Σ_s r_s · BCE(y, f_s), with r from :func:`responsibilities`.
 
     ``F``: (..., H) experts' outputs; ``y``: (...) targets in {0, 1}; ``weight``: (...) 1 for points that count
@@ -259,8 +260,14 @@ class AttributionMoE(nn.Module):
     F (batch, H); :func:`mixture` turns it into the prediction and α.
     """
 
-    def __init__(self, subsets: Subsets, group_sizes: Sequence[int], hidden: Sequence[int] = (16, 8),
-                 activation: str = "relu", gate: str = "abs"):  # fmt: skip
+    def __init__(
+        self,
+        subsets: Subsets,
+        group_sizes: Sequence[int],
+        hidden: Sequence[int] = (16, 8),
+        activation: str = "relu",
+        gate: str = "abs",
+    ):
         super().__init__()
         if len(group_sizes) != len(subsets.groups):
             raise ParameterError(f"{len(group_sizes)} group sizes for {len(subsets.groups)} groups")

@@ -28,8 +28,13 @@ from replicate.papers.skip.tensors import MAX_LENGTH, MIN_LENGTH, SessionTensors
 
 GROUPS = ("position", "context", "interaction", "general", "content")
 RIGHT_GROUPS = ("position", "general", "content")
-GROUP_LABELS = {"position": "position", "context": "context (time)", "interaction": "interaction history",
-                "general": "year & popularity", "content": "genres"}  # fmt: skip
+GROUP_LABELS = {
+    "position": "position",
+    "context": "context (time)",
+    "interaction": "interaction history",
+    "general": "year & popularity",
+    "content": "genres",
+}
 DISLIKE_BELOW = 4.0
 
 
@@ -49,7 +54,7 @@ def cut_sessions(user: np.ndarray, timestamp: np.ndarray, max_gap: int, seed: in
             n = min(int(rng.integers(MIN_LENGTH, MAX_LENGTH + 1)), end - at)
             if end - at - n < MIN_LENGTH and end - at <= MAX_LENGTH:
                 n = end - at  # take a remainder that fits in one session rather than drop it
-            out[at:at + n] = session
+            out[at : at + n] = session
             session += 1
             at += n
     return out
@@ -90,14 +95,23 @@ def sessions(ds: Dataset, max_gap: int = 3600, seed: int = 0) -> SessionTensors:
     weekday = ((ts_k // 86400) + 3) % 7  # 1970-01-01 was a Thursday (3 with Monday = 0)
     half = length // 2
     pos = np.stack([position / MAX_LENGTH, length / MAX_LENGTH, (position - half - 0.5) / 10], axis=1)
-    context = np.stack([np.sin(2 * np.pi * hours / 24), np.cos(2 * np.pi * hours / 24),
-                        np.sin(2 * np.pi * weekday / 7), np.cos(2 * np.pi * weekday / 7),
-                        np.log1p(since_previous[keep] / 3600) / 5, np.log1p(since_first[keep] / 86400) / 7], axis=1)
+    context = np.stack(
+        [
+            np.sin(2 * np.pi * hours / 24),
+            np.cos(2 * np.pi * hours / 24),
+            np.sin(2 * np.pi * weekday / 7),
+            np.cos(2 * np.pi * weekday / 7),
+            np.log1p(since_previous[keep] / 3600) / 5,
+            np.log1p(since_first[keep] / 86400) / 7,
+        ],
+        axis=1,
+    )
     # the user's history before the session: the values at the session's first rating
     before_n = earlier[keep][first_row]
     before_d = earlier_dislikes[keep][first_row]
-    interaction = np.stack([dislike[keep], (rating[keep] - 3) / 2, (before_d + 1) / (before_n + 2),
-                            np.log1p(before_n) / 7], axis=1)  # fmt: skip
+    interaction = np.stack(
+        [dislike[keep], (rating[keep] - 3) / 2, (before_d + 1) / (before_n + 2), np.log1p(before_n) / 7], axis=1
+    )
     year = ds.items["year"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     year = np.nan_to_num((year - np.nanmean(year)) / np.nanstd(year))
     count = np.log1p(np.bincount(item, minlength=ds.n_items))
@@ -112,9 +126,17 @@ def sessions(ds: Dataset, max_gap: int = 3600, seed: int = 0) -> SessionTensors:
     owners = np.zeros(n, np.int64)
     owners[sid] = user[keep]
     return assemble(
-        f"{ds.name} rating sessions", sid, position, length, left, right, dislike[keep].astype(np.float32),
+        f"{ds.name} rating sessions",
+        sid,
+        position,
+        length,
+        left,
+        right,
+        dislike[keep].astype(np.float32),
         left_groups=[(g, parts[g].shape[1]) for g in GROUPS],
         right_groups=[(g, parts[g].shape[1]) for g in RIGHT_GROUPS],
-        session_ids=np.arange(n), group_labels=dict(GROUP_LABELS), owners=owners,
+        session_ids=np.arange(n),
+        group_labels=dict(GROUP_LABELS),
+        owners=owners,
         notes=(f"sittings split at gaps over {max_gap} s; dislike = rating below {DISLIKE_BELOW:g}",),
-    )  # fmt: skip
+    )

@@ -55,8 +55,14 @@ class Generated:
     planted: np.ndarray
 
     def encode(self, name: str = "synthetic sessions") -> SessionTensors:
-        return challenge.encode(self.logs, self.tracks, name=name, planted_rows=self.planted,
-                                planted_groups=MECHANISM_GROUPS, planted_names=MECHANISMS)  # fmt: skip
+        return challenge.encode(
+            self.logs,
+            self.tracks,
+            name=name,
+            planted_rows=self.planted,
+            planted_groups=MECHANISM_GROUPS,
+            planted_names=MECHANISMS,
+        )
 
 
 def _ids(rng: np.random.Generator, n: int, prefix: str) -> list[str]:
@@ -84,10 +90,12 @@ def _tracks(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, np.ndarray,
     def unit(k):
         return 1 / (1 + np.exp(-u[:, musical.index(k)]))
 
-    table = {"track_id": _ids(rng, n, "t_"),
-             "duration": np.round(60 + rng.lognormal(5.0, 0.35, n), 3),
-             "release_year": np.clip(2018 - np.floor(rng.exponential(9, n)), 1950, 2018).astype(int),
-             "us_popularity_estimate": np.clip(97 + 1.2 * popularity, 90, 99.999).round(6)}  # fmt: skip
+    table = {
+        "track_id": _ids(rng, n, "t_"),
+        "duration": np.round(60 + rng.lognormal(5.0, 0.35, n), 3),
+        "release_year": np.clip(2018 - np.floor(rng.exponential(9, n)), 1950, 2018).astype(int),
+        "us_popularity_estimate": np.clip(97 + 1.2 * popularity, 90, 99.999).round(6),
+    }
     for k in musical:
         if k == "key":
             table[k] = np.floor(12 * unit(k)).clip(0, 11).astype(int)
@@ -107,12 +115,15 @@ def _tracks(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, np.ndarray,
     return pd.DataFrame(table)[list(challenge.TRACK_COLUMNS)], pool, popularity, energy
 
 
-def generate(n_sessions: int, seed: int = 0, n_tracks: int = 3000, noise: float = 0.05,
-             shares=(0.2, 0.2, 0.2, 0.2, 0.2)) -> Generated:  # fmt: skip
+def generate(
+    n_sessions: int, seed: int = 0, n_tracks: int = 3000, noise: float = 0.05, shares=(0.2, 0.2, 0.2, 0.2, 0.2)
+) -> Generated:
     """``n_sessions`` sessions of 10-20 tracks; ``shares``: how often each of :data:`MECHANISMS` drives a session."""
     if len(shares) != len(MECHANISMS) or min(shares) < 0 or not np.isclose(sum(shares), 1):
-        raise ParameterError(f"shares must be {len(MECHANISMS)} non-negative numbers adding up to 1 "
-                             f"(one per mechanism: {', '.join(MECHANISMS)})")  # fmt: skip
+        raise ParameterError(
+            f"shares must be {len(MECHANISMS)} non-negative numbers adding up to 1 "
+            f"(one per mechanism: {', '.join(MECHANISMS)})"
+        )
     if not 0 <= noise < 0.5:
         raise ParameterError(f"noise={noise} must be in [0, 0.5)")
     rng = np.random.default_rng(seed)
@@ -127,8 +138,9 @@ def generate(n_sessions: int, seed: int = 0, n_tracks: int = 3000, noise: float 
     shuffle = kind == 1
     premium = kind != 2
     hour = rng.integers(0, 24, n_sessions)
-    date = np.asarray((challenge.FIRST_DATE + pd.to_timedelta(rng.integers(0, 66, n_sessions), unit="D"))
-                      .strftime("%Y-%m-%d"))
+    date = np.asarray(
+        (challenge.FIRST_DATE + pd.to_timedelta(rng.integers(0, 66, n_sessions), unit="D")).strftime("%Y-%m-%d")
+    )
 
     # rows
     s = np.repeat(np.arange(n_sessions), length)
@@ -183,16 +195,31 @@ def generate(n_sessions: int, seed: int = 0, n_tracks: int = 3000, noise: float 
     session_ids = np.array(_ids(rng, n_sessions, ""), dtype=object)
     session_ids = np.array([f"{i % 100}_{u}" for i, u in enumerate(session_ids)], dtype=object)
 
-    logs = pd.DataFrame({
-        "session_id": session_ids[s], "session_position": position, "session_length": L,
-        "track_id_clean": tracks["track_id"].to_numpy()[track], "skip_1": skip_1, "skip_2": skip, "skip_3": skip_3,
-        "not_skipped": not_skipped, "context_switch": r[4] < 0.03, "no_pause_before_play": pause == 0,
-        "short_pause_before_play": pause == 1, "long_pause_before_play": pause == 2,
-        "hist_user_behavior_n_seekfwd": rng.poisson(0.15 + 0.3 * skip), "hist_user_behavior_n_seekback":
-        rng.poisson(0.1, len(s)), "hist_user_behavior_is_shuffle": shuffle[s], "hour_of_day": hour[s],
-        "date": date[s], "premium": premium[s], "context_type": context_type[s],
-        "hist_user_behavior_reason_start": reason_start, "hist_user_behavior_reason_end": reason_end,
-    })[list(challenge.LOG_COLUMNS)]  # fmt: skip
+    logs = pd.DataFrame(
+        {
+            "session_id": session_ids[s],
+            "session_position": position,
+            "session_length": L,
+            "track_id_clean": tracks["track_id"].to_numpy()[track],
+            "skip_1": skip_1,
+            "skip_2": skip,
+            "skip_3": skip_3,
+            "not_skipped": not_skipped,
+            "context_switch": r[4] < 0.03,
+            "no_pause_before_play": pause == 0,
+            "short_pause_before_play": pause == 1,
+            "long_pause_before_play": pause == 2,
+            "hist_user_behavior_n_seekfwd": rng.poisson(0.15 + 0.3 * skip),
+            "hist_user_behavior_n_seekback": rng.poisson(0.1, len(s)),
+            "hist_user_behavior_is_shuffle": shuffle[s],
+            "hour_of_day": hour[s],
+            "date": date[s],
+            "premium": premium[s],
+            "context_type": context_type[s],
+            "hist_user_behavior_reason_start": reason_start,
+            "hist_user_behavior_reason_end": reason_end,
+        }
+    )[list(challenge.LOG_COLUMNS)]
     return Generated(logs, tracks, mech)
 
 

@@ -1,7 +1,8 @@
 """Where sessions come from in the chapter: generated, ML-1M, or the real challenge files; each split three ways.
 
 - ``synthetic-sessions`` (embedded: generated): :mod:`replicate.papers.skip.sessions`, split at random by session;
-- ``ml-1m`` (embedded: fetched with the book's data): :mod:`replicate.papers.skip.movielens`, split by user, so that no user
+- ``ml-1m`` (embedded: fetched with the book's data): :mod:`replicate.papers.skip.movielens`, split by user, so that
+  no user
   has sessions on both sides;
 - ``spotify`` (your files): the challenge's ``log_*.csv`` and ``tf_*.csv`` under ``<data_dir>/spotify/``, split at
   random by session (the logs carry no user id).
@@ -15,11 +16,9 @@ import numpy as np
 
 from replicate import data
 from replicate.errors import ParameterError
-from replicate.paths import data_root
-from replicate.papers.skip import challenge
-from replicate.papers.skip import movielens
-from replicate.papers.skip import sessions
+from replicate.papers.skip import challenge, movielens, sessions
 from replicate.papers.skip.tensors import SessionTensors
+from replicate.paths import data_root
 
 DATASETS = ("synthetic-sessions", "ml-1m", "spotify")
 FRACTIONS = (0.8, 0.1, 0.1)

@@ -80,11 +80,17 @@ class SessionTensors:
     def take(self, index) -> "SessionTensors":
         index = np.asarray(index)
         return replace(
-            self, left=self.left[index], right=self.right[index], left_mask=self.left_mask[index],
-            right_mask=self.right_mask[index], y=self.y[index], left_y=self.left_y[index],
-            session_ids=self.session_ids[index], planted=None if self.planted is None else self.planted[index],
+            self,
+            left=self.left[index],
+            right=self.right[index],
+            left_mask=self.left_mask[index],
+            right_mask=self.right_mask[index],
+            y=self.y[index],
+            left_y=self.left_y[index],
+            session_ids=self.session_ids[index],
+            planted=None if self.planted is None else self.planted[index],
             owners=None if self.owners is None else self.owners[index],
-        )  # fmt: skip
+        )
 
     def split(self, fractions=(0.8, 0.1, 0.1), seed: int = 0, by=None) -> tuple["SessionTensors", ...]:
         """Random train/valid/test split of the sessions, or of the values of ``by`` (one per session, e.g. the
@@ -107,8 +113,19 @@ class SessionTensors:
         }
 
 
-def assemble(name, session_index, position, length, left_features, right_features, target, left_groups,
-             right_groups, session_ids, **extra) -> SessionTensors:  # fmt: skip
+def assemble(
+    name,
+    session_index,
+    position,
+    length,
+    left_features,
+    right_features,
+    target,
+    left_groups,
+    right_groups,
+    session_ids,
+    **extra,
+) -> SessionTensors:
     """Scatter per-track rows into :class:`SessionTensors`.
 
     ``session_index`` (rows): 0..n-1 session of each row; ``position`` 1-based; ``length`` the session's length;
@@ -137,8 +154,20 @@ def assemble(name, session_index, position, length, left_features, right_feature
     if planted_rows is not None:
         planted = np.full((n, HALF), -1, np.int64)
         planted[session_index[second], slot[second]] = planted_rows[second]
-    return SessionTensors(name, left, right, left_mask, right_mask, y, left_y, tuple(left_groups),
-                          tuple(right_groups), np.asarray(session_ids), planted=planted, **extra)  # fmt: skip
+    return SessionTensors(
+        name,
+        left,
+        right,
+        left_mask,
+        right_mask,
+        y,
+        left_y,
+        tuple(left_groups),
+        tuple(right_groups),
+        np.asarray(session_ids),
+        planted=planted,
+        **extra,
+    )
 
 
 def pick_session(sessions: SessionTensors, mechanism: str | None = None) -> int:

@@ -53,7 +53,7 @@ def four_d(n: int, rng: np.random.Generator, noise: float = NOISE):
     Xa, ya, sa = four_clusters(n // 2, rng, 1.0, noise)
     Xb, yb, sb = xor(n - n // 2, rng, 1.0, noise)
     X = np.zeros((n, 4), np.float32)
-    X[: n // 2, :2], X[n // 2:, 2:] = Xa, Xb
+    X[: n // 2, :2], X[n // 2 :, 2:] = Xa, Xb
     return X, np.concatenate([ya, yb]), np.concatenate([sa, sb])
 
 

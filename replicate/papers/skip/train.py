@@ -17,12 +17,12 @@ import torch
 from tqdm.auto import tqdm
 
 from replicate.errors import ParameterError
-from replicate.repro import torch_threads
-from replicate.papers.skip.moe import AttributionMoE, Subsets
-from replicate.papers.skip.transformer import SkipTransformer
 from replicate.papers.skip import metrics
-from replicate.papers.skip.toys import Toy
+from replicate.papers.skip.moe import AttributionMoE, Subsets
 from replicate.papers.skip.tensors import SessionTensors
+from replicate.papers.skip.toys import Toy
+from replicate.papers.skip.transformer import SkipTransformer
+from replicate.repro import torch_threads
 
 # The authors' subsets for the Spotify model (run_spotify.py: S_left), every one holding the position group, plus the
 # position group alone (ours: it lets the attribution name "position" when nothing else decides).
@@ -80,9 +80,17 @@ class Predictions:
         return self.prob > 0.5
 
 
-def build(kind: str, sessions: SessionTensors, d_model: int = 64, d_expert: int = 16, heads: int = 4,
-          expert_heads: int = 2, layers: int = 2, dropout: float = 0.0,
-          subsets=SKIP_SUBSETS) -> SkipTransformer:  # fmt: skip
+def build(
+    kind: str,
+    sessions: SessionTensors,
+    d_model: int = 64,
+    d_expert: int = 16,
+    heads: int = 4,
+    expert_heads: int = 2,
+    layers: int = 2,
+    dropout: float = 0.0,
+    subsets=SKIP_SUBSETS,
+) -> SkipTransformer:
     """The plain transformer (one expert of width ``d_model``) or the interpretable one (one expert of width
     ``d_expert`` per subset), with ``layers`` encoder and ``layers`` decoder blocks."""
     if kind not in KINDS:
@@ -92,13 +100,23 @@ def build(kind: str, sessions: SessionTensors, d_model: int = 64, d_expert: int 
         spec, d, h = Subsets.single(groups), d_model, heads
     else:
         spec, d, h = Subsets.of(groups, [m for m in subsets if set(m) <= set(groups)]), d_expert, expert_heads
-    return SkipTransformer(spec, sessions.left_groups, sessions.right_groups, d_expert=d, heads=h,
-                           encoder_layers=layers, decoder_layers=layers, dropout=dropout)  # fmt: skip
+    return SkipTransformer(
+        spec,
+        sessions.left_groups,
+        sessions.right_groups,
+        d_expert=d,
+        heads=h,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        dropout=dropout,
+    )
 
 
 def _tensors(sessions: SessionTensors, device) -> tuple[torch.Tensor, ...]:
-    return tuple(torch.as_tensor(a, device=device) for a in (sessions.left, sessions.right, sessions.left_mask,
-                                                              sessions.right_mask, sessions.y))  # fmt: skip
+    return tuple(
+        torch.as_tensor(a, device=device)
+        for a in (sessions.left, sessions.right, sessions.left_mask, sessions.right_mask, sessions.y)
+    )
 
 
 def predict(model: SkipTransformer, sessions: SessionTensors, batch_size: int = 1024, device="cpu") -> Predictions:
@@ -112,7 +130,7 @@ def predict(model: SkipTransformer, sessions: SessionTensors, batch_size: int = 
             prob, attr = model.predict(F)
             probs.append(prob.cpu().numpy()), Fs.append(F.cpu().numpy()), attrs.append(attr.cpu().numpy())
     empty = np.zeros((0, sessions.y.shape[1]), np.float32)
-    cat = (lambda xs, e: np.concatenate(xs) if xs else e)  # noqa: E731
+    cat = lambda xs, e: np.concatenate(xs) if xs else e  # noqa: E731
     H = model.n_experts
     return Predictions(cat(probs, empty), cat(Fs, np.zeros((0, 10, H))), cat(attrs, np.zeros((0, 10, H))))
 
@@ -123,8 +141,9 @@ def evaluate(pred, sessions: SessionTensors) -> dict[str, float]:
     return metrics.skip_metrics(binary, sessions.y > 0.5, sessions.right_mask)
 
 
-def fit(model: SkipTransformer, train: SessionTensors, valid: SessionTensors, config: TrainConfig,
-        name: str = "") -> History:  # fmt: skip
+def fit(
+    model: SkipTransformer, train: SessionTensors, valid: SessionTensors, config: TrainConfig, name: str = ""
+) -> History:
     """Train ``model`` on ``train``; keep the epoch with the best validation accuracy."""
     device = config.device
     model.to(device)
@@ -138,9 +157,14 @@ def fit(model: SkipTransformer, train: SessionTensors, valid: SessionTensors, co
         order = torch.randperm(len(train), generator=generator).to(device)
         batches = range(0, len(train), config.batch_size)
         start, total, count = time.perf_counter(), 0.0, 0
-        for b in tqdm(batches, desc=f"{history.name} epoch {epoch + 1}/{config.epochs}", leave=False,
-                      disable=not config.progress, mininterval=2):  # fmt: skip
-            idx = order[b:b + config.batch_size]
+        for b in tqdm(
+            batches,
+            desc=f"{history.name} epoch {epoch + 1}/{config.epochs}",
+            leave=False,
+            disable=not config.progress,
+            mininterval=2,
+        ):
+            idx = order[b : b + config.batch_size]
             F = model(left[idx], right[idx], lm[idx], rm[idx])
             loss = model.loss(F, y[idx], rm[idx])
             optimiser.zero_grad()
@@ -178,8 +202,15 @@ class ToyResult:
         return float(((self.prob > 0.5) == (self.y > 0.5)).mean())
 
 
-def fit_toy(toy: Toy, steps: int, seed: int = 0, batch_size: int = 256, lr: float = 1e-3, n_test: int = 4096,
-            progress: bool = True) -> ToyResult:  # fmt: skip
+def fit_toy(
+    toy: Toy,
+    steps: int,
+    seed: int = 0,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    n_test: int = 4096,
+    progress: bool = True,
+) -> ToyResult:
     """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
     ``n_test`` new points."""
     rng = np.random.default_rng(seed)
@@ -250,8 +281,11 @@ class Comparison:
         return {m: 100 * (self.scores["plain"][m] - self.scores["interpretable"][m]) for m in self.scores["plain"]}
 
     def beats_baseline(self) -> bool:
-        return all(self.scores[k][m] > self.scores["baseline"][m] for k in ("plain", "interpretable")
-                   for m in self.scores["baseline"])  # fmt: skip
+        return all(
+            self.scores[k][m] > self.scores["baseline"][m]
+            for k in ("plain", "interpretable")
+            for m in self.scores["baseline"]
+        )
 
 
 def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfig) -> Comparison:
@@ -265,8 +299,15 @@ def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfi
     scores = {"baseline": evaluate(baseline.last_skip(test), test)}
     for kind in KINDS:
         seed_everything(config.seed)
-        model = build(kind, train_, d_model=settings.d_model, d_expert=settings.d_expert, heads=settings.heads,
-                      expert_heads=settings.expert_heads, layers=settings.layers)  # fmt: skip
+        model = build(
+            kind,
+            train_,
+            d_model=settings.d_model,
+            d_expert=settings.d_expert,
+            heads=settings.heads,
+            expert_heads=settings.expert_heads,
+            layers=settings.layers,
+        )
         with torch_threads(config.threads):
             histories[kind] = fit(model, train_, valid, config, name=MODEL_NAMES[kind])
             predictions[kind] = predict(model, test, device=config.device)

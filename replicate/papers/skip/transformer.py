@@ -28,7 +28,16 @@ import torch.nn.functional as nnf
 from torch import nn
 
 from replicate.errors import ParameterError
-from replicate.papers.skip.moe import OWN, MaskedLinear, Subsets, attribution, em_loss, expert_template, input_template, mixture  # fmt: skip
+from replicate.papers.skip.moe import (
+    OWN,
+    MaskedLinear,
+    Subsets,
+    attribution,
+    em_loss,
+    expert_template,
+    input_template,
+    mixture,
+)
 
 
 class ExpertLayerNorm(nn.Module):
@@ -118,10 +127,19 @@ class SkipTransformer(nn.Module):
     ``forward(left, right, left_mask, right_mask)`` returns F (batch, second-half slots, H).
     """
 
-    def __init__(self, subsets: Subsets, left_groups: Sequence[tuple[str, int]],
-                 right_groups: Sequence[tuple[str, int]], d_expert: int = 16, heads: int = 2,
-                 encoder_layers: int = 2, decoder_layers: int = 2, ffn_mult: int = 2, dropout: float = 0.0,
-                 gate: str = "abs"):  # fmt: skip
+    def __init__(
+        self,
+        subsets: Subsets,
+        left_groups: Sequence[tuple[str, int]],
+        right_groups: Sequence[tuple[str, int]],
+        d_expert: int = 16,
+        heads: int = 2,
+        encoder_layers: int = 2,
+        decoder_layers: int = 2,
+        ffn_mult: int = 2,
+        dropout: float = 0.0,
+        gate: str = "abs",
+    ):
         super().__init__()
         left_names = [g for g, _ in left_groups]
         if tuple(left_names) != subsets.groups:
@@ -133,12 +151,15 @@ class SkipTransformer(nn.Module):
         self.subsets, self.gate, self.d_expert = subsets, gate, d_expert
         self.register_buffer("child_mask", torch.tensor(subsets.children))
         self.left_in = MaskedLinear(input_template(subsets, left_names), [n for _, n in left_groups], [d_expert] * H)
-        self.right_in = MaskedLinear(input_template(subsets, [g for g, _ in right_groups]),
-                                     [n for _, n in right_groups], [d_expert] * H)  # fmt: skip
-        self.encoder = nn.ModuleList(EncoderBlock(subsets, d_expert, heads, ffn_mult, dropout)
-                                     for _ in range(encoder_layers))  # fmt: skip
-        self.decoder = nn.ModuleList(DecoderBlock(subsets, d_expert, heads, ffn_mult, dropout)
-                                     for _ in range(decoder_layers))  # fmt: skip
+        self.right_in = MaskedLinear(
+            input_template(subsets, [g for g, _ in right_groups]), [n for _, n in right_groups], [d_expert] * H
+        )
+        self.encoder = nn.ModuleList(
+            EncoderBlock(subsets, d_expert, heads, ffn_mult, dropout) for _ in range(encoder_layers)
+        )
+        self.decoder = nn.ModuleList(
+            DecoderBlock(subsets, d_expert, heads, ffn_mult, dropout) for _ in range(decoder_layers)
+        )
         self.head = MaskedLinear(expert_template(subsets), [d_expert] * H, [1] * H)
 
     @property
