@@ -149,6 +149,7 @@ for key, metric, paper in (
     ch.claim(
         key,
         f"Mult-VAE {metric} on the test users",
+        kind="paper",
         paper=paper,
         ours=quality["Mult-VAE"][metric],
         rule=same_data if dataset == "ml-20m" else other_data,
@@ -158,6 +159,7 @@ for key, metric, paper in (
 ch.claim(
     "cvae_on_par_with_multvae",
     "nDCG@100 of C-VAE without condition / Mult-VAE (1 = equivalent)",
+    kind="paper",
     paper=1.0,
     ours=quality["C-VAE"]["nDCG@100"] / quality["Mult-VAE"]["nDCG@100"],
     rule=Within(abs=0.05),
@@ -195,6 +197,7 @@ filtered = conditioned["Mult-VAE, filtered to the genre"]["nDCG@100"]
 ch.claim(
     "conditioning_helps",
     "Conditioned C-VAE ranks a requested genre better than Mult-VAE filtered to it",
+    kind="paper",
     paper=True,
     ours=bool(with_condition > filtered),
     rule=Holds(),
@@ -255,6 +258,7 @@ print("η² of the condition per component:", np.round(eta2, 2))
 ch.claim(
     "clusters_silhouette",
     "Users cluster by condition: mean silhouette in the 5-PC space",
+    kind="paper",
     paper=None,
     ours=silhouette["all"],
     rule=AtLeast(0.25),
@@ -264,6 +268,7 @@ ch.claim(
 ch.claim(
     "clusters_eta2",
     "Share of the 5 components' variance explained by the condition (mean η²)",
+    kind="paper",
     paper=None,
     ours=float(eta2.mean()),
     rule=AtLeast(0.5),
@@ -280,6 +285,7 @@ r, p = stats.mantel(
 ch.claim(
     "cooccurrence_mantel",
     "Genres that co-occur in movies lie close: Mantel p-value",
+    kind="paper",
     paper=None,
     ours=p,
     rule=AtMost(0.05),
@@ -293,6 +299,7 @@ order = np.argsort(centre)
 ch.claim(
     "unconditioned_centre",
     "Unconditioned users lie nearest to the centre",
+    kind="paper",
     paper=True,
     ours=bool(order[0] == len(names)),
     rule=Holds(),
@@ -306,6 +313,7 @@ quarter = int(np.ceil(len(names) / 4))
 ch.claim(
     "film_noir_isolated",
     f"Film-Noir is far from every genre (isolation rank ≤ {quarter} of {len(names)})",
+    kind="paper",
     paper=True,
     ours=noir_rank <= quarter,
     rule=Holds(),
@@ -317,6 +325,7 @@ expected = {"Crime", "Drama", "Thriller", "Mystery"}
 ch.claim(
     "film_noir_neighbours",
     "Film-Noir's nearest genres are Crime, Drama, Thriller, Mystery (≥ 3 of its 4 nearest)",
+    kind="paper",
     paper=True,
     ours=len(expected & set(noir_nearest)) >= 3,
     rule=Holds(),
@@ -333,6 +342,7 @@ near, far = [d("War", "Drama"), d("War", "Romance")], [d("War", "Children's"), d
 ch.claim(
     "war_near_drama_romance",
     "War is nearer to Drama and Romance than to Children's and Animation",
+    kind="paper",
     paper=True,
     ours=max(near) < min(far),
     rule=Holds(),
@@ -342,6 +352,7 @@ ch.claim(
 ch.claim(
     "horror_between",
     "Horror lies between Thriller and Sci-Fi",
+    kind="paper",
     paper=True,
     ours=max(d("Horror", "Thriller"), d("Horror", "Sci-Fi")) < d("Thriller", "Sci-Fi"),
     rule=Holds(),
@@ -368,6 +379,7 @@ ch.figure(latent.plot_profiling(position, score, rho), "profiling")
 ch.claim(
     "profiling_axis",
     "Unconditioned users' position on the light→serious axis follows their history",
+    kind="paper",
     paper=True,
     ours=bool(rho > 0 and p_rho <= 0.05),
     rule=Holds(),

@@ -82,25 +82,61 @@ rated_movies = int(ml1m.ratings["item"].nunique())
 ch.claim(
     "ml100k_ratings",
     "ML-100K ratings",
+    kind="paper",
     paper=100_000,
     ours=ml100k.n_ratings,
     rule=Exact(),
     source="GroupLens ML-100K README",
 )
 ch.claim(
-    "ml100k_users", "ML-100K users", paper=943, ours=ml100k.n_users, rule=Exact(), source="GroupLens ML-100K README"
+    "ml100k_users",
+    "ML-100K users",
+    kind="paper",
+    paper=943,
+    ours=ml100k.n_users,
+    rule=Exact(),
+    source="GroupLens ML-100K README",
 )
 ch.claim(
-    "ml100k_items", "ML-100K movies", paper=1_682, ours=ml100k.n_items, rule=Exact(), source="GroupLens ML-100K README"
+    "ml100k_items",
+    "ML-100K movies",
+    kind="paper",
+    paper=1_682,
+    ours=ml100k.n_items,
+    rule=Exact(),
+    source="GroupLens ML-100K README",
 )
 ch.claim(
-    "ml1m_ratings", "ML-1M ratings", paper=1_000_209, ours=ml1m.n_ratings, rule=Exact(), source="GroupLens ML-1M README"
+    "ml1m_ratings",
+    "ML-1M ratings",
+    kind="paper",
+    paper=1_000_209,
+    ours=ml1m.n_ratings,
+    rule=Exact(),
+    source="GroupLens ML-1M README",
 )
-ch.claim("ml1m_users", "ML-1M users", paper=6_040, ours=ml1m.n_users, rule=Exact(), source="GroupLens ML-1M README")
-ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=len(ml1m.genres), rule=Exact(), source="GroupLens ML-1M README")
+ch.claim(
+    "ml1m_users",
+    "ML-1M users",
+    kind="paper",
+    paper=6_040,
+    ours=ml1m.n_users,
+    rule=Exact(),
+    source="GroupLens ML-1M README",
+)
+ch.claim(
+    "ml1m_genres",
+    "ML-1M genres",
+    kind="paper",
+    paper=18,
+    ours=len(ml1m.genres),
+    rule=Exact(),
+    source="GroupLens ML-1M README",
+)
 ch.claim(
     "reconet_ml1m_ratings",
     "ML-1M ratings, as RecoNet describes them",
+    kind="paper",
     paper=1_000_000,
     ours=ml1m.n_ratings,
     rule=Within(abs=50_000),
@@ -109,6 +145,7 @@ ch.claim(
 ch.claim(
     "reconet_ml1m_users",
     "ML-1M users, as RecoNet describes them",
+    kind="paper",
     paper=6_000,
     ours=ml1m.n_users,
     rule=Within(abs=500),
@@ -117,6 +154,7 @@ ch.claim(
 ch.claim(
     "reconet_ml1m_movies",
     "ML-1M rated movies, as RecoNet describes them",
+    kind="paper",
     paper=4_000,
     ours=rated_movies,
     rule=Within(abs=500),
@@ -166,6 +204,7 @@ top_two = sorted(movies_per_genre.index[:2])
 ch.claim(
     "cvae_top_genres",
     "Drama and Comedy are the two most common genres (ML-1M, by movies)",
+    kind="paper",
     paper=True,
     ours=top_two == ["Comedy", "Drama"],
     rule=Holds(),
@@ -175,6 +214,7 @@ ch.claim(
 ch.claim(
     "cvae_film_noir_rarest",
     "Film-Noir is the least common genre (ML-1M, by movies)",
+    kind="paper",
     paper=True,
     ours=bool(movies_per_genre.index[-1] == "Film-Noir"),
     rule=Holds(),
@@ -223,6 +263,7 @@ explore.film_facts(ml100k, "Star Wars (1977)")
 ch.claim(
     "emde_ml20m_movies",
     "ML-20M movies after EMDE's filtering",
+    kind="paper",
     paper=20_108,
     ours=None,
     rule=NotApplicable("ML-20M is not available here; the EMDE chapter uses ML-100K"),

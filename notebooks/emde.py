@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu, wilcoxon
 
-from replicate import data, splits
+from replicate import data, splits, stats
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, NotApplicable, Within
 from replicate.papers.emde import explain as emde_ig
@@ -135,6 +135,7 @@ emde_ndcg, pop_ndcg, ease_ndcg = quality["nDCG@100"].to_numpy()
 ch.claim(
     "emde_beats_popularity",
     "EMDE nDCG@100 above popularity",
+    kind="paper",
     paper=None,
     ours=emde_ndcg - pop_ndcg,
     rule=AtLeast(0.0),
@@ -145,6 +146,7 @@ ch.claim(
 ch.claim(
     "emde_vs_ease",
     "EMDE nDCG@100 relative to EASE",
+    kind="book",
     paper=None,
     ours=emde_ndcg / ease_ndcg,
     rule=NotApplicable("the interpretability paper reports no accuracy; shown to place the model"),
@@ -171,6 +173,7 @@ print(f"{SETTINGS['steps']} steps: median relative completeness gap {relative_ga
 ch.claim(
     "ig_completeness",
     "IG completeness: median |Σ attributions − (f(x) − f(0))| / |f(x) − f(0)|",
+    kind="paper",
     paper=None,
     ours=relative_gap,
     rule=AtMost(0.05),
@@ -298,7 +301,7 @@ print(f"{n_eligible} users; agreement expected by chance: {chance:.3f}")
 
 
 def agreement_note(name):
-    low, high = emde_ig.wilson_interval(agree[name], n_eligible)
+    low, high = stats.wilson_interval(agree[name], n_eligible)
     return f"95 % interval {low:.2f}–{high:.2f}; chance {chance:.2f}; {n_eligible} users"
 
 
@@ -307,6 +310,7 @@ no_cast = NotApplicable("no cast modality in this run")
 ch.claim(
     "agreement_cast",
     "Cast picks the same most influential movie as interactions (share of users)",
+    kind="paper",
     paper=0.10,
     ours=agree["cast"] if has_cast else None,
     rule=Within(abs=0.05) if has_cast else no_cast,
@@ -317,6 +321,7 @@ ch.claim(
 ch.claim(
     "agreement_title",
     "Plot texts (here: title words) pick the same movie as interactions",
+    kind="paper",
     paper=0.10,
     ours=agree["title"],
     rule=Within(abs=0.05),
@@ -327,6 +332,7 @@ ch.claim(
 ch.claim(
     "agreement_posters",
     "Posters pick the same movie as interactions",
+    kind="paper",
     paper=0.0,
     ours=None,
     rule=NotApplicable("no posters here"),
@@ -335,6 +341,7 @@ ch.claim(
 ch.claim(
     "top_influence_interactions",
     "Mean attribution of the top influential movie, interactions",
+    kind="paper",
     paper=0.026,
     ours=influence["liked"],
     rule=NotApplicable("scale of the explained output differs"),
@@ -344,6 +351,7 @@ ch.claim(
 ch.claim(
     "top_influence_cast",
     "Mean attribution of the top influential movie, cast",
+    kind="paper",
     paper=0.023,
     ours=influence["cast"] if has_cast else None,
     rule=NotApplicable("scale of the explained output differs"),
@@ -353,6 +361,7 @@ ch.claim(
 ch.claim(
     "cast_vs_interactions",
     "Top influence of cast relative to interactions",
+    kind="paper",
     paper=round(0.023 / 0.026, 3),
     ours=influence["cast"] / influence["liked"] if has_cast else None,
     rule=Within(abs=0.2) if has_cast else no_cast,
@@ -382,6 +391,7 @@ ch.figure(emde_figures.plot_removal(drop_top, drop_random, u_test.pvalue), "remo
 ch.claim(
     "removal_faithful",
     "Removing the top-attributed movie lowers the output more than a random one (p)",
+    kind="book",
     paper=None,
     ours=float(u_test.pvalue),
     rule=AtMost(0.05),

@@ -168,6 +168,7 @@ for method, key in ids.items():
         ch.claim(
             f"t1_{key}_{part}",
             f"{method} recall@50, {part} attributes",
+            kind="paper",
             paper=float(paper),
             ours=ours,
             rule=WITHIN,
@@ -178,6 +179,7 @@ for method, key in ids.items():
 ch.claim(
     "t1_popularity_without",
     "Popularity recall@50 (our floor)",
+    kind="paper",
     paper=None,
     ours=float(frame.loc["popularity", "ours_without"]),
     rule=NotApplicable("not in the paper"),
@@ -199,6 +201,7 @@ with_column = frame["ours_with"].dropna().drop(index="popularity", errors="ignor
 ch.claim(
     "reconet_competitive",
     "RecoNet with attributes is among the two best of the with-attributes column",
+    kind="paper",
     paper=True,
     ours=bool("RecoNet" in with_column.index[:2]),
     rule=Holds(),
@@ -210,6 +213,7 @@ plain = frame.loc["RecoNet", ["ours_without", "ours_with"]].astype(float)
 ch.claim(
     "layer_not_better",
     "RecoNet + Layer is not better than RecoNet (with and without attributes)",
+    kind="paper",
     paper=True,
     ours=bool((layer.to_numpy() <= plain.to_numpy()).all()),
     rule=Holds(),
@@ -219,6 +223,7 @@ ch.claim(
 ch.claim(
     "attributes_help_reconet",
     "RecoNet with attributes beats RecoNet without by at least 1 %",
+    kind="paper",
     paper=True,
     ours=bool(plain.iloc[1] >= 1.01 * plain.iloc[0]),
     rule=Holds(),
@@ -249,6 +254,7 @@ display(pd.Series(at50, name="recall@50, cold-start users").to_frame().style.for
 ch.claim(
     "cold_comparable_ocular",
     "Cold start: RecoNet recall@50 within ±10 % of OCuLaR's",
+    kind="paper",
     paper=True,
     ours=bool(abs(at50["RecoNet"] - at50["OCuLaR"]) <= 0.10 * at50["OCuLaR"]),
     rule=Holds(),
@@ -258,6 +264,7 @@ ch.claim(
 ch.claim(
     "cold_beats_cml_fm",
     "Cold start: RecoNet recall@50 ≥ 1.2 × CML's and FM's",
+    kind="paper",
     paper=True,
     ours=bool(at50["RecoNet"] >= 1.2 * max(at50["CML"], at50["FM"])),
     rule=Holds(),
@@ -341,6 +348,7 @@ top_k, random_k = curves["RecoNet + Layer: top-k (LRP)"][:, -1], curves["RecoNet
 ch.claim(
     "pertinence_drop",
     f"RecoNet + Layer: mean Δŷ_c after removing the top {ks[-1]} LRP features minus after {ks[-1]} random ones",
+    kind="paper",
     paper="negative",
     ours=float(top_k.mean() - random_k.mean()),
     rule=AtMost(0.0),
@@ -360,6 +368,7 @@ ch.figure(figs.plot_top1_random1(top1, random1, p_value), "top1_random1")
 ch.claim(
     "top1_mannwhitney",
     "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c of 'top 1' less than 'random 1'",
+    kind="paper",
     paper=1e-4,
     ours=p_value,
     rule=AtMost(),
@@ -422,6 +431,7 @@ layer_gap = (
 ch.claim(
     "lime_top5_agreement",
     "RecoNet: mean share of the top-5 features LRP and LIME have in common",
+    kind="paper",
     paper="very good",
     ours=float(np.mean(overlap)),
     rule=AtLeast(0.6),
@@ -432,6 +442,7 @@ ch.claim(
 ch.claim(
     "lime_deletion_weaker",
     "RecoNet + Layer: mean Δŷ_c of LRP minus LIME over k = 6..k_max (negative: LRP's features matter more)",
+    kind="paper",
     paper="negative",
     ours=float(layer_gap),
     rule=AtMost(0.0),
@@ -474,6 +485,7 @@ print(
 ch.claim(
     "lrp_seconds_per_explanation",
     "RecoNet: seconds to recommend and explain for one user (batch of one)",
+    kind="paper",
     paper=0.010,
     ours=lrp_single,
     rule=AtMost(),
@@ -484,6 +496,7 @@ ch.claim(
 ch.claim(
     "lime_speedup",
     "LIME seconds per explanation / LRP seconds per explanation (one user each)",
+    kind="paper",
     paper=1000.0,
     ours=lime_seconds / lrp_single,
     rule=AtLeast(),

@@ -128,6 +128,7 @@ for key, name in (("four_clusters", "four clusters"), ("xor", "XOR"), ("mixture"
     ch.claim(
         f"toy_{key}_accuracy",
         f"Toy problem '{name}': test accuracy of the interpretable network",
+        kind="book",
         paper=paper,
         ours=toy_table.loc[name, "accuracy"],
         rule=Within(abs=0.01) if paper else AtLeast(0.98),
@@ -140,6 +141,7 @@ for key, name in (("four_clusters", "four clusters"), ("xor", "XOR"), ("mixture"
     ch.claim(
         f"toy_{key}_recovery",
         f"Toy problem '{name}': share of points whose dominant subset generated the label",
+        kind="book",
         paper=None,
         ours=toy_table.loc[name, "recovery"],
         rule=AtLeast(0.9),
@@ -280,6 +282,7 @@ for key, model in (("baseline", "baseline"), ("transformer", "plain"), ("interpr
         ch.claim(
             f"slide14_{key}_{suffix}",
             f"{name}: {metric} (%)",
+            kind="paper",
             paper=PAPER.loc[name, metric],
             ours=ours.loc[name, metric],
             rule=rule,
@@ -297,6 +300,7 @@ for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating
         ch.claim(
             f"{prefix}_gap_{suffix}",
             f"{name}: transformer minus interpretable transformer, {metric} (points)",
+            kind="paper",
             paper=PAPER_GAP[metric],
             ours=gap[metric],
             rule=AtMost(2.0),
@@ -308,6 +312,7 @@ for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating
     ch.claim(
         f"{prefix}_beats_baseline",
         f"{name}: both transformers beat the baseline on Acc, Acc@1 and MAA",
+        kind="paper",
         paper=True,
         ours=c.beats_baseline(),
         rule=Holds(),
@@ -385,6 +390,7 @@ accuracy = syn.scores["interpretable"]["Acc"]
 ch.claim(
     "sessions_accuracy",
     "Generated sessions: interpretable transformer accuracy (ceiling 0.95)",
+    kind="book",
     paper=None,
     ours=accuracy,
     rule=AtLeast(0.9),
@@ -395,6 +401,7 @@ ch.claim(
 ch.claim(
     "sessions_recovery",
     "Generated sessions: share of tracks whose dominant subset is the planted one",
+    kind="book",
     paper=None,
     ours=overall,
     rule=AtLeast(0.8),
@@ -405,6 +412,7 @@ ch.claim(
 ch.claim(
     "sessions_recovery_min_position",
     "Generated sessions: lowest recovery over second-half positions",
+    kind="book",
     paper=None,
     ours=float(recovery["all"].min()),
     rule=AtLeast(0.7),

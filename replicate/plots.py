@@ -78,3 +78,17 @@ def barh(ax, labels, values, color=PALETTE[0], fmt="{:,.0f}"):
     for y, v in enumerate(values):
         ax.text(v, y, " " + fmt.format(v), va="center", fontsize=8)
     return ax
+
+
+def learning_curves(ax, curves: dict, best: dict | None = None, ylabel: str = "", marker: str = "o") -> None:
+    """One line per name in ``curves`` (a value per epoch, from epoch 1), the kept epoch in ``best`` circled."""
+    from matplotlib.ticker import MaxNLocator
+
+    for k, (name, values) in enumerate(curves.items()):
+        colour = PALETTE[k % len(PALETTE)]
+        ax.plot(range(1, len(values) + 1), values, marker=marker, color=colour, label=name)
+        if best is not None and name in best:
+            ax.scatter([best[name] + 1], [values[best[name]]], s=80, facecolors="none", edgecolors=colour)
+    ax.set(xlabel="epoch", ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()

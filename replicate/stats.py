@@ -1,4 +1,5 @@
-"""Small statistics not covered by scipy: the Mantel test and the correlation ratio (eta squared)."""
+"""Statistics shared by the chapters: confidence intervals (Student t, Wilson, bootstrap, mean bands), the Mantel
+test, the correlation ratio (eta squared), Kendall's tau between two orders, and sample skewness."""
 
 from __future__ import annotations
 
@@ -39,3 +40,64 @@ def mantel(a: np.ndarray, b: np.ndarray, permutations: int = 9999, seed: int = 0
         if np.corrcoef(x, squareform(b[np.ix_(order, order)], checks=False))[0, 1] >= observed:
             hits += 1
     return float(observed), (hits + 1) / (permutations + 1)
+
+
+def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` and its Student-t ``level`` interval: (mean, low, high). One value gives (v, nan, nan)."""
+    from scipy import stats as st
+
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(st.t.ppf(0.5 + level / 2, df=len(values) - 1) * st.sem(values))
+    return mean, mean - half, mean + half
+
+
+def mean_band(rows: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise mean of ``rows`` with its Student-t ``level`` interval: (mean, low, high) arrays."""
+    from scipy import stats as st
+
+    rows = np.asarray(rows, dtype=float)
+    mean = rows.mean(axis=0)
+    half = st.t.ppf(0.5 + level / 2, df=max(1, rows.shape[0] - 1)) * st.sem(rows, axis=0)
+    return mean, mean - half, mean + half
+
+
+def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion observed in ``n`` trials."""
+    if n == 0:
+        return float("nan"), float("nan")
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(centre - half), float(centre + half)
+
+
+def bootstrap_interval(values, statistic=np.mean, level: float = 0.95, n_boot: int = 2000, seed: int = 0):
+    """Percentile bootstrap interval of ``statistic`` over the rows of ``values``: (estimate, low, high)."""
+    values = np.asarray(values)
+    rng = np.random.default_rng(seed)
+    estimate = float(statistic(values))
+    if len(values) < 2:
+        return estimate, float("nan"), float("nan")
+    draws = np.array([statistic(values[rng.integers(0, len(values), len(values))]) for _ in range(n_boot)])
+    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return estimate, float(low), float(high)
+
+
+def kendall_tau(paper_order, our_order) -> float:
+    """Kendall's tau-b between two orders of the same labels (best first); labels missing from either are dropped."""
+    from scipy.stats import kendalltau
+
+    common = [label for label in paper_order if label in list(our_order)]
+    if len(common) < 2:
+        return float("nan")
+    ours = list(our_order)
+    return float(kendalltau(range(len(common)), [ours.index(label) for label in common]).statistic)
+
+
+def skewness(values) -> float:
+    """Sample skewness (Fisher-Pearson, bias-corrected, as scipy's ``skew(bias=False)``)."""
+    from scipy.stats import skew
+
+    return float(skew(np.asarray(values, dtype=float), bias=False))

@@ -1,3 +1,4 @@
+import json
 import math
 
 import numpy as np
@@ -8,12 +9,16 @@ from replicate.core.claims import (
     AtMost,
     Claim,
     Exact,
+    Exceeds,
     Holds,
     NotApplicable,
+    Order,
     Within,
+    aggregate,
     format_value,
     load,
     regenerates,
+    rule_from_spec,
     save,
     scorecard_markdown,
 )
@@ -95,14 +100,108 @@ def test_format_value():
     assert format_value(None) == "—"
 
 
-def test_scorecard_links_each_row_to_its_section():
+def test_scorecard_links_each_row_to_its_section_and_separates_book_checks():
     claims = [
         Claim.make("data", "a", "ML-1M <ratings>", 1, 1, Exact(), section="Counts", anchor="counts"),
         Claim.make("data", "b", "ML-20M movies", 20_108, None, NotApplicable("absent")),
+        Claim.make("data", "c", "beats popularity", None, 0.1, AtLeast(0.0), kind="book"),
     ]
     page = scorecard_markdown([("data", "The data", claims)], "smoke")
     assert page.startswith("# Scorecard")
-    assert '<a href="chapters/data.html#counts">The data</a>' in page
-    assert '<a href="chapters/data.html">The data</a>' in page
-    assert "ML-1M &lt;ratings&gt;" in page
-    assert "2 claims: 1 replicated, 1 not applicable" in page
+    assert '<a href="chapters/data.html#counts">ML-1M &lt;ratings&gt;</a>' in page
+    assert '<a href="chapters/data.html">ML-20M movies</a>' in page
+    assert "Paper claims: 1 replicated, 1 not applicable. Book checks: 1 replicated." in page
+    paper_table, book_table = page.split("### Paper claims")[1].split("### Book checks")
+    assert "ML-20M movies" in paper_table and "beats popularity" not in paper_table
+    assert "beats popularity" in book_table
+
+
+def test_kind_must_be_known():
+    with pytest.raises(ValueError, match="kind must be one of paper, book"):
+        Claim.make("data", "a", "x", 1, 1, Exact(), kind="mine")
+
+
+def test_within_with_an_interval_needs_all_of_it_in_the_band():
+    rule = Within(abs=0.05)  # band 0.05..0.15 around the paper's 0.10
+    assert rule.verdict(0.10, 0.12, interval=(0.07, 0.14)) == "replicated"
+    assert rule.verdict(0.10, 0.12, interval=(0.02, 0.20)) == "inconclusive"  # straddles both edges
+    assert rule.verdict(0.10, 0.14, interval=(0.12, 0.17)) == "inconclusive"  # straddles the upper edge
+    assert rule.verdict(0.10, 0.25, interval=(0.20, 0.30)) == "not replicated"  # entirely outside
+    assert rule.verdict(0.10, 0.12, interval=(float("nan"), float("nan"))) == "replicated"  # no interval: the value
+    with pytest.raises(ValueError):
+        rule.verdict(0.10, 0.12, interval=(0.2, 0.1))
+
+
+def test_bounds_with_an_interval():
+    assert AtLeast(0.0).verdict(None, 0.3, interval=(0.1, 0.5)) == "replicated"
+    assert AtLeast(0.0).verdict(None, 0.1, interval=(-0.1, 0.3)) == "inconclusive"
+    assert AtLeast(0.0).verdict(None, -0.2, interval=(-0.3, -0.1)) == "not replicated"
+    assert AtMost(0.05).verdict(None, 0.01, interval=(0.0, 0.04)) == "replicated"
+    assert AtMost(0.05).verdict(None, 0.04, interval=(0.01, 0.09)) == "inconclusive"
+
+
+def test_exceeds_needs_the_interval_beyond_the_bound_and_a_sign_alone_is_direction():
+    assert Exceeds().verdict(None, 0.5, interval=(0.2, 0.8)) == "replicated"
+    assert Exceeds().verdict(None, 0.5, interval=(-0.1, 1.1)) == "direction holds"
+    assert Exceeds().verdict(None, 0.5) == "direction holds"  # a sign without an interval
+    assert Exceeds().verdict(None, -0.5, interval=(-0.8, -0.2)) == "not replicated"
+    assert Exceeds(below=True).verdict(None, -0.5, interval=(-0.8, -0.2)) == "replicated"
+
+
+def test_order_uses_kendall_tau():
+    paper = ["RecoNet", "OCuLaR", "CML", "FM"]
+    assert Order(min_tau=0.5).verdict(paper, paper) == "replicated"
+    # one adjacent swap among 4: tau = (5 - 1) / 6
+    claim = Claim.make("reconet", "order", "order", paper, ["OCuLaR", "RecoNet", "CML", "FM"], Order(min_tau=0.5))
+    assert claim.tau == pytest.approx(4 / 6) and claim.verdict == "replicated"
+    assert Order(min_tau=0.5).verdict(paper, list(reversed(paper))) == "not replicated"
+
+
+def test_relative_error():
+    assert Claim.make("c", "a", "x", 0.30, 0.33, Within(rel=0.1)).relative_error == pytest.approx(0.1)
+    assert Claim.make("c", "a", "x", None, 0.33, AtLeast(0.0)).relative_error is None
+    assert Claim.make("c", "a", "x", True, True, Holds()).relative_error is None
+
+
+def test_rule_spec_round_trips():
+    for rule in (
+        Within(rel=0.1, baseline=(0.3, 0.2)),
+        AtLeast(2.0),
+        AtMost(),
+        Exceeds(below=True),
+        Holds(),
+        Order(0.3),
+        NotApplicable("absent"),
+        Exact(),
+    ):
+        assert rule_from_spec(json.loads(json.dumps(rule.spec()))) == rule
+
+
+def _seeded(values, rule, paper=0.10):
+    return {seed: [Claim.make("c", "a", "x", paper, v, rule)] for seed, v in enumerate(values)}
+
+
+def test_aggregate_numbers_over_seeds_use_the_t_interval():
+    [claim] = aggregate(_seeded([0.11, 0.12, 0.10, 0.11, 0.12], Within(abs=0.05)))
+    assert claim.ours == pytest.approx(0.112)
+    assert claim.interval[0] < 0.112 < claim.interval[1]
+    assert claim.verdict == "replicated" and claim.seeds["k"] == 5 and claim.seeds["n"] == 5
+    # every seed inside the band, but the interval over seeds reaches past its edge: not decidable
+    [wide] = aggregate(_seeded([0.06, 0.145, 0.07, 0.14], Within(abs=0.05)))
+    assert wide.verdict == "inconclusive"
+
+
+def test_aggregate_flags_a_verdict_that_changes_between_seeds():
+    [claim] = aggregate(_seeded([0.12, 0.30, 0.11], Within(abs=0.05)))
+    assert claim.verdict == "unstable" and claim.seeds["k"] == 2 and claim.seeds["n"] == 3
+    from replicate.core.claims import verdict_label
+
+    assert verdict_label(claim) == "unstable (2 of 3 seeds replicated)"
+    runs = {s: [Claim.make("c", "b", "holds", True, v, Holds())] for s, v in enumerate([True, True, False])}
+    [holds] = aggregate(runs)
+    assert holds.verdict == "unstable" and holds.ours is False
+
+
+def test_aggregate_of_one_seed_keeps_the_claim():
+    [claim] = aggregate(_seeded([0.12], Within(abs=0.05)))
+    assert claim.verdict == "replicated" and claim.ours == 0.12 and claim.seeds["n"] == 1

@@ -3,6 +3,7 @@ that stay narrative (no ``def`` or ``class``, no code cell of more than 15 state
 ``replicate/``)."""
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -64,3 +65,49 @@ def test_notebook_check_catches_a_definition_and_a_long_cell(tmp_path):
     assert any("defines function helper" in p for p in problems)
     assert any(f"has {MAX_CELL_STATEMENTS + 1} statements" in p for p in problems)
     assert any("defines a lambda" in p for p in problems)
+
+
+# A decimal or a percentage in a notebook's markdown must be a literal of its code (a paper's value passed to a claim,
+# a setting) or come from the run (myst-nb glue, or text generated from the claims): never a typed result.
+PROSE_NUMBER = re.compile(r"(?<![\w.§])(?<!§ )(?<!Section )(?<!section )(\d+\.\d+|\d+(?:\.\d+)?\s?%)")
+ALLOWED_IN_PROSE = {95.0, 0.95}  # the confidence level of every interval
+
+
+def typed_numbers(notebook: Path) -> list[str]:
+    """Decimals and percentages in the markdown that no numeric literal of the code cells accounts for."""
+    cells = jupytext.read(notebook).cells
+    literals = set(ALLOWED_IN_PROSE)
+    for cell in cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+                    literals.add(round(float(node.value), 10))
+    found = []
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            for match in PROSE_NUMBER.finditer(cell.source):
+                token = match.group(1)
+                value = float(token.rstrip("% "))
+                candidates = {round(value, 10)} | ({round(value / 100, 10)} if token.endswith("%") else set())
+                if not candidates & literals:
+                    found.append(token)
+    return found
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
+def test_no_result_typed_into_prose(notebook):
+    typed = typed_numbers(notebook)
+    assert not typed, (
+        f"{notebook.name}: numbers typed into markdown ({', '.join(typed)}): glue them from the run "
+        f"(myst-nb glue), generate the text from the claims, or pass the paper's value to a claim"
+    )
+
+
+def test_typed_number_check_catches_a_result_and_allows_a_paper_value(tmp_path):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text(
+        "# %% [markdown]\n# The paper reports 0.351; we get 0.377, in section 4.2, 95 % interval.\n\n"
+        '# %%\nch.claim("x", "y", kind="paper", paper=0.351, ours=v, rule=r, source="s")\n'
+    )
+    assert typed_numbers(notebook) == ["0.377"]

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from replicate import data
+from replicate import data, stats
 from replicate.papers.emde import model as emde
 from replicate.papers.emde.embedding import cleora
 from replicate.papers.emde.lsh import DLSH
@@ -188,5 +188,5 @@ def test_agreement_influence_and_interval_by_hand():
     attr = np.array([[0.1, np.nan, 0.3], [np.nan, np.nan, np.nan], [-0.2, -0.1, np.nan]])
     assert emde_ig.top_influence(attr) == pytest.approx((0.3 - 0.1) / 2)
     assert emde_ig.top_movie(attr).tolist() == [2, -1, 1]
-    low, high = emde_ig.wilson_interval(0.1, 100)
+    low, high = stats.wilson_interval(0.1, 100)
     assert (round(low, 3), round(high, 3)) == (0.055, 0.174)

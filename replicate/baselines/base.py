@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from replicate.errors import ParameterError
 from replicate.repro import resolve_device
+from replicate.sparse import require_binary
 
 
 class Baseline:
@@ -51,7 +52,7 @@ class Baseline:
     # ------------------------------------------------------------------ public interface
     def fit(self, train, user_attrs=None, item_attrs=None, epochs: int | None = None):
         """Fit on ``train`` (n_users x n_items, binary); attributes are (n_users x a) and (n_items x b), binary."""
-        train = _binary_csr(train, "train")
+        train = require_binary(train, "train")
         n_users, n_items = train.shape
         user_attrs = self._check_attrs(user_attrs, "user", n_users, "rows of train (users)")
         item_attrs = self._check_attrs(item_attrs, "item", n_items, "columns of train (items)")
@@ -86,7 +87,7 @@ class Baseline:
                 f"{type(self).__name__} takes {takes} attributes: pass {side}_attrs=None "
                 f"(check the class's ATTRIBUTE_SIDES before passing attributes)"
             )
-        attrs = _binary_csr(attrs, f"{side}_attrs")
+        attrs = require_binary(attrs, f"{side}_attrs")
         if attrs.shape[0] != n_rows:
             raise ParameterError(
                 f"{side}_attrs has {attrs.shape[0]} rows but train has {n_rows} {what}: "
@@ -99,20 +100,6 @@ class Baseline:
 
     def _score(self, users: np.ndarray) -> np.ndarray:
         raise NotImplementedError
-
-
-def _binary_csr(matrix, name: str) -> sp.csr_matrix:
-    """``matrix`` as a float32 CSR with only 1s stored; anything else is refused with the fix."""
-    if not sp.issparse(matrix) or matrix.ndim != 2:
-        raise ParameterError(
-            f"{name} must be a 2-D scipy.sparse matrix (e.g. scipy.sparse.csr_matrix), got {type(matrix).__name__}"
-        )
-    matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
-    matrix.eliminate_zeros()
-    matrix.sum_duplicates()
-    if matrix.nnz and not np.all(matrix.data == 1):
-        raise ParameterError(f"{name} must be binary (0/1): binarise it first, e.g. (ratings >= 3) as 1")
-    return matrix
 
 
 def user_pos_arrays(train: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

@@ -112,6 +112,7 @@ class Chapter:
         self._cell = None
         self._watch_cells()
         plots.use_style()
+        self.seed = seed
         self.rng = seed_everything(seed)
         self.device = resolve_device(device)
         print(f"{name}: profile={profile}, seed={seed}, device={self.device}")
@@ -152,19 +153,25 @@ class Chapter:
         id: str,
         description: str,
         *,
+        kind: str,
         paper,
         ours,
         rule: Rule,
         source: str,
+        interval=None,
         note: str = "",
         regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
         regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
         timing: bool = False,
     ) -> None:
-        """Record one reproduced number; ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing``
-        claim (a wall time or a ratio of wall times) depends on the machine: ``check`` reports it but does not compare
-        it with the reference. Returns nothing (a cell ending with a claim prints nothing); ``table()`` shows the
-        recorded claims."""
+        """Record one reproduced number.
+
+        ``kind`` is ``"paper"`` for a statement the paper makes and ``"book"`` for one of this book's own checks (the
+        scorecard shows them apart). ``interval`` is an optional 95 % interval around ``ours`` (over users, bootstrap
+        draws...): the rule then needs all of it to pass, and a verdict it cannot decide is *inconclusive*.
+        ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing`` claim (a wall time or a ratio of wall
+        times) depends on the machine: ``check`` reports it but does not compare it with the reference. Returns
+        nothing (a cell ending with a claim prints nothing); ``table()`` shows the recorded claims."""
         if id not in self.declared["claims"]:
             raise ReplicateError(
                 f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
@@ -173,6 +180,9 @@ class Chapter:
             raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
         if not source.strip():
             raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
+        if kind not in claims_mod.KINDS:
+            raise ReplicateError(f"claim {id!r}: kind must be one of {', '.join(claims_mod.KINDS)}, got {kind!r}")
+        regen = {"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})}
         claim = Claim.make(
             self.name,
             id,
@@ -180,13 +190,53 @@ class Chapter:
             paper,
             ours,
             rule,
+            interval=interval,
+            kind=kind,
             source=source,
             note=note,
-            regen={"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})},
+            regen=regen,
             cell=self._cell,
         )
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")
+
+    # choices made once per chapter ----------------------------------------------------------------------------------
+    def _choices_file(self) -> Path:
+        return paths.profile_dir(self.profile) / "choices" / f"{self.name}.json"
+
+    def chosen(self, name: str):
+        """What seed 0 chose for ``name`` (a hyperparameter search, a selection), for the other seeds to reuse; ``None``
+        on seed 0, which searches and then calls :meth:`choose`. Searching once per chapter keeps seeds comparable
+        and affordable."""
+        if self.seed == 0:
+            return None
+        stored = json.loads(self._choices_file().read_text()) if self._choices_file().is_file() else {}
+        if name not in stored:
+            raise ReplicateError(
+                f"seed {self.seed} of {self.name} reuses what seed 0 chose for {name!r}, but no seed-0 run of the "
+                f"{self.profile} profile recorded it: run "
+                f"`python -m replicate run {self.name} --profile {self.profile}` (seed 0) first"
+            )
+        return stored[name]
+
+    def choose(self, name: str, value) -> None:
+        """On seed 0, record ``value`` (JSON) as the choice for ``name`` that the other seeds reuse (:meth:`chosen`)."""
+        if self.seed != 0:
+            return
+        path = self._choices_file()
+        stored = json.loads(path.read_text()) if path.is_file() else {}
+        stored[name] = claims_mod.plain(value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")
+        tmp.replace(path)
+
+    def glue(self, name: str, value, fmt: str = "") -> None:
+        """Make ``value`` (formatted with ``fmt``, e.g. ``".3f"``) available to the chapter's markdown as
+        ``{glue:text}`name` ``, so that no number of the run is typed into prose (myst-nb glue; nothing is shown)."""
+        from myst_nb import glue
+
+        glue(name, format(value, fmt) if fmt else value, display=False)
 
     def table(self, ids=None):
         """The recorded claims (all, or those named) as a table: paper beside ours, rule and verdict."""

@@ -1,12 +1,15 @@
 """Claims: every reproduced number, the paper's value beside ours, and the rule that decides the verdict.
 
-A rule is stated before the number is known and is never widened to turn a verdict green. Verdicts:
+A rule is stated before the number is known and is never widened to turn a verdict green. Each claim has a *kind*:
+``paper`` (a statement the paper makes) or ``book`` (one of this book's own sanity checks, shown apart). Verdicts:
 
 - ``replicated``: ours meets the rule (within the stated tolerance, meets the paper's bound, or the stated property
-  holds);
-- ``direction holds``: the magnitude misses, but the comparison the paper draws (ours against a baseline) goes the
-  same way;
-- ``not replicated``: neither;
+  holds); when ours comes with an interval, the whole interval must meet it;
+- ``direction holds``: the magnitude misses (or the interval does not exclude zero), but the comparison the paper
+  draws goes the same way;
+- ``inconclusive``: the interval of ours is too wide for the rule to decide (it straddles the rule's boundary);
+- ``unstable (k of N)``: over N seeds the verdict changes; k seeds gave ``replicated`` (never shown as replicated);
+- ``not replicated``: ours fails the rule;
 - ``not applicable``: the paper's number is about data or a setting this book cannot reproduce (the reason is given).
 """
 
@@ -15,12 +18,13 @@ from __future__ import annotations
 import html
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
-VERDICTS = ("replicated", "direction holds", "not replicated", "not applicable")
+KINDS = ("paper", "book")
+VERDICTS = ("replicated", "direction holds", "inconclusive", "unstable", "not replicated", "not applicable")
 # Default regeneration tolerance: a re-run must give the same value (counts exactly; floats up to the last digits).
 # Chapters whose numbers come from training state a wider tolerance per claim, and it is committed with the reference.
 DEFAULT_REGEN = {"rel": 1e-9, "abs": 0.0}
@@ -56,22 +60,47 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+def _interval(interval) -> tuple[float, float] | None:
+    """A usable (low, high) pair, or None (no interval, or one with a non-finite end: a single value)."""
+    if interval is None:
+        return None
+    low, high = (_number(v) for v in interval)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    if low > high:
+        raise ValueError(f"interval ({low}, {high}) has its low end above its high end")
+    return low, high
+
+
 @dataclass(frozen=True)
 class Rule:
-    """Decides the verdict of a claim from the paper's value and ours."""
+    """Decides the verdict of a claim from the paper's value, ours, and optionally an interval around ours."""
 
-    def verdict(self, paper, ours) -> str:  # pragma: no cover - abstract
+    def verdict(self, paper, ours, interval=None) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def spec(self) -> dict:
+        """The rule as JSON (type and fields), so that verdicts can be decided again, e.g. over seeds."""
+        return {"type": type(self).__name__, **{f.name: plain(getattr(self, f.name)) for f in fields(self)}}
+
+
+def rule_from_spec(spec: dict) -> Rule:
+    """The rule that :meth:`Rule.spec` wrote."""
+    spec = dict(spec)
+    kind = RULES[spec.pop("type")]
+    if "baseline" in spec and spec["baseline"] is not None:
+        spec["baseline"] = tuple(spec["baseline"])
+    return kind(**spec)
 
 
 @dataclass(frozen=True)
 class Exact(Rule):
     """Replicated when ours equals the paper's value (counts, categorical facts)."""
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         return "replicated" if plain(ours) == plain(paper) else "not replicated"
 
     def describe(self) -> str:
@@ -80,7 +109,8 @@ class Exact(Rule):
 
 @dataclass(frozen=True)
 class Within(Rule):
-    """Replicated when ``|ours - paper| <= abs + rel * |paper|``.
+    """Replicated when ``|ours - paper| <= abs + rel * |paper|``; with an interval, when all of it lies in that band
+    (inconclusive when it straddles an edge, not replicated when it lies outside).
 
     With ``baseline=(paper_ref, ours_ref)``, a miss still counts as ``direction holds`` when ours lies on the same side
     of our reference as the paper's value lies of the paper's reference (e.g. "RecoNet beats FM").
@@ -90,9 +120,17 @@ class Within(Rule):
     abs: float = 0.0
     baseline: tuple | None = None
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         paper, ours = _number(paper), _number(ours)
-        if close(paper, ours, self.rel, self.abs):
+        band = _interval(interval)
+        if band is not None:
+            tolerance = self.abs + self.rel * abs(paper)
+            inside = [close(paper, end, self.rel, self.abs) for end in band]
+            if all(inside):
+                return "replicated"
+            if band[0] <= paper + tolerance and band[1] >= paper - tolerance:
+                return "inconclusive"
+        elif close(paper, ours, self.rel, self.abs):
             return "replicated"
         if self.baseline is not None:
             paper_ref, ours_ref = (_number(v) for v in self.baseline)
@@ -113,15 +151,27 @@ class Within(Rule):
         return text
 
 
+def _bound_verdict(ours: float, bound: float, interval, above: bool) -> str:
+    band = _interval(interval)
+    low, high = band if band is not None else (ours, ours)
+    meets = (lambda v: v >= bound) if above else (lambda v: v <= bound)
+    if meets(low) and meets(high):
+        return "replicated"
+    if not meets(low) and not meets(high):
+        return "not replicated"
+    return "inconclusive"
+
+
 @dataclass(frozen=True)
 class AtLeast(Rule):
-    """Replicated when ours >= ``bound`` (the paper's value when no bound is given), e.g. a speed-up "> 1000x"."""
+    """Replicated when ours >= ``bound`` (the paper's value when no bound is given), e.g. a speed-up "> 1000x"; with
+    an interval, when its low end is; inconclusive when only its high end is."""
 
     bound: float | None = None
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         bound = _number(paper if self.bound is None else self.bound)
-        return "replicated" if _number(ours) >= bound else "not replicated"
+        return _bound_verdict(_number(ours), bound, interval, above=True)
 
     def describe(self) -> str:
         return "ours >= paper" if self.bound is None else f"ours >= {self.bound:g}"
@@ -129,23 +179,46 @@ class AtLeast(Rule):
 
 @dataclass(frozen=True)
 class AtMost(Rule):
-    """Replicated when ours <= ``bound`` (the paper's value when no bound is given), e.g. a p-value "< 1e-4"."""
+    """Replicated when ours <= ``bound`` (the paper's value when no bound is given), e.g. a p-value "< 1e-4"; with an
+    interval, when its high end is; inconclusive when only its low end is."""
 
     bound: float | None = None
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         bound = _number(paper if self.bound is None else self.bound)
-        return "replicated" if _number(ours) <= bound else "not replicated"
+        return _bound_verdict(_number(ours), bound, interval, above=False)
 
     def describe(self) -> str:
         return "ours <= paper" if self.bound is None else f"ours <= {self.bound:g}"
 
 
 @dataclass(frozen=True)
+class Exceeds(Rule):
+    """For "significantly larger" (or, with ``below=True``, smaller): ours is an effect (a difference, paired over
+    users or seeds) with its 95 % interval. Replicated when the whole interval lies beyond ``bound``; a sign alone (the
+    estimate beyond ``bound``, the interval not) is ``direction holds``; otherwise not replicated."""
+
+    bound: float = 0.0
+    below: bool = False
+
+    def verdict(self, paper, ours, interval=None) -> str:
+        ours = _number(ours)
+        band = _interval(interval)
+        beyond = (lambda v: v < self.bound) if self.below else (lambda v: v > self.bound)
+        if band is not None and beyond(band[0]) and beyond(band[1]):
+            return "replicated"
+        return "direction holds" if beyond(ours) else "not replicated"
+
+    def describe(self) -> str:
+        side = "below" if self.below else "above"
+        return f"95 % interval {side} {self.bound:g} (a sign alone: direction holds)"
+
+
+@dataclass(frozen=True)
 class Holds(Rule):
     """For a qualitative statement measured as a yes/no: replicated when ours is true."""
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         if not isinstance(plain(ours), bool):
             raise TypeError(f"Holds needs a bool for ours, got {ours!r}")
         return "replicated" if ours else "not replicated"
@@ -155,21 +228,43 @@ class Holds(Rule):
 
 
 @dataclass(frozen=True)
+class Order(Rule):
+    """For a ranking (methods, modalities): paper and ours are lists of labels, best first. Replicated when Kendall's
+    tau between the two orders is at least ``min_tau``; the scorecard shows tau beside the verdict."""
+
+    min_tau: float = 0.5
+
+    def verdict(self, paper, ours, interval=None) -> str:
+        from replicate.stats import kendall_tau
+
+        tau = kendall_tau(list(paper), list(ours))
+        return "replicated" if math.isfinite(tau) and tau >= self.min_tau else "not replicated"
+
+    def describe(self) -> str:
+        return f"Kendall's tau with the paper's order >= {self.min_tau:g}"
+
+
+@dataclass(frozen=True)
 class NotApplicable(Rule):
-    """The paper's number cannot be compared here; ``reason`` says why."""
+    """The paper's number cannot be compared here; ``reason`` says why (and what data it needs)."""
 
     reason: str = ""
 
-    def verdict(self, paper, ours) -> str:
+    def verdict(self, paper, ours, interval=None) -> str:
         return "not applicable"
 
     def describe(self) -> str:
         return f"not comparable: {self.reason}"
 
 
+RULES = {r.__name__: r for r in (Exact, Within, AtLeast, AtMost, Exceeds, Holds, Order, NotApplicable)}
+
+
 @dataclass
 class Claim:
-    """One recorded number. ``regen`` is the tolerance within which a re-run must reproduce ``ours``."""
+    """One recorded number. ``regen`` is the tolerance within which a re-run must reproduce ``ours``; ``interval`` an
+    optional 95 % interval around ours that the rule reads; ``seeds`` the per-seed values and verdicts of a claim
+    aggregated over seeds (:func:`aggregate`)."""
 
     chapter: str
     id: str
@@ -178,20 +273,57 @@ class Claim:
     ours: object
     rule: str
     verdict: str
+    kind: str = "paper"
     source: str = ""
     note: str = ""
     regen: dict = field(default_factory=lambda: dict(DEFAULT_REGEN))
     section: str = ""
     anchor: str = ""
     cell: str | None = None
+    interval: list | None = None
+    rule_spec: dict | None = None
+    seeds: dict | None = None
 
     @classmethod
-    def make(cls, chapter, id, description, paper, ours, rule: Rule, **kwargs) -> "Claim":
+    def make(cls, chapter, id, description, paper, ours, rule: Rule, interval=None, **kwargs) -> "Claim":
         paper, ours = plain(paper), plain(ours)
-        return cls(chapter, id, description, paper, ours, rule.describe(), rule.verdict(paper, ours), **kwargs)
+        interval = None if interval is None else [float(v) for v in plain(interval)]
+        kind = kwargs.get("kind", "paper")
+        if kind not in KINDS:
+            raise ValueError(f"claim {id!r}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        verdict = rule.verdict(paper, ours, interval)
+        return cls(
+            chapter,
+            id,
+            description,
+            paper,
+            ours,
+            rule.describe(),
+            verdict,
+            interval=interval,
+            rule_spec=rule.spec(),
+            **kwargs,
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def relative_error(self) -> float | None:
+        """(ours - paper) / |paper| for a numeric claim with a non-zero paper value, else None."""
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (self.paper, self.ours))
+        if not numbers or self.paper == 0 or not math.isfinite(self.ours):
+            return None
+        return (self.ours - self.paper) / abs(self.paper)
+
+    @property
+    def tau(self) -> float | None:
+        """Kendall's tau between the paper's order and ours, for an :class:`Order` claim."""
+        if not self.rule_spec or self.rule_spec.get("type") != "Order" or self.ours is None:
+            return None
+        from replicate.stats import kendall_tau
+
+        return kendall_tau(list(self.paper), list(self.ours))
 
 
 def format_value(value) -> str:
@@ -237,61 +369,161 @@ def to_frame(claims: list[Claim]):
 
     return pd.DataFrame(
         {
+            "kind": [c.kind for c in claims],
             "claim": [c.description for c in claims],
             "paper": [format_value(c.paper) for c in claims],
-            "ours": [format_value(c.ours) for c in claims],
+            "ours": [ours_label(c) for c in claims],
+            "error": [accuracy_label(c) for c in claims],
             "rule": [c.rule for c in claims],
-            "verdict": [c.verdict for c in claims],
+            "verdict": [verdict_label(c) for c in claims],
             "note": [c.note for c in claims],
         },
         index=pd.Index([c.id for c in claims], name="id"),
     )
 
 
-def scorecard_markdown(chapters: list[tuple[str, str, list[Claim]]], profile: str) -> str:
-    """The scorecard page: one table of every claim, each row linking to the section of the chapter it comes from.
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
+    """One claim per id from the claims of several seeds (``{seed: claims of one chapter}``).
+
+    Numbers: ``ours`` is the mean over seeds and ``interval`` its 95 % Student-t interval, decided again by the
+    claim's rule (so a "within" claim is replicated only when the interval lies inside the band, and inconclusive
+    when it straddles an edge). Booleans: ``ours`` is true only when it holds in every seed. Whatever the type, a
+    verdict that differs between seeds is ``unstable`` (``seeds["k"]`` of ``seeds["n"]`` replicated), never
+    replicated. ``seeds`` keeps every seed's value and verdict.
+    """
+    from replicate.stats import t_interval
+
+    order = sorted(runs)
+    if not order:
+        return []
+    by_seed = {seed: {c.id: c for c in runs[seed]} for seed in order}
+    ids = list(dict.fromkeys(c.id for seed in order for c in runs[seed]))
+    out = []
+    for claim_id in ids:
+        present = [seed for seed in order if claim_id in by_seed[seed]]
+        per = [by_seed[seed][claim_id] for seed in present]
+        first = per[0]
+        values = [c.ours for c in per]
+        verdicts = [c.verdict for c in per]
+        ours, interval, sd = values[0], first.interval, None
+        if len(per) > 1 and all(_is_number(v) for v in values):
+            ours, low, high = t_interval(values)
+            interval, sd = [low, high], float(np.std(values, ddof=1))
+        elif len(per) > 1 and all(isinstance(v, bool) for v in values):
+            ours = all(values)
+        if len(per) == 1 or first.verdict == "not applicable":
+            verdict = first.verdict
+        elif len(set(verdicts)) > 1:
+            verdict = "unstable"
+        elif all(_is_number(v) for v in values) and first.rule_spec:
+            verdict = rule_from_spec(first.rule_spec).verdict(first.paper, ours, interval)
+        else:
+            verdict = verdicts[0]
+        seeds = {
+            "seeds": present,
+            "values": values,
+            "verdicts": verdicts,
+            "n": len(per),
+            "k": verdicts.count("replicated"),
+            "sd": sd,
+        }
+        merged = Claim(**{**first.to_dict(), "ours": ours, "interval": interval, "verdict": verdict, "seeds": seeds})
+        out.append(merged)
+    return out
+
+
+def verdict_label(claim: Claim) -> str:
+    """The verdict as the scorecard prints it: ``unstable (k of N)`` and, over seeds, ``replicated (N of N)``."""
+    seeds = claim.seeds or {}
+    if claim.verdict == "unstable":
+        return f"unstable ({seeds.get('k', 0)} of {seeds.get('n', 0)} seeds replicated)"
+    if seeds.get("n", 1) > 1 and claim.verdict != "not applicable":
+        return f"{claim.verdict} ({seeds['n']} seeds)"
+    return claim.verdict
+
+
+def ours_label(claim: Claim) -> str:
+    """Ours as the scorecard prints it: the value, and its 95 % interval when it has one."""
+    text = format_value(claim.ours)
+    if claim.interval and all(math.isfinite(v) for v in claim.interval):
+        text += f" [{format_value(claim.interval[0])}, {format_value(claim.interval[1])}]"
+    return text
+
+
+def accuracy_label(claim: Claim) -> str:
+    """How well the claim reproduces: relative error for a number, Kendall's tau for an order."""
+    if claim.tau is not None:
+        return f"τ = {claim.tau:.2f}" if math.isfinite(claim.tau) else "τ undefined"
+    error = claim.relative_error
+    return "" if error is None or claim.verdict == "not applicable" else f"{error:+.0%}"
+
+
+def summary(claims: list[Claim]) -> str:
+    """``3 replicated, 1 not replicated, 2 not applicable`` (verdicts in a fixed order; none: ``none``)."""
+    counts = {v: 0 for v in VERDICTS}
+    for c in claims:
+        counts[c.verdict] += 1
+    return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "none"
+
+
+def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
+    rows = []
+    for c in claims:
+        href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
+        what = f'<a href="{href}">{html.escape(c.description)}</a>'
+        if c.note:
+            what += f"<br><small>{html.escape(c.note)}</small>"
+        rows.append(
+            "<tr>"
+            f"<td>{what}</td>"
+            f"<td>{html.escape(c.source)}</td>"
+            f"<td>{html.escape(format_value(c.paper))}</td>"
+            f"<td>{html.escape(ours_label(c))}</td>"
+            f"<td>{html.escape(accuracy_label(c))}</td>"
+            f"<td>{html.escape(c.rule)}</td>"
+            f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}</td>'
+            "</tr>"
+        )
+    head = "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Rule</th><th>Verdict</th>"
+    return ['<table class="scorecard">', f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>"]
+
+
+def scorecard_markdown(
+    chapters: list[tuple[str, str, list[Claim]]], profile: str, seeds: list[int] | None = None
+) -> str:
+    """The scorecard page: per chapter, a summary line, the table of the paper's claims and the table of the book's
+    own checks; each row links to the section of the chapter it was recorded in.
 
     ``chapters``: (chapter name, chapter title, claims) in book order. Links point at ``chapters/<name>.html#anchor``.
     """
-    counts = {v: 0 for v in VERDICTS}
-    rows = []
-    for name, title, claims in chapters:
-        for c in claims:
-            counts[c.verdict] += 1
-            href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
-            what = html.escape(c.description)
-            if c.note:
-                what += f"<br><small>{html.escape(c.note)}</small>"
-            rows.append(
-                "<tr>"
-                f'<td><a href="{href}">{html.escape(title)}</a></td>'
-                f"<td>{html.escape(c.source)}</td>"
-                f"<td>{what}</td>"
-                f"<td>{html.escape(format_value(c.paper))}</td>"
-                f"<td>{html.escape(format_value(c.ours))}</td>"
-                f"<td>{html.escape(c.rule)}</td>"
-                f'<td class="verdict-{c.verdict.replace(" ", "-")}">{c.verdict}</td>'
-                "</tr>"
-            )
-    total = sum(counts.values())
-    summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    every = [c for _, _, claims in chapters for c in claims]
+    paper_claims = [c for c in every if c.kind == "paper"]
+    over = f"{len(seeds)} seeds ({', '.join(map(str, seeds))})" if seeds and len(seeds) > 1 else "one seed"
     lines = [
         "# Scorecard",
         "",
-        f"Every number the chapters reproduce, generated from the claims recorded when the notebooks ran "
-        f"(profile `{profile}`). {total} claims: {summary or 'none yet'}.",
+        f"Every number the chapters reproduce, generated from the claims recorded when the notebooks ran (profile "
+        f"`{profile}`, {over}). Paper claims: {summary(paper_claims)}. Book checks: "
+        f"{summary([c for c in every if c.kind == 'book'])}.",
         "",
-        "The rule of each claim was fixed before its number was known; *replicated* means ours meets it, "
-        "*direction holds* that the magnitude misses but the paper's comparison goes the same way, *not applicable* "
-        "that the paper's number is about data this book cannot use. Each chapter names its rows and explains the "
-        "differences.",
-        "",
-        '<table class="scorecard">',
-        "<thead><tr><th>Chapter</th><th>Source</th><th>Claim</th><th>Paper</th><th>Ours</th><th>Rule</th><th>Verdict</th></tr></thead>",
-        "<tbody>",
-        *rows,
-        "</tbody>",
-        "</table>",
+        "The rule of each claim was fixed before its number was known. *Replicated* means ours meets it (with an "
+        "interval, all of the interval does); *direction holds* that the magnitude misses but the paper's comparison "
+        "goes the same way; *inconclusive* that the interval is too wide to decide; *unstable* that the verdict "
+        "changes between seeds; *not applicable* that the paper's number is about data this book cannot use. "
+        "*Paper claims* are statements of the paper; *book checks* are this book's own sanity checks, shown apart. "
+        "Error is ours relative to the paper's value, or Kendall's τ for an order.",
         "",
     ]
+    for name, title, claims in chapters:
+        mine = [c for c in claims if c.kind == "paper"]
+        checks = [c for c in claims if c.kind == "book"]
+        lines += [f"## {title}", "", f"Paper claims: {summary(mine)}. Book checks: {summary(checks)}.", ""]
+        if mine:
+            lines += ["### Paper claims", "", *_table(name, title, mine), ""]
+        if checks:
+            lines += ["### Book checks", "", *_table(name, title, checks), ""]
     return "\n".join(lines)

@@ -225,14 +225,11 @@ def plt_handle(colour):
 
 
 def plot_training(histories: dict):
-    """Validation nDCG@100 per epoch of each model (the best epoch marked)."""
+    """Validation nDCG@100 per epoch of each model (the kept epoch circled)."""
     fig, ax = plots.subplots(figsize=(7, 3.8))
-    for name, h in histories.items():
-        epochs = np.arange(1, len(h.valid_ndcg) + 1)
-        ax.plot(epochs, h.valid_ndcg, marker=".", label=name)
-        ax.scatter([h.best_epoch + 1], [h.best_ndcg], s=60, facecolors="none", edgecolors="black")
-    ax.set(xlabel="epoch", ylabel="validation nDCG@100", title="Training (circles: kept epoch)")
-    ax.legend()
+    curves = {name: h.valid_ndcg for name, h in histories.items()}
+    plots.learning_curves(ax, curves, {name: h.best_epoch for name, h in histories.items()}, "validation nDCG@100")
+    ax.set_title("Training (circles: kept epoch)")
     return fig
 
 

@@ -145,15 +145,6 @@ def agreement(tops: dict, reference: str = "liked", eligible: np.ndarray | None 
     return out
 
 
-def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval of a proportion observed in ``n`` trials."""
-    if n == 0:
-        return float("nan"), float("nan")
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(centre - half), float(centre + half)
-
-
 def top_influence(movie_attr: np.ndarray) -> float:
     """Mean over users of the largest movie attribution in a modality."""
     best = np.nanmax(np.where(np.isnan(movie_attr), -np.inf, movie_attr), axis=1)

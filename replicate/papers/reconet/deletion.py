@@ -55,12 +55,3 @@ def deletion_deltas(
             after = target_logit(model, rows * (positions >= k), target)
             out[start : start + batch, j] = (after - before).cpu().numpy()
     return out
-
-
-def mean_band(deltas: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over rows per column with its ``level`` confidence interval (Student t)."""
-    from scipy import stats
-
-    mean = deltas.mean(axis=0)
-    half = stats.t.ppf(0.5 + level / 2, df=max(1, deltas.shape[0] - 1)) * stats.sem(deltas, axis=0)
-    return mean, mean - half, mean + half

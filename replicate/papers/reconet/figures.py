@@ -9,7 +9,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from replicate import plots
-from replicate.papers.reconet.deletion import mean_band
+from replicate.stats import mean_band
 
 KIND_COLOURS = {
     "movie": plots.PALETTE[0],

@@ -23,6 +23,7 @@ from replicate import metrics
 from replicate.data.types import Dataset
 from replicate.errors import ParameterError
 from replicate.papers.reconet.model import RecoNet
+from replicate.sparse import binarise
 from replicate.splits import UserSplit
 
 K = 50  # Table 1 reports recall@50
@@ -66,16 +67,9 @@ class FeatureSpace:
             history = history[rows]
         items = sp.hstack([history, sp.csr_matrix((history.shape[0], self.n_features - self.n_items))]).tocsr()
         if not self.attributes:
-            return _binary(items)
+            return binarise(items)
         users = self.user_attrs if rows is None else self.user_attrs[rows]
-        return _binary(items + users + history @ self.item_attrs)
-
-
-def _binary(matrix: sp.spmatrix) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix, dtype=np.float32)
-    matrix.data[:] = 1.0
-    matrix.eliminate_zeros()
-    return matrix
+        return binarise(items + users + history @ self.item_attrs)
 
 
 def feature_space(dataset: Dataset, split: UserSplit, attributes: bool = True, decades: bool = False) -> FeatureSpace:

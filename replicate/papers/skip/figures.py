@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from replicate.papers.skip.train import ToyResult, predict_toy
-from replicate.plots import PALETTE, subplots
+from replicate.plots import PALETTE, learning_curves, subplots
 
 GROUP_COLOURS = {
     "position": PALETTE[7],
@@ -89,20 +89,15 @@ def plot_training(histories: dict):
     """``histories[source][model] = History``: training loss and validation accuracy per epoch."""
     fig, axes = subplots(2, len(histories), figsize=(4.2 * len(histories), 5.2), squeeze=False)
     for col, (source, by_model) in enumerate(histories.items()):
-        for k, (name, h) in enumerate(by_model.items()):
-            epochs = np.arange(1, len(h.loss) + 1)
-            axes[0, col].plot(epochs, h.loss, marker="o", color=PALETTE[k], label=name)
-            axes[1, col].plot(epochs, h.valid_acc, marker="o", color=PALETTE[k], label=name)
-            axes[1, col].scatter(
-                [h.best_epoch + 1], [h.valid_acc[h.best_epoch]], s=80, facecolors="none", edgecolors=PALETTE[k]
-            )
+        learning_curves(
+            axes[0, col], {n: h.loss for n, h in by_model.items()}, None, "training loss (EM objective / BCE)"
+        )
+        best = {n: h.best_epoch for n, h in by_model.items()}
+        learning_curves(
+            axes[1, col], {n: h.valid_acc for n, h in by_model.items()}, best, "validation Acc (circle: kept)"
+        )
         axes[0, col].set_title(source)
-        axes[0, col].set_ylabel("training loss (EM objective / BCE)")
-        axes[1, col].set_ylabel("validation Acc (circle: kept)")
-        axes[1, col].set_xlabel("epoch")
-        axes[0, col].legend()
-        for ax in axes[:, col]:
-            ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        axes[0, col].set_xlabel("")
     return fig
 
 
