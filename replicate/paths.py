@@ -3,7 +3,7 @@
 Environment variables override the defaults so that tests and CI can work in temporary directories:
 
 - ``REPLICATE_BUILD_DIR``: build root (default ``<repo>/build``); executed notebooks, figures and claims go to
-  ``<build>/<profile>/<chapter>/`` and the rendered site to ``<build>/<profile>/site/``.
+  ``<build>/<profile>/<chapter>/seed-<k>/`` and the rendered site to ``<build>/<profile>/site/``.
 - ``REPLICATE_DATA_DIR``: data cache (default: the user's cache directory); a notebook's ``data_dir`` parameter
   overrides both.
 """
@@ -29,9 +29,21 @@ def profile_dir(profile: str) -> Path:
     return build_root() / profile
 
 
-def chapter_dir(profile: str, chapter: str) -> Path:
-    """Outputs of one executed chapter: the notebook, ``figures/*.png``, ``claims.json`` and ``stamp.json``."""
-    return profile_dir(profile) / chapter
+def chapter_dir(profile: str, chapter: str, seed: int = 0) -> Path:
+    """Outputs of one executed chapter for one seed: the notebook, ``figures/*.png``, ``claims.json`` and
+    ``stamp.json``, in ``<build>/<profile>/<chapter>/seed-<seed>/``."""
+    return profile_dir(profile) / chapter / f"seed-{seed}"
+
+
+def chapter_seeds(profile: str, chapter: str) -> list[int]:
+    """The seeds with finished outputs of ``chapter`` in ``profile`` (a ``stamp.json`` in their folder), sorted."""
+    root = profile_dir(profile) / chapter
+    found = []
+    for folder in root.glob("seed-*") if root.is_dir() else []:
+        suffix = folder.name[len("seed-") :]
+        if suffix.isdigit() and (folder / "stamp.json").is_file():
+            found.append(int(suffix))
+    return sorted(found)
 
 
 def data_root(data_dir: str | os.PathLike | None = None) -> Path:

@@ -92,3 +92,8 @@ def learning_curves(ax, curves: dict, best: dict | None = None, ylabel: str = ""
     ax.set(xlabel="epoch", ylabel=ylabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
+
+
+def short_label(text: str, width: int = 38) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"

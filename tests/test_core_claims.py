@@ -111,6 +111,7 @@ def test_scorecard_links_each_row_to_its_section_and_separates_book_checks():
     assert '<a href="chapters/data.html#counts">ML-1M &lt;ratings&gt;</a>' in page
     assert '<a href="chapters/data.html">ML-20M movies</a>' in page
     assert "Paper claims: 1 replicated, 1 not applicable. Book checks: 1 replicated." in page
+    assert "**1 of 1 testable paper claims replicated** (1 not applicable here)" in page
     paper_table, book_table = page.split("### Paper claims")[1].split("### Book checks")
     assert "ML-20M movies" in paper_table and "beats popularity" not in paper_table
     assert "beats popularity" in book_table

@@ -33,7 +33,7 @@ def built(tmp_path_factory):
 
 
 def test_run_writes_notebook_figures_claims(built):
-    out = built / "smoke" / "data"
+    out = built / "smoke" / "data" / "seed-0"
     declared = declaration(paths.NOTEBOOKS / "data.py")
     assert (out / "data.ipynb").is_file() and (out / "stamp.json").is_file()
     assert sorted(p.stem for p in (out / "figures").glob("*.png")) == sorted(declared["figures"])
@@ -43,7 +43,7 @@ def test_run_writes_notebook_figures_claims(built):
     nb = json.loads((out / "data.ipynb").read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
-    assert not list((built / "smoke").glob(".*running")) and not (built / "smoke" / "data.failed").exists()
+    assert not list((built / "smoke" / "data").glob(".*running*")) and not list((built / "smoke").rglob("*.failed"))
 
 
 def test_second_run_reuses_outputs(built):
@@ -56,8 +56,8 @@ def test_check_passes_and_fails_naming_the_problem(built):
     assert result.returncode == 0, result.stderr
     assert "data: up to date" in result.stdout and "check passed" in result.stdout
 
-    figure = built / "smoke" / "data" / "figures" / "genres.png"
-    claims_file = built / "smoke" / "data" / "claims.json"
+    figure = built / "smoke" / "data" / "seed-0" / "figures" / "genres.png"
+    claims_file = built / "smoke" / "data" / "seed-0" / "claims.json"
     saved_figure, saved_claims = figure.read_bytes(), claims_file.read_text()
     try:
         figure.unlink()
@@ -88,7 +88,7 @@ def test_book_renders_chapter_figures_and_scorecard(built):
     assert (html_root / "index.html").is_file()
     page = (html_root / "book" / "chapters" / "data.html").read_text()
     # Every declared figure is in the page, byte for byte (Sphinx names an embedded image by its sha256).
-    for png in (built / "smoke" / "data" / "figures").glob("*.png"):
+    for png in (built / "smoke" / "data" / "seed-0" / "figures").glob("*.png"):
         digest = hashlib.sha256(png.read_bytes()).hexdigest()
         assert f"_images/{digest}.png" in page, png.name
         assert (html_root / "_images" / f"{digest}.png").read_bytes() == png.read_bytes()
@@ -125,5 +125,5 @@ def test_failed_run_keeps_only_the_failed_notebook(tmp_path, build_dir):
     with pytest.raises(ReplicateError) as error:
         runner.run(notebook, "smoke")
     assert "notebook broken (smoke) failed in cell" in str(error.value) and "ValueError: boom" in str(error.value)
-    assert sorted(p.name for p in (build_dir / "smoke").iterdir()) == ["broken.failed"]
-    assert (build_dir / "smoke" / "broken.failed" / "broken.ipynb").is_file()
+    assert sorted(p.name for p in (build_dir / "smoke" / "broken").iterdir()) == ["seed-0.failed"]
+    assert (build_dir / "smoke" / "broken" / "seed-0.failed" / "broken.ipynb").is_file()

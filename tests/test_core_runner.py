@@ -83,17 +83,19 @@ def test_heading_parser_skips_code_fences():
 
 def test_chapter_refuses_undeclared_names(build_dir):
     ch = Chapter("data", profile="smoke")
-    assert ch.dir == build_dir / "smoke" / "data"
+    assert ch.dir == build_dir / "smoke" / "data" / "seed-0"
     fig, _ = plt.subplots()
     with pytest.raises(ReplicateError, match="not declared"):
         ch.figure(fig, "undeclared", show=False)
     with pytest.raises(ReplicateError, match="not declared"):
-        ch.claim("undeclared", "x", paper=1, ours=1, rule=Exact(), source="README")
+        ch.claim("undeclared", "x", kind="paper", paper=1, ours=1, rule=Exact(), source="README")
     with pytest.raises(ReplicateError, match="needs a source"):
-        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source=" ")
-    ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
+        ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source=" ")
+    with pytest.raises(ReplicateError, match="kind must be one of paper, book"):
+        ch.claim("ml1m_genres", "ML-1M genres", kind="mine", paper=18, ours=18, rule=Exact(), source="README")
+    ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source="README")
     with pytest.raises(ReplicateError, match="twice"):
-        ch.claim("ml1m_genres", "ML-1M genres", paper=18, ours=18, rule=Exact(), source="README")
+        ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source="README")
     with pytest.raises(ReplicateError, match="did not produce: figure ratings"):
         ch.finish()
     with pytest.raises(ParameterError, match="valid profiles"):

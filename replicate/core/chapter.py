@@ -15,7 +15,8 @@ and opens with ``ch = Chapter("data", profile=profile)``. ``ch.figure(fig, "rati
 ``claims.json``; ``ch.finish()`` fails when a declared figure or claim is missing. ``python -m replicate check`` then
 compares the outputs with the committed references.
 
-The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else ``build/<profile>/<chapter>/``.
+The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else
+``build/<profile>/<chapter>/seed-<seed>/``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def is_chapter(notebook: Path) -> bool:
 
 
 DEPENDENCIES = "dependencies.json"
+TIMINGS = "timings.json"  # wall seconds per cell; the runner turns it into seconds per section
 
 
 def used_modules() -> dict[str, str]:
@@ -103,13 +105,14 @@ class Chapter:
             raise ReplicateError(f"no notebook {self.notebook} for chapter {name!r}")
         self.declared = declaration(self.notebook)
         self.title = self.declared["title"]
-        default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name)
+        default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name, seed)
         self.dir = Path(output_dir or default)
         self.figure_dir = self.dir / "figures"
         self.claims: list[Claim] = []
         self.figures: dict[str, Path] = {}
         self.dir.mkdir(parents=True, exist_ok=True)
         self._cell = None
+        self.cell_seconds: dict[str, float] = {}
         self._watch_cells()
         plots.use_style()
         self.seed = seed
@@ -126,9 +129,18 @@ class Chapter:
         shell = get_ipython()
         if shell is not None:
             shell.events.register("pre_run_cell", self._before_cell)
+            shell.events.register("post_run_cell", self._after_cell)
 
     def _before_cell(self, info) -> None:
         self._cell = cell_key(info.raw_cell or "")
+        self._cell_started = time.perf_counter()
+
+    def _after_cell(self, result) -> None:
+        """Wall time per cell (summed per section by the runner: the stages of ``python -m benchmarks book``)."""
+        if self._cell is not None and getattr(self, "_cell_started", None) is not None:
+            self.cell_seconds[self._cell] = (
+                self.cell_seconds.get(self._cell, 0.0) + time.perf_counter() - self._cell_started
+            )
 
     # figures -------------------------------------------------------------------------------------------------------
     def figure(self, fig, name: str, show: bool = True) -> None:
@@ -253,5 +265,6 @@ class Chapter:
         if missing:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
         (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
+        (self.dir / TIMINGS).write_text(json.dumps({k: round(v, 3) for k, v in self.cell_seconds.items()}) + "\n")
         print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
         return self.table()

@@ -521,7 +521,15 @@ def scorecard_markdown(
     for name, title, claims in chapters:
         mine = [c for c in claims if c.kind == "paper"]
         checks = [c for c in claims if c.kind == "book"]
-        lines += [f"## {title}", "", f"Paper claims: {summary(mine)}. Book checks: {summary(checks)}.", ""]
+        tested = [c for c in mine if c.verdict != "not applicable"]
+        share = sum(c.verdict == "replicated" for c in tested)
+        lines += [
+            f"## {title}",
+            "",
+            f"**{share} of {len(tested)} testable paper claims replicated** ({len(mine) - len(tested)} not applicable "
+            f"here). Paper claims: {summary(mine)}. Book checks: {summary(checks)}.",
+            "",
+        ]
         if mine:
             lines += ["### Paper claims", "", *_table(name, title, mine), ""]
         if checks:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m replicate {run,book,check,fetch}``."""
+"""Command line: ``python -m replicate {run,sweep,book,check,fetch}``."""
 
 from __future__ import annotations
 
@@ -19,8 +19,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="notebook parameter")
     run.add_argument("--force", action="store_true", help="run even when the outputs are up to date")
 
+    sweep = sub.add_parser("sweep", help="run chapters for several seeds as Dask tasks (a LocalCluster by default)")
+    sweep.add_argument("notebooks", nargs="+", metavar="CHAPTER", help="name (emde) or path")
+    sweep.add_argument("--seeds", default="0-2", help="0-4, 0,2,5 or 3 (default 0-2)")
+    sweep.add_argument("--profile", default="smoke", help=f"one of {', '.join(paths.PROFILES)} (default smoke)")
+    sweep.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="notebook parameter")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler (tcp://...)")
+    sweep.add_argument("--workers", type=int, default=None, help="LocalCluster workers (default: one per core)")
+    sweep.add_argument("--retries", type=int, default=1, help="re-runs of a job whose worker died (default 1)")
+    sweep.add_argument("--force", action="store_true", help="run even when the outputs are up to date")
+
     book = sub.add_parser("book", help="run stale chapters, then render the site")
     book.add_argument("--profile", default="paper", help=f"one of {', '.join(paths.PROFILES)} (default paper)")
+    book.add_argument("--seeds", default=None, help="seeds to run and aggregate (default 0-2 paper, 0 smoke)")
+    book.add_argument("--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler (tcp://...)")
     book.add_argument("--force", action="store_true", help="re-run every chapter")
 
     check = sub.add_parser("check", help="prove that figures and claims regenerate (smoke profile)")
@@ -48,10 +60,30 @@ def main(argv=None) -> int:
                 result = runner.run(notebook, args.profile, params, force=args.force)
                 state = f"ran in {result.seconds:.1f} s" if result.ran else "up to date"
                 print(f"{result.name} ({result.profile}): {state} -> {result.directory}")
+        elif args.command == "sweep":
+            from replicate.core import runner, sweep
+
+            params = runner.parse_assignments(args.param)
+            if "seed" in params:
+                raise ReplicateError("give the seeds with --seeds, not -p seed=...")
+            done = sweep.sweep(
+                args.notebooks,
+                sweep.parse_seeds(args.seeds),
+                args.profile,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                retries=args.retries,
+                force=args.force,
+                params=params,
+            )
+            return 1 if done.failed else 0
         elif args.command == "book":
             from replicate.core import site as book
+            from replicate.core import sweep
 
-            book.build(args.profile, force=args.force)
+            seeds = sweep.parse_seeds(args.seeds) if args.seeds else None
+            options = {"scheduler": args.scheduler} if args.scheduler else {}
+            book.build(args.profile, force=args.force, seeds=seeds, **options)
         elif args.command == "check":
             from replicate.core import check
 

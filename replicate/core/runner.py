@@ -1,10 +1,10 @@
 """``python -m replicate run``: jupytext ``.py`` -> ``.ipynb`` -> papermill with parameters -> executed chapter.
 
-A chapter's outputs live in ``build/<profile>/<chapter>/``: the executed ``<chapter>.ipynb``, ``figures/*.png``,
-``claims.json`` and ``stamp.json``. The stamp hashes everything the run depends on (the notebook, the ``replicate``
-package, the parameters); a chapter whose stamp matches is not run again. A run executes in a temporary directory and
-replaces the previous outputs only when it succeeds; a failed run leaves its executed notebook in
-``build/<profile>/<chapter>.failed/`` for inspection and nothing else.
+A chapter's outputs live in ``build/<profile>/<chapter>/seed-<k>/``: the executed ``<chapter>.ipynb``,
+``figures/*.png``, ``claims.json`` and ``stamp.json``. The stamp hashes everything the run depends on (the notebook,
+the ``replicate`` package, the parameters); a chapter whose stamp matches is not run again. A run executes in a
+temporary directory and replaces the previous outputs only when it succeeds; a failed run leaves its executed notebook
+in ``build/<profile>/<chapter>/seed-<k>.failed/`` for inspection and nothing else.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core.chapter import DEPENDENCIES, cell_key, check_profile, is_chapter
+from replicate.core.chapter import DEPENDENCIES, TIMINGS, cell_key, check_profile, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
@@ -98,6 +99,9 @@ def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict
     if "profile" in given and given["profile"] != profile:
         raise ParameterError("give the profile with --profile, not -p profile=...")
     resolved = {**defaults, **given, "profile": check_profile(profile)}
+    seed = resolved.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
     if resolved.get("data_dir"):  # the kernel runs in notebooks/: make a relative path mean what the caller meant
         resolved["data_dir"] = str(Path(resolved["data_dir"]).expanduser().resolve())
     return resolved
@@ -119,6 +123,7 @@ class RunResult:
     directory: Path
     ran: bool
     seconds: float
+    seed: int = 0
 
     @property
     def notebook(self) -> Path:
@@ -165,18 +170,18 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     name = path.stem
     resolved = resolve_parameters(path, profile, params)
     stamp = stamp_of(path, resolved)
-    final = paths.chapter_dir(profile, name)
+    seed = resolved["seed"]
+    final = paths.chapter_dir(profile, name, seed)
     if not force and is_fresh(final, name, stamp):
-        return RunResult(name, profile, final, ran=False, seconds=0.0)
+        return RunResult(name, profile, final, ran=False, seconds=0.0, seed=seed)
 
     _fetch_needed(path, resolved)
 
     final.parent.mkdir(parents=True, exist_ok=True)
-    work = final.parent / f".{name}.running"
-    failed = final.parent / f"{name}.failed"
-    for stale in (work, failed):
-        shutil.rmtree(stale, ignore_errors=True)
-    work.mkdir()
+    failed = final.parent / f"{final.name}.failed"
+    shutil.rmtree(failed, ignore_errors=True)
+    # a folder of its own per attempt: a killed attempt's leftovers never mix with a retry's outputs
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.running-", dir=final.parent))
     source = work / f"{name}.source.ipynb"
     notebook_obj = jupytext.read(path)
     notebook_obj.metadata.setdefault(
@@ -229,10 +234,19 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     (work / "stamp.json").write_text(
         json.dumps({"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2)}, indent=1, default=str)
     )
+    _replace(work, final)
+    return RunResult(name, profile, final, ran=True, seconds=seconds, seed=seed)
+
+
+def _replace(work: Path, final: Path) -> None:
+    """Put the finished ``work`` folder in place of ``final`` (the previous outputs go only once the new are whole)."""
     if final.exists():
-        shutil.rmtree(final)
-    work.rename(final)
-    return RunResult(name, profile, final, ran=True, seconds=seconds)
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+        work.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work.rename(final)
 
 
 @contextlib.contextmanager
@@ -292,6 +306,14 @@ def _finalise(executed: Path, claims_file: Path) -> None:
         elif cell.cell_type == "code":
             section_of_cell[cell_key(cell.source)] = current
     nbformat.write(nb, executed)
+    timings_file = claims_file.with_name(TIMINGS)
+    per_cell = read_json(timings_file)
+    if isinstance(per_cell, dict):  # seconds per section ("" before the first heading): the chapter's stages
+        stages: dict[str, float] = {}
+        for key, seconds in per_cell.items():
+            section = section_of_cell.get(key, "")
+            stages[section] = round(stages.get(section, 0.0) + seconds, 3)
+        timings_file.write_text(json.dumps({"stages": stages}, indent=1, ensure_ascii=False) + "\n")
     if claims_file.is_file():
         recorded = claims_mod.load(claims_file)
         for claim in recorded:

@@ -48,16 +48,72 @@ def toc_chapters() -> list[str]:
     return names
 
 
-def scorecard(profile: str, names: list[str]) -> str:
-    chapters = []
+def aggregated_claims(profile: str, name: str, seeds: list[int] | None = None) -> tuple[list[claims_mod.Claim], list]:
+    """The claims of chapter ``name`` aggregated over ``seeds`` (default: every seed with finished outputs), and the
+    seeds used."""
+    available = paths.chapter_seeds(profile, name)
+    chosen = [s for s in (seeds if seeds is not None else available) if s in available]
+    runs = {}
+    for seed in chosen:
+        claims_file = paths.chapter_dir(profile, name, seed) / "claims.json"
+        if claims_file.is_file():
+            runs[seed] = claims_mod.load(claims_file)
+    return claims_mod.aggregate(runs), sorted(runs)
+
+
+def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, figures: Path | None = None) -> str:
+    """The scorecard page over ``seeds``; with ``figures``, also a figure per chapter of the per-seed values of its
+    numeric paper claims (saved there, linked from the page)."""
+    chapters, used = [], set()
+    spread = []
     for name in names:
-        claims_file = paths.chapter_dir(profile, name) / "claims.json"
-        recorded = claims_mod.load(claims_file) if claims_file.is_file() else []
-        chapters.append((name, declaration(paths.NOTEBOOKS / f"{name}.py")["title"], recorded))
-    return claims_mod.scorecard_markdown(chapters, profile)
+        recorded, seeds_used = aggregated_claims(profile, name, seeds)
+        used.update(seeds_used)
+        title = declaration(paths.NOTEBOOKS / f"{name}.py")["title"]
+        chapters.append((name, title, recorded))
+        if figures is not None and len(seeds_used) > 1:
+            path = spread_figure(title, recorded, figures / f"spread-{name}.png")
+            if path is not None:
+                spread.append((title, path.name))
+    page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
+    if spread:
+        page += "\n## Spread over seeds\n\nEach numeric paper claim, one dot per seed, beside the paper's value.\n\n"
+        page += "\n".join(f"![{title}: values per seed](figures/{file})\n" for title, file in spread)
+    return page
 
 
-def stage(profile: str, names: list[str]) -> Path:
+def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> Path | None:
+    """Per-seed values of the numeric paper claims (a dot per seed, the paper's value as a cross), or None."""
+    from replicate import plots
+
+    rows = [
+        c
+        for c in recorded
+        if c.kind == "paper"
+        and c.seeds
+        and c.verdict != "not applicable"
+        and isinstance(c.paper, (int, float))
+        and not isinstance(c.paper, bool)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in c.seeds["values"])
+    ]
+    if not rows:
+        return None
+    plots.use_style()
+    fig, ax = plots.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    for y, c in enumerate(rows):
+        ax.scatter(c.seeds["values"], [y] * len(c.seeds["values"]), color=plots.PALETTE[0], s=18, zorder=3)
+        ax.scatter([c.paper], [y], marker="x", color=plots.PALETTE[3], s=40, zorder=4)
+    ax.set_yticks(range(len(rows)), [plots.short_label(c.description, 60) for c in rows])
+    ax.invert_yaxis()
+    ax.set(title=f"{title}: ours per seed (dots) and the paper (crosses)", xlabel="value")
+    plots.save_png(fig, path)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Path:
     """Assemble the book's sources in ``build/<profile>/book``; return that directory."""
     source = paths.profile_dir(profile) / "book"
     shutil.rmtree(source, ignore_errors=True)
@@ -66,10 +122,11 @@ def stage(profile: str, names: list[str]) -> Path:
         shutil.copy2(paths.REPO / file_name, source / file_name)
     shutil.copytree(paths.REPO / "book", source / "book", ignore=shutil.ignore_patterns("chapters", "scorecard.md"))
     (source / "book" / "chapters").mkdir()
+    first = (seeds or [0])[0]  # the figures and the text come from the first seed; the scorecard from all of them
     for name in names:
-        executed = paths.chapter_dir(profile, name) / f"{name}.ipynb"
+        executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
-    (source / "book" / "scorecard.md").write_text(scorecard(profile, names))
+    (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
     return source
 
 
@@ -97,14 +154,29 @@ def render(source: Path, output: Path) -> Path:
     return index
 
 
-def build(profile: str = "paper", force: bool = False, log=print) -> Path:
-    """Run the stale chapters in ``profile``, then render the site; return its index.html."""
+DEFAULT_SEEDS = {"paper": [0, 1, 2], "smoke": [0]}
+
+
+def build(profile: str = "paper", force: bool = False, seeds: list[int] | None = None, log=print, **sweep_options):
+    """Run the stale chapters in ``profile`` for ``seeds`` (default: 3 for the paper profile, 1 for smoke), then
+    render the site; return its index.html. Several seeds run as a sweep (:mod:`replicate.core.sweep`)."""
     check_profile(profile)
+    seeds = list(seeds if seeds is not None else DEFAULT_SEEDS[profile])
     names = toc_chapters()
-    for name in names:
-        result = runner.run(name, profile, force=force)
-        log(f"{name} ({profile}): {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
-    source = stage(profile, names)
+    if len(seeds) == 1:
+        for name in names:
+            result = runner.run(name, profile, {"seed": seeds[0]}, force=force)
+            log(f"{name} ({profile}): {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
+    else:
+        from replicate.core import sweep
+
+        done = sweep.sweep(names, seeds, profile, force=force, log=log, **sweep_options)
+        if done.failed:
+            raise ReplicateError(
+                "the book was not built, since some runs failed:\n"
+                + "\n".join(f"  {j.chapter} seed {j.seed}: {j.error}" for j in done.failed)
+            )
+    source = stage(profile, names, seeds)
     index = render(source, paths.profile_dir(profile) / "site")
     log(f"site: {index}")
     return index

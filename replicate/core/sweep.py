@@ -1,0 +1,167 @@
+"""``python -m replicate sweep``: one papermill job per (chapter, seed), as tasks of ``dask.distributed``.
+
+By default the jobs run on a ``LocalCluster`` of this machine: as many one-thread worker processes as cores, each
+job's kernel limited to one torch thread (``OMP_NUM_THREADS=1``), so that two jobs on two cores do not fight for
+them. Given ``--scheduler tcp://host:8786``, the same jobs run on any existing Dask cluster (a Slurm cluster through
+dask-jobqueue, a Kubernetes Dask deployment...); its workers need this repository and its environment at the same
+path, and the build folder on a shared file system.
+
+Every job is :func:`replicate.core.runner.run`, which writes ``build/<profile>/<stem>/seed-<k>/`` through a
+temporary folder renamed when complete, so that a killed job leaves nothing half-written. A job whose worker dies is
+run again (``retries``, once by default); a job whose notebook fails reports its cell and error without stopping the
+others. One line is printed per finished job, and a total.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+
+from replicate.errors import ParameterError, ReplicateError
+
+SEEDS_FORM = "a seed (3), a range (0-4) or a list (0,2,5) of non-negative integers"
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0-4"`` -> [0, 1, 2, 3, 4]; ``"0,2,5"`` -> [0, 2, 5]; ``"3"`` -> [3]. Anything else names the valid form."""
+    seeds: list[int] = []
+    for part in str(text).replace(" ", "").split(","):
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if not match:
+            raise ParameterError(f"bad seeds {text!r}: give {SEEDS_FORM}")
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) is not None else low
+        if high < low:
+            raise ParameterError(f"bad seed range {part!r} (it runs backwards): give {SEEDS_FORM}, e.g. {high}-{low}")
+        seeds += [s for s in range(low, high + 1) if s not in seeds]
+    return seeds
+
+
+@dataclass
+class Job:
+    chapter: str
+    seed: int
+    ok: bool
+    ran: bool = False
+    seconds: float = 0.0
+    error: str = ""
+    attempts: int = 1
+
+
+@dataclass
+class SweepResult:
+    jobs: list[Job] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Job]:
+        return [j for j in self.jobs if not j.ok]
+
+
+def run_job(chapter: str, seed: int, profile: str, force: bool = False, params: dict | None = None) -> Job:
+    """One (chapter, seed) job, in whatever process runs it. A notebook that fails is reported, not raised: running
+    it again would fail again. Anything else (a worker killed mid-run) propagates, so that Dask retries the job."""
+    from replicate.core import runner
+
+    os.environ["OMP_NUM_THREADS"] = os.environ.get("REPLICATE_JOB_THREADS", "1")
+    started = time.perf_counter()
+    try:
+        result = runner.run(chapter, profile, {**(params or {}), "seed": seed}, force=force)
+    except ReplicateError as error:
+        return Job(chapter, seed, ok=False, seconds=time.perf_counter() - started, error=str(error))
+    return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
+
+
+def _client(scheduler: str | None, workers: int | None):
+    """A Dask client: on the given scheduler, else on a new LocalCluster of one-thread worker processes."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?", scheduler):
+            raise ParameterError(
+                f"bad scheduler address {scheduler!r}: give the Dask scheduler's address, e.g. tcp://host:8786"
+            )
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as error:
+            raise ReplicateError(
+                f"could not reach the Dask scheduler at {scheduler} ({type(error).__name__}: {error}); start it "
+                f"(`dask scheduler`, dask-jobqueue, a Dask deployment) or leave --scheduler out to run on this machine"
+            ) from None
+    n = workers or os.cpu_count() or 1
+    with dask.config.set({"distributed.worker.daemon": False}):  # workers start kernels: they must be able to fork
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def sweep(
+    chapters: list[str],
+    seeds: list[int],
+    profile: str = "smoke",
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    retries: int = 1,
+    force: bool = False,
+    params: dict | None = None,
+    log=print,
+) -> SweepResult:
+    """Run every (chapter, seed) and return what happened to each; raises nothing for a failing notebook."""
+    import dask
+    from distributed import as_completed
+
+    from replicate.core import runner
+    from replicate.core.chapter import check_profile
+
+    check_profile(profile)
+    names = [runner.notebook_path(c).stem for c in chapters]  # unknown chapters fail here, before anything runs
+    if not seeds:
+        raise ParameterError(f"no seeds given: give {SEEDS_FORM}")
+    for name in names:  # unknown parameters too
+        runner.resolve_parameters(runner.notebook_path(name), profile, {**(params or {}), "seed": seeds[0]})
+    started = time.perf_counter()
+    with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+        client, cluster = _client(scheduler, workers)
+        try:
+            futures = {}
+            for name in names:
+                for seed in seeds:
+                    future = client.submit(
+                        run_job,
+                        name,
+                        seed,
+                        profile,
+                        force,
+                        params,
+                        key=f"{name}-seed-{seed}-{time.time_ns()}",
+                        pure=False,
+                        retries=retries,
+                    )
+                    futures[future] = (name, seed)
+            result = SweepResult()
+            for future in as_completed(futures):
+                name, seed = futures[future]
+                try:
+                    job = future.result()
+                except Exception as error:  # the worker died more often than retries allow, or the task broke
+                    job = Job(name, seed, ok=False, error=f"{type(error).__name__}: {error}")
+                result.jobs.append(job)
+                if job.ok:
+                    state = f"ran in {job.seconds:.1f} s" if job.ran else "up to date"
+                    log(f"{name} seed {seed} ({profile}): {state} [{len(result.jobs)}/{len(futures)}]")
+                else:
+                    log(f"{name} seed {seed} ({profile}): FAILED: {job.error} [{len(result.jobs)}/{len(futures)}]")
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    result.seconds = time.perf_counter() - started
+    result.jobs.sort(key=lambda j: (names.index(j.chapter), j.seed))
+    log(
+        f"sweep: {len(result.jobs) - len(result.failed)} of {len(result.jobs)} jobs done in {result.seconds:.1f} s"
+        + (f"; {len(result.failed)} failed" if result.failed else "")
+    )
+    return result

@@ -1,0 +1,118 @@
+"""Seed sweeps on Dask: seed parsing, clear errors that write nothing, a two-seed smoke sweep aggregated end to end,
+a sweep that survives a killed worker, and the same seed giving the same claims twice."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from replicate import paths
+from replicate.core import claims as claims_mod
+from replicate.core import runner, site, sweep
+from replicate.errors import ParameterError, ReplicateError
+
+
+def test_parse_seeds():
+    assert sweep.parse_seeds("0-4") == [0, 1, 2, 3, 4]
+    assert sweep.parse_seeds("0,2,5") == [0, 2, 5]
+    assert sweep.parse_seeds("3") == [3]
+    assert sweep.parse_seeds("0-2,1,7") == [0, 1, 2, 7]
+    for bad in ("3-1", "x", "-1", "1.5", "", "0-"):
+        with pytest.raises(ParameterError, match="a range"):
+            sweep.parse_seeds(bad)
+
+
+def test_bad_input_names_the_fix_and_writes_nothing(build_dir):
+    with pytest.raises(ParameterError, match="valid notebooks are"):
+        sweep.sweep(["nope"], [0], "smoke")
+    with pytest.raises(ParameterError, match="no seeds given"):
+        sweep.sweep(["data"], [], "smoke")
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        sweep.sweep(["data"], [0], "smoke", params={"epochs": 3})
+    with pytest.raises(ParameterError, match="bad scheduler address"):
+        sweep.sweep(["data"], [0], "smoke", scheduler="localhost")
+    started = time.perf_counter()
+    with pytest.raises(ReplicateError, match="could not reach the Dask scheduler"):
+        sweep.sweep(["data"], [0], "smoke", scheduler="tcp://127.0.0.1:9")
+    assert time.perf_counter() - started < 60
+    assert not build_dir.exists() or not any(build_dir.rglob("*"))
+
+
+@pytest.mark.slow
+def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
+    lines = []
+    done = sweep.sweep(["data"], [0, 1], "smoke", workers=2, log=lines.append)
+    assert not done.failed and len(done.jobs) == 2
+    assert any(line.startswith("data seed 1 (smoke): ran in") for line in lines) and lines[-1].startswith("sweep: 2")
+    assert paths.chapter_seeds("smoke", "data") == [0, 1]
+    aggregated, seeds = site.aggregated_claims("smoke", "data")
+    assert seeds == [0, 1]
+    one = {c.id: c for c in claims_mod.load(paths.chapter_dir("smoke", "data", 0) / "claims.json")}
+    for claim in aggregated:
+        assert claim.seeds["n"] == 2 and claim.seeds["seeds"] == [0, 1]
+        assert claim.verdict in (one[claim.id].verdict, "inconclusive")  # the data chapter's counts do not move
+    page = site.scorecard("smoke", ["data"], [0, 1])
+    assert "2 seeds (0, 1)" in page and "(2 seeds)" in page
+
+    # the same seed twice gives the same claims (CPU); the second chapter of this check is skip, below
+    first = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())
+    runner.run("data", "smoke", {"seed": 1}, force=True)
+    second = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())
+    assert [c["ours"] for c in first] == [c["ours"] for c in second]
+
+
+@pytest.mark.slow
+def test_sweep_survives_a_killed_worker(build_dir):
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    outcome = {}
+
+    def go():
+        outcome["result"] = sweep.sweep(["data"], [0, 1], "smoke", scheduler=cluster.scheduler_address, retries=2)
+
+    thread = threading.Thread(target=go, daemon=True)
+    try:
+        thread.start()
+        deadline = time.time() + 120
+        victim = None
+        while time.time() < deadline and victim is None:  # wait until a job is running, then kill its worker
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy and list((build_dir / "smoke" / "data").glob(".seed-*.running-*")):
+                victim = busy[0]
+            time.sleep(0.5)
+        assert victim is not None, "no job started within two minutes"
+        pid = client.run(os.getpid, workers=[victim])[victim]
+        os.kill(pid, signal.SIGKILL)
+        thread.join(timeout=300)
+        assert not thread.is_alive(), "the sweep did not finish within five minutes of the kill"
+    finally:
+        client.close()
+        cluster.close()
+    result = outcome["result"]
+    assert not result.failed, [j.error for j in result.failed]
+    aggregated, seeds = site.aggregated_claims("smoke", "data")
+    assert seeds == [0, 1] and all(c.seeds["n"] == 2 for c in aggregated)
+    reference = json.loads((paths.REFERENCES / "data.json").read_text())
+    for claim in aggregated:  # the retried job's values are the right ones
+        assert claims_mod.regenerates(
+            reference[claim.id]["ours"], claim.seeds["values"][0], **_tolerance(reference[claim.id])
+        )
+    assert not list((build_dir / "smoke" / "data").glob("seed-*.failed"))
+
+
+def _tolerance(entry):
+    return {"rel": entry["regen"]["rel"], "abs_": entry["regen"]["abs"]}
+
+
+@pytest.mark.slow
+def test_same_seed_twice_gives_the_same_claims_on_cpu(build_dir):
+    """The second chapter of this check (the first, data, is in the sweep test): a trained model's claims."""
+    first = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
+    values = [c.ours for c in claims_mod.load(first.directory / "claims.json")]
+    second = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
+    assert [c.ours for c in claims_mod.load(second.directory / "claims.json")] == values
