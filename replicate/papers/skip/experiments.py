@@ -18,12 +18,12 @@ import numpy as np
 
 from replicate.core.claims import AtLeast, AtMost, Exceeds, NotApplicable, Within
 from replicate.errors import ParameterError
+from replicate.papers.skip.metrics import MIN_SESSIONS
 from replicate.papers.skip.train import MODEL_NAMES
 from replicate.stats import wilson_interval
 
 METRICS = ("Acc", "Acc@1", "MAA")
 SUFFIX = {"Acc": "acc", "Acc@1": "acc1", "MAA": "maa"}
-MIN_SESSIONS = 30  # below this many test sessions, the percentile bootstrap's coverage is not to be trusted
 N_BOOT = 2000
 
 # Slide 14: Spotify and Deezer test results (%), mean ± std over runs; the Deezer baseline's Acc is not legible in the
