@@ -1,25 +1,37 @@
-"""Skip prediction: training throughput of the plain and the interpretable transformer, measured in one run.
+"""Skip prediction: where the paper profile's time goes, measured in one run.
 
-Both models get the `paper` profile's sizes (plain: width 64, 4 heads; interpretable: 9 experts of 12 units, 2 heads
-each; 2 encoder + 2 decoder blocks), the same 2,400 generated sessions, batches of 256 and one intra-op thread (the
-chapter's setting). One warm-up batch, then one timed epoch each; the interpretable model's masked matrices are
-dense (9 x 12 = 108 units wide), so it is expected to be a few times slower per session.
+1. Training throughput of the plain and the interpretable transformer at the `paper` profile's sizes (plain: width 64,
+   4 heads; interpretable: 9 experts of 12 units, 2 heads each; 2 encoder + 2 decoder blocks), the same 3,000
+   generated sessions, batches of 256, one intra-op thread (the chapter's setting). One warm-up batch, then one
+   timed epoch each; the interpretable model's masked matrices are dense (9 x 12 = 108 units wide), so it is
+   expected to be a few times slower per session.
+2. The toy problems: training steps per second of the generalised EM and of the sequential residual training
+   (slide 13's naive approach) on the mixture toy, and the steps each needs to reach the accuracy target of the
+   chapter's `fast_em_speedup` row.
+3. The stages of a paper-profile run, when one exists (``build/paper/skip/``): papermill's duration of each code cell,
+   the largest first, and the share of the largest.
 """
+
+import json
+import time
 
 import torch
 
-from replicate import seed_everything
-from replicate.papers.skip import sources, train
+from replicate import paths, seed_everything
+from replicate.papers.skip import experiments, sources, train
+from replicate.papers.skip import toys as synthetic
+from replicate.repro import torch_threads
 
 SETTINGS = train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2, layers=2)
+TOY_STEPS = 1500
 
 
-def main():
+def transformers():
     seed_everything(0)
     train_, valid, _ = sources.synthetic_sessions(3000, seed=0)
-    config = train.TrainConfig(epochs=1, batch_size=256, lr=3e-3, progress=False)
+    config = train.Config(epochs=1, batch_size=256, lr=3e-3, progress=False)
     rates = {}
-    with train.threads(config.threads):
+    with torch_threads(config.threads):
         for kind in train.KINDS:
             seed_everything(0)
             model = train.build(
@@ -32,8 +44,8 @@ def main():
                 layers=SETTINGS.layers,
             )
             warm = train_.take(range(256))
-            train.fit(model, warm, valid.take(range(8)), config)  # warm-up: allocations, first-call overheads
-            history = train.fit(model, train_, valid, config)
+            train.train(model, warm, valid.take(range(8)), config)  # warm-up: allocations, first-call overheads
+            history = train.train(model, train_, valid, config)
             rates[kind] = history.throughput
             print(
                 f"{train.MODEL_NAMES[kind]}: {model.n_parameters():,} parameters, {model.n_experts} expert(s), "
@@ -43,3 +55,40 @@ def main():
         f"threads: {torch.get_num_threads()} (training used {config.threads}); "
         f"interpretable / plain time per session = {rates['plain'] / rates['interpretable']:.1f}x"
     )
+
+
+def toys():
+    toy = synthetic.toy("mixture")
+    target = experiments.NOTEBOOK_ACCURACY["mixture"] - experiments.Thresholds().toy_accuracy
+    for algorithm in train.ALGORITHMS:
+        start = time.perf_counter()
+        result = train.fit_toy(toy, steps=TOY_STEPS, algorithm=algorithm, eval_every=25, progress=False)
+        wall = time.perf_counter() - start
+        print(
+            f"toy mixture, {algorithm}: {len(result.loss) / result.seconds:,.0f} steps/s, "
+            f"{result.steps_to(target):g} steps to accuracy {target:.4f} (of {len(result.loss):,}), "
+            f"final accuracy {result.accuracy:.3f}, {wall:.1f} s with evaluations"
+        )
+
+
+def stages():
+    notebook = paths.REPO / "build" / "paper" / "skip" / "skip.ipynb"
+    if not notebook.is_file():
+        print(f"no paper-profile run at {notebook}: `python -m replicate run skip --profile paper` first")
+        return
+    cells = json.loads(notebook.read_text())["cells"]
+    timed = [
+        (c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0, "".join(c["source"]).splitlines()[0][:70])
+        for c in cells
+        if c["cell_type"] == "code"
+    ]
+    total = sum(t for t, _ in timed)
+    print(f"paper profile: {total / 60:.1f} min of cell time")
+    for seconds, first in sorted(timed, reverse=True)[:6]:
+        print(f"  {seconds:6.1f} s ({seconds / total:4.0%})  {first}")
+
+
+def main():
+    stages()
+    toys()
+    transformers()

@@ -14,12 +14,17 @@
 #     datasets: [ml-1m]
 #     figures: [toys, training, completeness, session, attribution_by_position, recovery_by_position]
 #     claims: [toy_four_clusters_accuracy, toy_four_clusters_recovery, toy_xor_accuracy, toy_xor_recovery,
-#       toy_mixture_accuracy, toy_mixture_recovery, toy_4d_accuracy, toy_4d_recovery,
+#       toy_mixture_accuracy, toy_mixture_recovery, toy_4d_accuracy, toy_4d_recovery, fast_em_speedup,
+#       fast_em_accuracy, card_excess, card_vs_ungated,
 #       slide14_baseline_acc, slide14_baseline_acc1, slide14_baseline_maa, slide14_transformer_acc,
 #       slide14_transformer_acc1, slide14_transformer_maa, slide14_interpretable_acc, slide14_interpretable_acc1,
-#       slide14_interpretable_maa, synthetic_gap_acc, synthetic_gap_acc1, synthetic_gap_maa,
+#       slide14_interpretable_maa, deezer_baseline_acc1, deezer_baseline_maa, deezer_transformer_acc,
+#       deezer_transformer_acc1, deezer_transformer_maa, deezer_interpretable_acc, deezer_interpretable_acc1,
+#       deezer_interpretable_maa, slide14_spread, synthetic_gap_acc, synthetic_gap_acc1, synthetic_gap_maa,
 #       synthetic_beats_baseline, ml1m_gap_acc, ml1m_gap_acc1, ml1m_gap_maa, ml1m_beats_baseline,
-#       sessions_accuracy, sessions_recovery, sessions_recovery_min_position]
+#       why_synthetic_gap_budget, why_ml1m_gap_budget,
+#       sessions_accuracy, sessions_recovery, sessions_recovery_min_position, ablation_position_expert_acc,
+#       ablation_position_expert_recovery]
 # ---
 
 # %% [markdown]
@@ -34,7 +39,7 @@
 # matrices are masked, and the mixture is trained by a generalised EM. The paper (we have its slides; facts about
 # the authors' TensorFlow code are in the book's notes) shows that this recovers the true subset on toy problems,
 # and that a transformer made interpretable this way predicts skips in the Spotify Sequential Skip Prediction
-# Challenge almost as well as the plain transformer (slide 14: 70.9 % against 72.2 % accuracy) while saying, track
+# Challenge almost as well as the plain transformer (slide 14, reproduced below) while saying, track
 # by track, whether the user's interactions or the music explain a skip.
 #
 # **What this chapter substitutes.** Spotify's session logs are not available here and nothing below is Spotify's
@@ -56,9 +61,8 @@ device = "auto"
 import pandas as pd
 
 from replicate.core.chapter import Chapter
-from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.papers.skip import attribution as attr
-from replicate.papers.skip import figures, sources, train
+from replicate.papers.skip import experiments, figures, sources, train
 from replicate.papers.skip import toys as synthetic
 from replicate.papers.skip.tensors import pick_session
 
@@ -69,6 +73,7 @@ SETTINGS = {
     "smoke": dict(
         toy_steps=600,
         toy_test=1000,
+        ablation_steps=600,
         sessions=800,
         ml_train=640,
         ml_eval=300,
@@ -79,6 +84,7 @@ SETTINGS = {
     "paper": dict(
         toy_steps=15_000,
         toy_test=4096,
+        ablation_steps=3000,
         sessions=12_000,
         ml_train=12_000,
         ml_eval=2_000,
@@ -87,8 +93,31 @@ SETTINGS = {
         model=train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2, layers=2),
     ),
 }[profile]
-config = train.TrainConfig(epochs=SETTINGS["epochs"], batch_size=256, lr=3e-3, seed=seed, device=device)
+config = train.Config(epochs=SETTINGS["epochs"], batch_size=256, lr=3e-3, seed=seed, device=device)
 print(f"dataset={dataset}, settings={SETTINGS}")
+
+# %% [markdown]
+# Every rule's bound is fixed here, before any number is known, each with its reason (the same defaults serve the
+# null-model tests, which check that an untrained model, shuffled labels or random attributions fail each rule).
+# Intervals are 95 % intervals: Wilson over test points for the toys, a bootstrap over test *sessions* for skip
+# prediction (paired over the same sessions when two models are compared); with very few test sessions the interval
+# is widened to the worst case, so that a handful of sessions is *inconclusive*, never replicated.
+
+# %%
+THRESHOLDS = experiments.Thresholds(
+    toy_accuracy=0.01,  # within 1 point of the accuracy the authors' toy notebook prints
+    toy_xor_accuracy=0.98,  # XOR is not trained alone there; its Bayes accuracy is close to 1
+    toy_recovery=0.9,  # in the paper's maps only points near the class boundaries take another colour
+    slide14=1.0,  # points: within 1 point of slide 14 (its runs spread by 0.1 to 0.2 points)
+    gap=2.0,  # points: the paper's largest gap (1.7, Deezer and Spotify alike) plus its spread, rounded up
+    sessions_accuracy=0.9,  # the 5 % label noise caps any model at 95 % on the generated sessions
+    sessions_recovery=0.8,  # five mechanisms learned through attention over sessions: below the toys' bound
+    sessions_recovery_position=0.7,  # the weakest position may lag the overall bound by 0.1
+    em_speedup=1.5,  # "fast": EM needs at most two thirds of the steps of the sequential training
+    em_accuracy=-0.01,  # and ends at most 1 point below it
+    card_excess=0.1,  # dominant subsets at most 0.1 group larger (or smaller) on average than the generating ones
+    position_ablation=1.0,  # points: the position-only expert (ours) moves accuracy by at most 1 point
+)
 
 # %% [markdown]
 # ## Toy problems
@@ -102,11 +131,9 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # points.
 #
 # The **recovery rate** is the share of test points whose dominant subset (largest α) is the subset that generated
-# their label. The paper shows attribution maps and no recovery number; the notebook prints a training accuracy of
-# 0.9975 (four clusters), 0.9952 (mixture) and 0.9987 (4-D) at its last epoch. Rules, fixed before running: test
-# accuracy within 1 point of the notebook's value (XOR, not trained alone there: at least 0.98; its Bayes accuracy
-# exceeds 0.999); recovery at least 0.9, since in the paper's maps only points near the class boundaries take a
-# colour other than their cluster's.
+# their label. The paper shows attribution maps and no recovery number; the accuracy the authors' notebook prints at
+# its last epoch is the paper's column of the table below. These rows are the book's checks that our network is the
+# paper's (`kind="book"`); the slides' statements about the method follow in the next two sections.
 
 # %%
 toy_results = [
@@ -122,33 +149,46 @@ toy_table.style.format("{:.4f}")
 ch.figure(figures.plot_toys(toy_results), "toys")
 
 # %%
-NOTEBOOK_ACCURACY = {"four clusters": 0.9975, "mixture": 0.9952, "4-D": 0.9987}
-for key, name in (("four_clusters", "four clusters"), ("xor", "XOR"), ("mixture", "mixture"), ("4d", "4-D")):
-    paper = NOTEBOOK_ACCURACY.get(name)
-    ch.claim(
-        f"toy_{key}_accuracy",
-        f"Toy problem '{name}': test accuracy of the interpretable network",
-        kind="book",
-        paper=paper,
-        ours=toy_table.loc[name, "accuracy"],
-        rule=Within(abs=0.01) if paper else AtLeast(0.98),
-        source=(
-            "authors' toy notebook (training accuracy, epoch 30)" if paper else "this book (Bayes accuracy > 0.999)"
-        ),
-        note="ours on fresh test points",
-        regen_abs=0.01,
-    )
-    ch.claim(
-        f"toy_{key}_recovery",
-        f"Toy problem '{name}': share of points whose dominant subset generated the label",
-        kind="book",
-        paper=None,
-        ours=toy_table.loc[name, "recovery"],
-        rule=AtLeast(0.9),
-        source="paper, toy problems (attribution maps); threshold of this book",
-        regen_abs=0.03,
-    )
+for r in experiments.toy_rows(toy_results, THRESHOLDS):
+    ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
+
+# %% [markdown]
+# ## A fast algorithm: generalised EM against sequential residual training
+#
+# Slide 13 contrasts the generalised EM with the naive approach: "train sequentially with residuals", i.e. the
+# smallest subsets first, then each larger subset on the residual its children leave (its loss weighted by
+# Π_{t ⊊ s} (1 − F_t²), the children fixed). On the *mixture* toy, which needs both levels, both algorithms draw the
+# same batches; EM gets the budget once, the sequential training once per level. We count the training steps until
+# the accuracy on held-out points first reaches the authors' notebook accuracy less the tolerance of the rows above
+# (steps, not seconds, decide; the wall-time ratio is in the note), and compare the final accuracies, paired over the
+# same test points.
+
+# %%
+em_mix, sequential_mix, ungated_mix = (
+    train.fit_toy(
+        synthetic.toy("mixture"), steps=SETTINGS["ablation_steps"], seed=seed, n_test=SETTINGS["toy_test"], **kw
+    )
+    for kw in (dict(eval_every=25), dict(eval_every=25, algorithm="sequential"), dict(gating="none"))
+)
+for r in experiments.fast_rows(em_mix, sequential_mix, THRESHOLDS):
+    ch.claim(**r)
+ch.table(["fast_em_speedup", "fast_em_accuracy"])
+
+# %% [markdown]
+# ## E[Card(S)] as small as possible
+#
+# Slide 4 asks of an attribution that it be complete (the restricted model still predicts) and that E[Card(S)] be as
+# small as possible; the residual gating α_s = g_s Π_{t ⊊ s} (1 − g_t) is how the model gets there. On the same
+# mixture toy, half of the labels need one coordinate and half need both, so the smallest sufficient subsets have a
+# known mean size. We measure the mean size of the dominant subset of the EM model above, against that of the
+# generating subsets, and against the *same network* mixed and trained without the residual product (α_s = g_s),
+# paired over the same test points.
+
+# %%
+for r in experiments.card_rows(em_mix, ungated_mix, THRESHOLDS):
+    ch.claim(**r)
+ch.table(["card_excess", "card_vs_ungated"])
 
 # %% [markdown]
 # ## Skip prediction: the task, the data, the models
@@ -196,7 +236,7 @@ ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 
 # %%
 runs = {
-    "synthetic sessions": sources.synthetic_sessions(SETTINGS["sessions"], seed=seed),
+    "synthetic sessions": sources.synthetic_sessions(SETTINGS["sessions"], seed=seed, noise=0.05),
     "ML-1M rating sessions": sources.ml1m(
         data_dir, seed=seed, n_train=SETTINGS["ml_train"], n_eval=SETTINGS["ml_eval"]
     ),
@@ -236,14 +276,19 @@ ch.figure(
 # ## Slide 14: completeness
 #
 # The paper's table (Spotify test set, mean ± std over runs) beside ours for every source we ran. The claims below
-# put the paper's numbers beside those of the source named by `dataset` (here and in the scorecard). They are
-# about Spotify's data, so they are *not applicable* unless `dataset="spotify"`; then a value within 1 point of the
-# paper's is replicated, and a miss still counts as the direction holding when ours beats our baseline as the
-# paper's beats its own. What carries over to our data is the comparison, recorded per source:
+# put the paper's numbers beside those of the source named by `dataset` (here and in the scorecard), each with its
+# interval over test sessions. They are about Spotify's data, so they are *not applicable* unless
+# `dataset="spotify"`; then a value whose interval lies within 1 point of the paper's is replicated, a too-wide
+# interval is inconclusive, and a miss still counts as the direction holding when ours beats our baseline as the
+# paper's beats its own. Deezer's table (eight legible values) needs Deezer's private logs: one row each, not
+# applicable. The ± of slide 14 is a spread over runs: one run cannot measure it, so its row records this seed's
+# accuracy, and the book's seed sweep shows its standard deviation. What carries over to our data is the
+# comparison, recorded per source:
 #
-# - *the interpretable transformer costs little*: plain minus interpretable is at most 2 points on each metric
-#   (the paper's gaps are 1.0 to 1.7 points on Spotify and Deezer; 2 is its largest plus its reported spread);
-# - *both transformers beat the baseline* on all three metrics.
+# - *the interpretable transformer costs little*: plain minus interpretable is at most 2 points on each metric,
+#   the whole paired interval over test sessions included;
+# - *both transformers beat the baseline* on all three metrics: the smallest of the six paired differences, with an
+#   interval above zero (a sign alone is "direction holds").
 #
 # How to read the gaps on our data. The generated sessions have exactly the structure the interpretable model is
 # built for (every label comes from one group or a known pair), so there it may match or even beat the plain
@@ -251,10 +296,7 @@ ch.figure(
 # signal, and the gap between the two transformers is the comparison that carries over to real behaviour.
 
 # %%
-PAPER = pd.DataFrame(
-    {"Acc": [63.0, 72.2, 70.9], "Acc@1": [74.2, 80.0, 78.8], "MAA": [54.3, 62.8, 61.1]},
-    index=list(train.MODEL_NAMES.values()),
-)
+PAPER = pd.DataFrame(experiments.PAPER_SPOTIFY).T.rename(index=train.MODEL_NAMES)
 tables = {"Spotify (paper, slide 14)": PAPER} | {f"{n} (ours)": c.table() for n, c in comparisons.items()}
 completeness = pd.concat(tables)
 display(completeness.style.format("{:.1f}"))
@@ -266,69 +308,41 @@ primary = {
     "ml-1m": "ML-1M rating sessions",
     "spotify": "Spotify challenge logs",
 }[dataset]
-ours = comparisons[primary].table()
-baseline_ours = ours.loc[train.MODEL_NAMES["baseline"]]
-for key, model in (("baseline", "baseline"), ("transformer", "plain"), ("interpretable", "interpretable")):
-    for metric, suffix in (("Acc", "acc"), ("Acc@1", "acc1"), ("MAA", "maa")):
-        name = train.MODEL_NAMES[model]
-        if dataset == "spotify":
-            rule = (
-                Within(abs=1.0)
-                if model == "baseline"
-                else Within(abs=1.0, baseline=(PAPER.loc[train.MODEL_NAMES["baseline"], metric], baseline_ours[metric]))
-            )
-        else:
-            rule = NotApplicable(f"Spotify's logs are not available; ours is on {primary}")
-        ch.claim(
-            f"slide14_{key}_{suffix}",
-            f"{name}: {metric} (%)",
-            kind="paper",
-            paper=PAPER.loc[name, metric],
-            ours=ours.loc[name, metric],
-            rule=rule,
-            source="slide 14 (Spotify test results)",
-            note=f"ours on {primary}",
-            regen_abs=3.0,
-        )
+for r in experiments.slide14_rows(comparisons[primary], dataset, primary, THRESHOLDS, seed=seed):
+    ch.claim(**r)
+ch.table([c.id for c in ch.claims if c.id.startswith(("slide14_", "deezer_"))])
 
 # %%
-PAPER_GAP = {"Acc": 1.3, "Acc@1": 1.2, "MAA": 1.7}
+gap_rows = {
+    prefix: experiments.gap_rows(comparisons[name], prefix, THRESHOLDS, seed=seed)
+    for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating sessions"))
+}
+for r in gap_rows["synthetic"] + gap_rows["ml1m"]:
+    ch.claim(**r)
+ch.table([c.id for c in ch.claims if c.id.startswith(("synthetic_", "ml1m_"))])
+
+# %% [markdown]
+# ### Why a gap can exceed the paper's
+#
+# Where plain minus interpretable exceeds the bound, the most plausible causes, ranked: (1) the training budget: the
+# interpretable model, whose nine 12-unit experts each see part of the input and are trained by EM, needs more epochs
+# than the plain one to converge, and we stop both after the same epochs; (2) capacity: each expert is far narrower
+# than the plain transformer (the authors' sizes are not in the slides); (3) on ML-1M, the signal that the
+# interaction group carries is weak, so every restricted expert is unsure and the mixture falls back on the largest
+# subsets. The first is tested on every run: the interpretable model is "still improving" when its best validation
+# epoch is its last and its validation accuracy rose over the last epochs by more than the plain model's did. On the
+# ML-1M sessions the gap in accuracy is {glue:text}`ml1m_gap` points and that test says
+# *{glue:text}`ml1m_budget`*; on the generated sessions, {glue:text}`synthetic_gap` points and
+# *{glue:text}`synthetic_budget`*. Where the cause holds, the gap says more about our CPU budget than about the
+# method; where it does not, the budget is ruled out and the next causes remain untested here.
+
+# %%
 for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating sessions")):
-    c = comparisons[name]
-    gap = c.gap()
-    for metric, suffix in (("Acc", "acc"), ("Acc@1", "acc1"), ("MAA", "maa")):
-        ch.claim(
-            f"{prefix}_gap_{suffix}",
-            f"{name}: transformer minus interpretable transformer, {metric} (points)",
-            kind="paper",
-            paper=PAPER_GAP[metric],
-            ours=gap[metric],
-            rule=AtMost(2.0),
-            source="slide 14 (Spotify gap)",
-            note=f"transformer {100 * c.scores['plain'][metric]:.1f}, interpretable "
-            f"{100 * c.scores['interpretable'][metric]:.1f}",
-            regen_abs=3.0,
-        )
-    ch.claim(
-        f"{prefix}_beats_baseline",
-        f"{name}: both transformers beat the baseline on Acc, Acc@1 and MAA",
-        kind="paper",
-        paper=True,
-        ours=c.beats_baseline(),
-        rule=Holds(),
-        source="slide 14",
-        note="baseline " + ", ".join(f"{m} {100 * v:.1f}" for m, v in c.scores["baseline"].items()),
-    )
-for name, c in comparisons.items():
-    gap = c.gap()
-    print(
-        f"{name}: transformer minus interpretable = "
-        + ", ".join(f"{m} {v:+.1f}" for m, v in gap.items())
-        + " points; "
-        + ("both beat" if c.beats_baseline() else "not both beat")
-        + " the baseline on every metric"
-    )
-ch.table([c.id for c in ch.claims if c.id.startswith(("slide14_", "synthetic_", "ml1m_"))])
+    budget = experiments.budget_row(comparisons[name], prefix, gap_rows[prefix][0]["ours"], THRESHOLDS)
+    ch.claim(**budget)
+    ch.glue(f"{prefix}_gap", gap_rows[prefix][0]["ours"], ".1f")
+    ch.glue(f"{prefix}_budget", "still improving" if budget["ours"] else "not still improving")
+ch.table(["why_synthetic_gap_budget", "why_ml1m_gap_budget"])
 
 # %% [markdown]
 # ## Interpretation: one session, track by track
@@ -372,10 +386,9 @@ pd.concat(
 #
 # On the generated sessions the mechanism behind every label is known, and so is the expert that should answer it:
 # the subset made of the mechanism's groups and position. The recovery rate is the share of second-half tracks
-# whose dominant subset is that one. Rules fixed before running: the interpretable transformer's accuracy is at
-# least 90 % (the noise caps it at 95 %); recovery is at least 0.8 overall (below the toys' 0.9: five mechanisms,
-# learned through attention over sessions) and at least 0.7 at every position. The table under the figure crosses
-# planted mechanisms with dominant subsets.
+# whose dominant subset is that one. The bounds are those fixed above (accuracy at least 0.9 below the noise's
+# ceiling, recovery at least 0.8 overall and 0.7 at every position), with intervals over test sessions. The table
+# under the figure crosses planted mechanisms with dominant subsets.
 
 # %%
 pred, subsets = syn.predictions["interpretable"], syn.models["interpretable"].subsets
@@ -384,62 +397,50 @@ ch.figure(figures.plot_recovery_by_position(recovery, share), "recovery_by_posit
 attr.confusion(pred.attribution, syn.test, subsets)
 
 # %%
-truth, known = attr.planted_truth(syn.test, subsets)
-overall = attr.recovery_rate(pred.attribution, truth, known)
-accuracy = syn.scores["interpretable"]["Acc"]
-ch.claim(
-    "sessions_accuracy",
-    "Generated sessions: interpretable transformer accuracy (ceiling 0.95)",
-    kind="book",
-    paper=None,
-    ours=accuracy,
-    rule=AtLeast(0.9),
-    source="this book (planted mechanisms)",
-    note=f"transformer {syn.scores['plain']['Acc']:.3f}",
-    regen_abs=0.05,
-)
-ch.claim(
-    "sessions_recovery",
-    "Generated sessions: share of tracks whose dominant subset is the planted one",
-    kind="book",
-    paper=None,
-    ours=overall,
-    rule=AtLeast(0.8),
-    source="slide 16 (attribution per track); threshold of this book",
-    note=", ".join(f"{k} {v:.2f}" for k, v in recovery.drop(columns="all").mean().items()),
-    regen_abs=0.1,
-)
-ch.claim(
-    "sessions_recovery_min_position",
-    "Generated sessions: lowest recovery over second-half positions",
-    kind="book",
-    paper=None,
-    ours=float(recovery["all"].min()),
-    rule=AtLeast(0.7),
-    source="this book",
-    note=f"at position {int(recovery['all'].idxmin())}",
-    regen_abs=0.15,
-)
+for r in experiments.sessions_rows(syn, THRESHOLDS, seed=seed):
+    ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith("sessions_")])
 
 # %% [markdown]
-# ## Claims of this chapter
+# ## Ablation: the position-only expert
 #
-# What differs from the paper, and why:
+# The slides' eight subsets all hold position; we add position alone, so that "position" can be the answer. That
+# choice could move the verdicts above, so the interpretable transformer is trained again on the same generated
+# sessions without it (same seed, data and budget) and compared on the same test sessions: a book check that the
+# choice moves accuracy by at most the bound fixed above, and that recovery still meets its bound without it.
+
+# %%
+ablated = train.compare(
+    "synthetic sessions",
+    runs["synthetic sessions"],
+    SETTINGS["model"],
+    config,
+    subsets=train.SKIP_SUBSETS[1:],
+    kinds=("interpretable",),
+)
+for r in experiments.ablation_rows(syn, ablated, THRESHOLDS, seed=seed):
+    ch.claim(**r)
+ch.table([c.id for c in ch.claims if c.id.startswith("ablation_")])
+
+# %% [markdown]
+# ## What differs, and why
 #
 # - **Data.** No Spotify (or Deezer) logs: slide 14's absolute numbers are compared only when a reader supplies the
-#   challenge files. The generated sessions follow the challenge's schema but their skips come from mechanisms we
-#   planted; the ML-1M sessions are ratings, not listening, and "dislike" is a much weaker signal than a skip.
-#   Ratings entered in the same second keep ML-1M's order, not the order of watching.
+#   challenge files, and Deezer's never. The generated sessions follow the challenge's schema but their skips come
+#   from mechanisms we planted; the ML-1M sessions are ratings, not listening, and "dislike" is a much weaker signal
+#   than a skip. Ratings entered in the same second keep ML-1M's order, not the order of watching.
 # - **Choices where the paper is silent or ambiguous.** The baseline (repeat the last skip); the position-alone
-#   expert; the gate |F| for the prediction and the attribution (the paper) while the EM responsibilities use F²
-#   (the authors' code); responsibilities normalised per track; the equal split of a subset's share among its
-#   groups with position credited only alone; Acc pooled over tracks and MAA averaged over sessions (the
+#   expert (ablated above); the gate |F| for the prediction and the attribution (the paper) while the EM
+#   responsibilities use F² (the authors' code); responsibilities normalised per track; the naive sequential
+#   training read as one stage per subset size with the children fixed; the equal split of a subset's share among
+#   its groups with position credited only alone; Acc pooled over tracks and MAA averaged over sessions (the
 #   challenge's definition; the authors' code pools MAA over tracks). On the toys, the authors' notebook mixes the
 #   experts with a sharper gate (2|F|⁴ / (1 + |F|³)); we keep the paper's |F| everywhere.
 # - **Budget.** 2 + 2 blocks instead of 3 + 3, 8 epochs, 12,000 sessions, learning rate 3·10⁻³, 12 units per
 #   expert: sized for two CPU cores. The `smoke` profile trains tiny models for two epochs; its verdicts say nothing
 #   about the paper and exist so that the regeneration check covers every number.
+# - **Spread over runs.** Every number here is one seed's; the book's sweep over seeds gives each row its mean,
+#   interval and standard deviation, which is what slide 14's ± is to be compared with.
 
 # %%
 ch.finish()

@@ -310,8 +310,8 @@ def test_sources_check_and_spotify_from_a_data_dir(tmp_path):
 
     shutil.copytree(FIXTURE, tmp_path / "spotify")
     assert sources.check("spotify", tmp_path) == "spotify"
-    parts = sources.spotify(tmp_path)
-    assert sum(len(p) for p in parts) == 3
+    with pytest.raises(DatasetError, match="3 complete sessions leave no validation or test session"):
+        sources.spotify(tmp_path)
     train_, valid, test = sources.synthetic_sessions(50, seed=0)
     assert (len(train_), len(valid), len(test)) == (40, 5, 5)
     assert not set(train_.session_ids) & set(test.session_ids)

@@ -8,6 +8,9 @@
 - :mod:`~replicate.papers.skip.movielens`: the ML-1M analog (chronological rating sessions, dislike as the skip);
 - :mod:`~replicate.papers.skip.toys`: the paper's two- and four-dimensional toy problems;
 - :mod:`~replicate.papers.skip.sources`: which of those sources a run uses, split into train / valid / test;
-- :mod:`~replicate.papers.skip.metrics`, :mod:`~replicate.papers.skip.baseline`, :mod:`~replicate.papers.skip.train`,
-  :mod:`~replicate.papers.skip.figures`.
+- :mod:`~replicate.papers.skip.metrics`, :mod:`~replicate.papers.skip.baseline`, :mod:`~replicate.papers.skip.train`
+  (``Config``, ``train()`` returning a ``History``, ``evaluate()``; the toys' EM and sequential training),
+  :mod:`~replicate.papers.skip.figures`;
+- :mod:`~replicate.papers.skip.experiments`: every claim's measurement, interval and rule, shared by the notebook and
+  the null-model tests.
 """

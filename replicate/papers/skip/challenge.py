@@ -3,8 +3,8 @@
 The challenge's training set is a folder of session logs ``training_set/log_*.csv`` and a folder of track features
 ``track_features/tf_*.csv``. Column lists below are those of the released files (the same lists appear in the
 paper's authors' preprocessing and in other public readers of the data). Booleans are read from ``true``/``false``
-in any case, or 0/1. The target is ``skip_2``; sessions have 10 to 20 tracks and the positions with
-2·position > length are predicted.
+in any case, or 0/1; ``date`` in the released ISO form or the day-first ``DD-MM-YY`` form (:func:`parse_dates`).
+The target is ``skip_2``; sessions have 10 to 20 tracks and the positions with 2·position > length are predicted.
 
 :func:`encode` turns logs and track features into
 :class:`~replicate.papers.skip.tensors.SessionTensors` with the paper's
@@ -166,6 +166,38 @@ def _boolean(series: pd.Series, path) -> np.ndarray:
     return out.to_numpy(dtype=bool)
 
 
+# The two spellings of ``date`` accepted, each parsed with its explicit format (never guessed): the released files'
+# ISO form and the day-first two-digit-year form of public copies re-saved by spreadsheets.
+DATE_FORMATS = {r"\d{4}-\d{2}-\d{2}": "%Y-%m-%d", r"\d{2}-\d{2}-\d{2}": "%d-%m-%y"}
+DATE_EXAMPLES = "2018-07-15 (ISO, as released) or 15-07-18 (DD-MM-YY)"
+
+
+def parse_dates(series: pd.Series, where) -> pd.Series:
+    """The ``date`` column as timestamps: every value in one of :data:`DATE_FORMATS`, parsed with that format.
+
+    A value in neither form, or one that is not a calendar date (``2018-02-30``), raises :class:`DatasetError` naming
+    ``where`` (the file) and the column; ``07-08-18`` is always 7 August 2018, never guessed.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    text = series.astype(str).str.strip()
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    matched = pd.Series(False, index=series.index)
+    for pattern, fmt in DATE_FORMATS.items():
+        hit = text.str.fullmatch(pattern) & ~matched
+        if hit.any():
+            out[hit] = pd.to_datetime(text[hit], format=fmt, errors="coerce")
+            matched |= hit
+    bad = ~matched | out.isna()
+    if bad.any():
+        value = series[bad].iloc[0]
+        raise DatasetError(
+            f"{where}: column date has the value {value!r} ({int(bad.sum())} such rows); expected dates written as "
+            f"{DATE_EXAMPLES}. Fix or re-export the file with one of these forms."
+        )
+    return out
+
+
 def load(directory, max_rows: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read the challenge files under ``directory``: (logs, track features), booleans parsed, schema checked.
 
@@ -178,6 +210,7 @@ def load(directory, max_rows: int | None = None) -> tuple[pd.DataFrame, pd.DataF
         frame = _read(path, LOG_COLUMNS, nrows=left)
         for column in BOOLEAN_COLUMNS:
             frame[column] = _boolean(frame[column], path)
+        frame["date"] = parse_dates(frame["date"], path)
         frames.append(frame)
         if left is not None:
             left -= len(frame)
@@ -273,7 +306,7 @@ def encode(
     half = length // 2
     pos = np.stack([position / MAX_LENGTH, length / MAX_LENGTH, (position - half - 0.5) / 10], axis=1)
     hour = logs["hour_of_day"].to_numpy(dtype=np.float64)
-    days = (pd.to_datetime(logs["date"]) - FIRST_DATE).dt.days.to_numpy(dtype=np.float64)
+    days = (parse_dates(logs["date"], name) - FIRST_DATE).dt.days.to_numpy(dtype=np.float64)
     context = np.concatenate(
         [
             np.stack(

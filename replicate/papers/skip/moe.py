@@ -249,7 +249,24 @@ def em_loss(
     return (per_point * weight).sum() / weight.sum().clamp(min=1.0)
 
 
+def sequential_loss(F: torch.Tensor, y: torch.Tensor, children: torch.Tensor, active: torch.Tensor) -> torch.Tensor:
+    """The naive alternative to EM that the slides contrast it with (slide 13, "train sequentially with residuals"):
+    one stage per level of the subset lattice, smallest subsets first. In a stage only the ``active`` experts (a
+    boolean over S) learn, each on its binary cross-entropy weighted by the residual Π_{t ∈ child(s)} (1 − F_t²) of
+    its children, which were trained in earlier stages and are held fixed (no normalisation over s: each active expert
+    fits where its children are unsure)."""
+    with torch.no_grad():
+        weight = torch.prod(1.0 - (F * F).unsqueeze(-2) * children.to(F.dtype), dim=-1)
+    f = ((F + 1.0) / 2.0).clamp(EPS, 1 - EPS)
+    y = y.unsqueeze(-1).to(F.dtype)
+    bce = -(y * torch.log(f) + (1 - y) * torch.log(1 - f))
+    return (weight * bce)[..., active].sum(dim=-1).mean()
+
+
 # --- a feed-forward interpretable network -----------------------------------------------------------------------
+
+
+GATINGS = ("residual", "none")
 
 
 class AttributionMoE(nn.Module):
@@ -267,13 +284,18 @@ class AttributionMoE(nn.Module):
         hidden: Sequence[int] = (16, 8),
         activation: str = "relu",
         gate: str = "abs",
+        gating: str = "residual",
     ):
         super().__init__()
         if len(group_sizes) != len(subsets.groups):
             raise ParameterError(f"{len(group_sizes)} group sizes for {len(subsets.groups)} groups")
-        self.subsets, self.gate = subsets, gate
+        if gating not in GATINGS:
+            raise ParameterError(f"unknown gating {gating!r}: valid choices are {', '.join(GATINGS)}")
+        self.subsets, self.gate, self.gating = subsets, gate, gating
         H = len(subsets)
-        self.register_buffer("child_mask", torch.tensor(subsets.children))
+        # "none": the same network mixed by α_s = g_s alone (no residual product), for the ablation of the gating
+        children = subsets.children if gating == "residual" else np.zeros_like(subsets.children)
+        self.register_buffer("child_mask", torch.tensor(children))
         acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "leaky_relu": nn.LeakyReLU}
         if activation not in acts:
             raise ParameterError(f"unknown activation {activation!r}: valid choices are {', '.join(acts)}")
@@ -295,3 +317,9 @@ class AttributionMoE(nn.Module):
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return em_loss(self(x), y, self.child_mask)
+
+    @property
+    def levels(self) -> list[np.ndarray]:
+        """Boolean masks over S, one per subset size, smallest first: the stages of :func:`sequential_loss`."""
+        size = self.subsets.matrix.sum(axis=1)
+        return [size == k for k in np.unique(size)]

@@ -138,9 +138,7 @@ def generate(
     shuffle = kind == 1
     premium = kind != 2
     hour = rng.integers(0, 24, n_sessions)
-    date = np.asarray(
-        (challenge.FIRST_DATE + pd.to_timedelta(rng.integers(0, 66, n_sessions), unit="D")).strftime("%Y-%m-%d")
-    )
+    date = np.asarray(challenge.FIRST_DATE + pd.to_timedelta(rng.integers(0, 66, n_sessions), unit="D"))
 
     # rows
     s = np.repeat(np.arange(n_sessions), length)

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from replicate import data
-from replicate.errors import ParameterError
+from replicate.errors import DatasetError, ParameterError
 from replicate.papers.skip import challenge, movielens, sessions
+from replicate.papers.skip.metrics import MIN_SESSIONS
 from replicate.papers.skip.tensors import SessionTensors
 from replicate.paths import data_root
 
@@ -60,4 +61,12 @@ def spotify_dir(data_dir=None) -> Path:
 def spotify(data_dir=None, seed: int = 0, max_rows: int | None = None):
     """(train, valid, test) of the real challenge logs found under ``<data_dir>/spotify/``."""
     logs, tracks = challenge.load(spotify_dir(data_dir), max_rows=max_rows)
-    return challenge.encode(logs, tracks, name="Spotify challenge logs").split(FRACTIONS, seed=seed)
+    encoded = challenge.encode(logs, tracks, name="Spotify challenge logs")
+    parts = encoded.split(FRACTIONS, seed=seed)
+    if min(len(p) for p in parts) == 0:
+        raise DatasetError(
+            f"{spotify_dir(data_dir)}: {len(encoded)} complete sessions leave no validation or test session in the "
+            f"{'/'.join(f'{round(100 * f)}' for f in FRACTIONS)} split: give more log rows (at least 10 sessions; "
+            f"a test set of fewer than {MIN_SESSIONS} sessions makes every slide-14 verdict inconclusive)"
+        )
+    return parts

@@ -41,7 +41,9 @@ KINDS = ("plain", "interpretable")
 
 
 @dataclass
-class TrainConfig:
+class Config:
+    """How both transformers are trained (the same for the plain and the interpretable one)."""
+
     epochs: int = 10
     batch_size: int = 256
     lr: float = 1e-3
@@ -50,6 +52,9 @@ class TrainConfig:
     clip: float = 1.0
     progress: bool = True
     threads: int = 1  # intra-op threads: one is fastest for these small matrices on a shared two-core machine
+
+
+TrainConfig = Config  # the former name
 
 
 @dataclass
@@ -141,8 +146,8 @@ def evaluate(pred, sessions: SessionTensors) -> dict[str, float]:
     return metrics.skip_metrics(binary, sessions.y > 0.5, sessions.right_mask)
 
 
-def fit(
-    model: SkipTransformer, train: SessionTensors, valid: SessionTensors, config: TrainConfig, name: str = ""
+def train(
+    model: SkipTransformer, train: SessionTensors, valid: SessionTensors, config: Config, name: str = ""
 ) -> History:
     """Train ``model`` on ``train``; keep the epoch with the best validation accuracy."""
     device = config.device
@@ -153,7 +158,7 @@ def fit(
     history = History(name or ("interpretable" if model.n_experts > 1 else "plain"), sessions=len(train))
     best, best_state = -1.0, None
     for epoch in range(config.epochs):
-        model.train()
+        model.train(True)
         order = torch.randperm(len(train), generator=generator).to(device)
         batches = range(0, len(train), config.batch_size)
         start, total, count = time.perf_counter(), 0.0, 0
@@ -183,6 +188,9 @@ def fit(
     return history
 
 
+fit = train  # the former name
+
+
 # --- toy problems ------------------------------------------------------------------------------------------------
 
 
@@ -196,10 +204,29 @@ class ToyResult:
     source: np.ndarray
     prob: np.ndarray
     attribution: np.ndarray
+    algorithm: str = "em"
+    seconds: float = 0.0  # wall time of the training steps (evaluations excluded)
+    curve: list = field(default_factory=list)  # (steps done, accuracy on the held-out check points) during training
 
     @property
     def accuracy(self) -> float:
         return float(((self.prob > 0.5) == (self.y > 0.5)).mean())
+
+    @property
+    def correct(self) -> np.ndarray:
+        return (self.prob > 0.5) == (self.y > 0.5)
+
+    def steps_to(self, accuracy: float) -> float:
+        """Training steps until the held-out accuracy first reached ``accuracy`` (inf when it never did)."""
+        return next((float(step) for step, acc in self.curve if acc >= accuracy), float("inf"))
+
+    def seconds_to(self, accuracy: float) -> float:
+        """Wall seconds of training until ``accuracy`` (steps to it times the mean time per step)."""
+        steps = len(self.loss)
+        return self.steps_to(accuracy) * self.seconds / steps if steps else float("inf")
+
+
+ALGORITHMS = ("em", "sequential")
 
 
 def fit_toy(
@@ -210,25 +237,56 @@ def fit_toy(
     lr: float = 1e-3,
     n_test: int = 4096,
     progress: bool = True,
+    algorithm: str = "em",
+    gating: str = "residual",
+    shuffle_labels: bool = False,
+    eval_every: int | None = None,
 ) -> ToyResult:
     """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
-    ``n_test`` new points."""
+    ``n_test`` new points.
+
+    ``algorithm``: ``"em"``, the generalised EM (all experts at once, ``steps`` steps), or ``"sequential"``, the naive
+    residual training (:func:`~replicate.papers.skip.moe.sequential_loss`: one stage of ``steps`` steps per level of
+    the subsets, smallest first). ``gating="none"`` mixes the experts without the residual product (the ablation of
+    E[Card(S)]). ``shuffle_labels`` permutes each batch's labels (a null model: nothing to learn). With
+    ``eval_every``, the accuracy on ``n_test`` held-out check points is recorded every so many steps (``curve``).
+    """
+    from replicate.papers.skip.moe import sequential_loss
+
+    if algorithm not in ALGORITHMS:
+        raise ParameterError(f"unknown algorithm {algorithm!r}: valid choices are {', '.join(ALGORITHMS)}")
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden))
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
+    model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden), gating=gating)
+    check_X, check_y, _ = toy.sample(min(n_test, 2048), np.random.default_rng(seed + 10_000))
+    stages = [None] if algorithm == "em" else model.levels
+    losses, curve, seconds, done = [], [], 0.0, 0
     with torch_threads(1):
-        for _ in tqdm(range(steps), desc=toy.name, leave=False, disable=not progress, mininterval=2):
-            X, y, _ = toy.sample(batch_size, rng)
-            loss = model.loss(torch.from_numpy(X), torch.from_numpy(y))
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(loss.item())
+        for active in stages:
+            optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+            mask = None if active is None else torch.as_tensor(active)
+            for _ in tqdm(
+                range(steps), desc=f"{toy.name} ({algorithm})", leave=False, disable=not progress, mininterval=2
+            ):
+                start = time.perf_counter()
+                model.train()
+                X, y, _ = toy.sample(batch_size, rng)
+                if shuffle_labels:
+                    y = rng.permutation(y)
+                X, y = torch.from_numpy(X), torch.from_numpy(y)
+                loss = model.loss(X, y) if mask is None else sequential_loss(model(X), y, model.child_mask, mask)
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                losses.append(loss.item())
+                seconds += time.perf_counter() - start
+                done += 1
+                if eval_every and done % eval_every == 0:
+                    prob, _ = predict_toy(model, check_X)
+                    curve.append((done, float(((prob > 0.5) == (check_y > 0.5)).mean())))
     X, y, source = toy.sample(n_test, rng)
     prob, attr = predict_toy(model, X)
-    return ToyResult(toy, model, losses, X, y, source, prob, attr)
+    return ToyResult(toy, model, losses, X, y, source, prob, attr, algorithm, seconds, curve)
 
 
 def predict_toy(model: AttributionMoE, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -288,16 +346,26 @@ class Comparison:
         )
 
 
-def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfig) -> Comparison:
+def compare(
+    name: str,
+    parts: tuple,
+    settings: ModelSettings,
+    config: Config,
+    subsets=SKIP_SUBSETS,
+    kinds=KINDS,
+    untrained=(),
+) -> Comparison:
     """Train the plain and the interpretable transformer with the same data, epochs, batches and optimiser; score
-    them and the baseline on the test part."""
+    them and the baseline on the test part. ``subsets``: the interpretable model's candidates (an ablation drops
+    one); ``kinds``: which models to build; ``untrained``: kinds left at their initial weights (null models)."""
     from replicate import seed_everything
     from replicate.papers.skip import baseline
 
     train_, valid, test = parts
     models, histories, predictions = {}, {}, {}
-    scores = {"baseline": evaluate(baseline.last_skip(test), test)}
-    for kind in KINDS:
+    predictions["baseline"] = baseline.last_skip(test)
+    scores = {"baseline": evaluate(predictions["baseline"], test)}
+    for kind in kinds:
         seed_everything(config.seed)
         model = build(
             kind,
@@ -307,9 +375,13 @@ def compare(name: str, parts: tuple, settings: ModelSettings, config: TrainConfi
             heads=settings.heads,
             expert_heads=settings.expert_heads,
             layers=settings.layers,
+            subsets=subsets,
         )
         with torch_threads(config.threads):
-            histories[kind] = fit(model, train_, valid, config, name=MODEL_NAMES[kind])
+            if kind in untrained:
+                histories[kind] = History(MODEL_NAMES[kind], sessions=len(train_))
+            else:
+                histories[kind] = train(model, train_, valid, config, name=MODEL_NAMES[kind])
             predictions[kind] = predict(model, test, device=config.device)
         models[kind] = model.cpu()
         scores[kind] = evaluate(predictions[kind], test)

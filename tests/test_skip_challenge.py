@@ -1,0 +1,57 @@
+"""Skip prediction: the challenge loader reads ``date`` in exactly two explicit forms and rejects anything else."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from replicate.errors import DatasetError
+from replicate.papers.skip import challenge
+
+FIXTURE = Path(__file__).parent / "fixtures" / "spotify"
+LOG = FIXTURE / "training_set" / "log_0_20180715_000000000000.csv"
+TRACKS = FIXTURE / "track_features" / "tf_000000000000.csv"
+
+
+def _copy_with_dates(tmp_path, dates) -> Path:
+    logs = pd.read_csv(LOG, dtype=str)
+    logs["date"] = dates(logs["date"])
+    (tmp_path / "training_set").mkdir()
+    (tmp_path / "track_features").mkdir()
+    logs.to_csv(tmp_path / "training_set" / LOG.name, index=False)
+    (tmp_path / "track_features" / TRACKS.name).write_text(TRACKS.read_text())
+    return tmp_path
+
+
+def test_iso_dates_as_released():
+    logs, _ = challenge.load(FIXTURE)
+    assert pd.api.types.is_datetime64_any_dtype(logs["date"])
+    assert logs["date"].iloc[0] == pd.Timestamp("2018-08-13")
+
+
+def test_day_first_two_digit_year_is_read_day_first(tmp_path):
+    iso, _ = challenge.load(FIXTURE)
+    folder = _copy_with_dates(tmp_path, lambda d: pd.to_datetime(d).dt.strftime("%d-%m-%y"))
+    logs, _ = challenge.load(folder)
+    assert logs["date"].tolist() == iso["date"].tolist()
+    # 07-08-18 is 7 August, never July 8th (no guessing)
+    assert challenge.parse_dates(pd.Series(["07-08-18", "2018-07-15"]), "f.csv").tolist() == [
+        pd.Timestamp("2018-08-07"),
+        pd.Timestamp("2018-07-15"),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["2018/08/13", "08/13/2018", "13-08-2018", "Aug 13 2018", "2018-02-30", "32-01-18", ""])
+def test_other_date_forms_are_rejected_naming_file_and_column(tmp_path, bad):
+    folder = _copy_with_dates(tmp_path, lambda d: d.where(d.index != 5, bad))
+    with pytest.raises(DatasetError, match=rf"{LOG.name}: column date has the value .*2018-07-15 \(ISO"):
+        challenge.load(folder)
+
+
+def test_encode_parses_dates_strictly_too():
+    logs, tracks = challenge.load(FIXTURE)
+    logs["date"] = logs["date"].dt.strftime("%Y-%m-%d")
+    challenge.encode(logs, tracks)  # strings in the ISO form: fine
+    logs.loc[0, "date"] = "13/08/2018"
+    with pytest.raises(DatasetError, match="spotify: column date"):
+        challenge.encode(logs, tracks)
