@@ -16,16 +16,25 @@ agree within one year, in this order of preference (the ``how`` column):
 1. ``title``: the main titles' keys agree;
 2. ``alternative title``: a title in parentheses on either side ("Seven (Se7en)", "Postino, Il (The Postman)",
    "(a.k.a. X)") agrees with the other side's main or alternative title;
-3. ``short title``: the part before a colon or " - " on either side agrees with the other side's whole key
-   ("Star Wars: Episode IV - A New Hope" and "Star Wars").
+3. ``short title``: the part before a colon or " - " on either side (or one after it, of two words or eight letters
+   at least), or the title without a leading possessive of two names or more, agrees with the other side's whole
+   key ("Star Wars: Episode IV - A New Hope" and "Star Wars"; "Christmas Vacation" and "National Lampoon's
+   Christmas Vacation");
+4. ``similar title``: the main keys are alike (difflib ratio of at least :data:`SIMILARITY`) and hold the same
+   numbers, for keys of :data:`SIMILAR_MIN_LENGTH` letters or more ("Two Moon Juction", a typo in ML-1M, and "Two
+   Moon Junction"; not "Puppet Master 4" and "Puppet Masters", nor "Fausto" and "Faust").
 
-Within a step the exact year wins over one year off; remaining ties (two films with one title and year) go to the
-film with the longer cast list, then to the smaller Wikidata table ID, so the join is deterministic. Several
-MovieLens items may match one film (ML-100K lists a few movies twice).
+At the first step, a match one year off needs the same leading article as well ("Fear, The (1995)" is not "Fear"
+of 1996, "Boys, Les (1997)" not "Boys" of 1996; long titles may still meet at the last step). Within a step the
+exact year wins over one year off; remaining ties (two films with one title and year) go to the film with the longer
+cast list, then to the smaller Wikidata table ID, so the join is deterministic. Several MovieLens items may match one
+film (ML-100K lists a few movies twice).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
 import re
 import sqlite3
@@ -49,23 +58,38 @@ COLUMNS = ("ID", "imdbID", "Title", "Year", "Genre", "Director", "Writer", "Cast
 LISTS = {"Genre": "genres", "Cast": "cast", "Director": "directors", "Writer": "writers",
          "Language": "languages", "Country": "countries"}  # fmt: skip
 ROLES = {"cast": "actor", "directors": "director", "writers": "writer"}
-STEPS = ("title", "alternative title", "short title")
+STEPS = ("title", "alternative title", "short title", "similar title")
+SIMILARITY = 0.9  # difflib ratio of the compact main keys for the last step, with the same numbers in both
+SIMILAR_MIN_LENGTH = 10  # and keys of at least 10 letters: "Fausto" is not "Faust", nor "Funeral" "Funerals"
 YEAR_TOLERANCE = 1
 
 # Leading articles, dropped from both sides' keys (so a missing or an extra article never blocks a match).
 ARTICLES = frozenset(
     "the a an le la les l il lo gli i el los las un una uno une der die das den dem ein eine een het de o os".split()
 )
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+# Words read alike on both sides: Roman numerals II-X, British spellings; "part" ("Part II" and "2") is dropped.
+_WORDS = dict(
+    pair.split("=")
+    for pair in (
+        "ii=2 iii=3 iv=4 v=5 vi=6 vii=7 viii=8 ix=9 x=10 two=2 three=3 four=4 five=5 six=6 seven=7 eight=8 nine=9 "
+        "ten=10 eleven=11 twelve=12 thirteen=13 second=2nd third=3rd fourth=4th fifth=5th sixth=6th seventh=7th "
+        "eighth=8th ninth=9th tenth=10th colours=colors colour=color honour=honor favour=favor armour=armor "
+        "harbour=harbor behaviour=behavior labour=labor neighbour=neighbor neighbours=neighbors humour=humor "
+        "rumour=rumor theatre=theater centre=center blvd=boulevard doctor=dr mister=mr et=and und=and part="
+    ).split()
+)
 _TRAILING_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _DISAMBIGUATOR = re.compile(r"\s*\((?:\d{4} )?(?:[a-z ]+ )?film\)\s*$", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
 _AKA = re.compile(r"^\s*a\.?k\.?a\.?\s+", re.IGNORECASE)
 _ARTICLE_WORDS = "The|A|An|Le|La|Les|L'|Il|Lo|Gli|I|El|Los|Las|Un|Una|Uno|Une|Der|Die|Das|Den|Ein|Eine|Een|Het|De|O|Os"
-_TRAILING_ARTICLE = re.compile(rf",\s*(?:{_ARTICLE_WORDS})\s*(?=$|:)", re.IGNORECASE)
-_SHORT = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s)")
+_TRAILING_ARTICLE = re.compile(rf",\s*({_ARTICLE_WORDS})\s*(?=$|:)", re.IGNORECASE)
+_SHORT = re.compile(r"\s+or:\s*|\s*:\s*|\s+[-–—]\s+")
+# "Rudyard Kipling's The Jungle Book", "National Lampoon's Christmas Vacation": two or more names, then 's.
+_POSSESSIVE = re.compile(r"^(?!(?:The|A|An)\s)(?:[A-Z][\w.]*\s+){1,3}[A-Z][\w.]*['’]s\s+(?=\S)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(title: str) -> str:
     """The comparison key of one title (no parentheses handled here: see :func:`title_keys`).
 
@@ -75,13 +99,31 @@ def key(title: str) -> str:
     True
     """
     text = _TRAILING_ARTICLE.sub("", title)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if not text.isascii():
+        text = "".join(f" {c} " if unicodedata.name(c, "").startswith("VULGAR FRACTION") else c for c in text)  # 8½
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
     text = text.replace("&", " and ").replace("'", "").replace("’", "").replace("`", "")
+    text = re.sub(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", " ", text)  # "Alien3" reads "Alien 3"
     words = re.sub(r"[^0-9a-z]+", " ", text).split()
     if len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
-    return " ".join(_ROMAN.get(w, w) for w in words)
+    return " ".join(w for w in (_WORDS.get(w, w) for w in words) if w)
+
+
+def article(title: str) -> str:
+    """The leading article of a title's main part, lower case ("" when none), wherever MovieLens put it.
+
+    >>> article("Boys, Les (1997)"), article("The Air Up There"), article("Fear")
+    ('les', 'the', '')
+    """
+    main = split_title(title)[0]
+    found = _TRAILING_ARTICLE.search(main)
+    if found:
+        return found.group(1).lower().rstrip("'")
+    words = re.split(r"[\s'’]+", main.strip(), maxsplit=1)
+    return words[0].lower() if len(words) > 1 and words[0].lower() in ARTICLES else ""
 
 
 def split_title(title: str) -> tuple[str, list[str]]:
@@ -100,16 +142,39 @@ def split_title(title: str) -> tuple[str, list[str]]:
 
 
 def title_keys(title: str) -> dict[str, set[str]]:
-    """The keys of a title for each step of the join: ``main``, ``alternative`` and ``short``."""
+    """The keys of a title for each step of the join: ``main``, ``alternative`` and ``short``.
+
+    Keys are compared without spaces, so "Rocket Man" meets "Rocketman" and "Chain Saw" "Chainsaw".
+    """
     main, alternatives = split_title(title)
     main_key = key(main)
-    alt_keys = {key(a) for a in alternatives} - {"", main_key}
+    alt_keys = {key(a) for a in alternatives}
     short = set()
     for part in [main, *alternatives]:
-        head = _SHORT.split(part, maxsplit=1)[0]
-        if head != part:
-            short.add(key(head))
-    return {"main": {main_key} - {""}, "alternative": alt_keys, "short": short - {""} - {main_key} - alt_keys}
+        pieces = _SHORT.split(part)
+        if len(pieces) > 1:
+            short.add(key(pieces[0]))
+            # "Kids in the Hall: Brain Candy" is "Brain Candy" too, and "Star Wars: Episode VI - Return of the Jedi"
+            # "Return of the Jedi"; a tail must have two words or eight letters ("Three Colors: Red" is not "Red").
+            for tail in {_SHORT.split(part, maxsplit=1)[1], *pieces[1:]}:
+                words = key(tail).split()
+                if len(words) >= 2 or len("".join(words)) >= 8:
+                    short.add(key(tail))
+        if _POSSESSIVE.match(part):
+            short.add(key(_POSSESSIVE.sub("", part)))
+    main_set = {compact(main_key)} - {""}
+    alt_set = {compact(k) for k in alt_keys} - {""} - main_set
+    return {"main": main_set, "alternative": alt_set, "short": {compact(k) for k in short} - {""} - main_set - alt_set}
+
+
+def compact(key_text: str) -> str:
+    """A key without its spaces: what the join compares."""
+    return key_text.replace(" ", "")
+
+
+def numbers(key_text: str) -> frozenset[str]:
+    """The numbers in a key ("Puppet Master 4" and "Puppet Masters" differ in them)."""
+    return frozenset(re.findall(r"\d+", key_text))
 
 
 # ---------------------------------------------------------------- the table
@@ -229,6 +294,46 @@ _PAIRS = {
 }
 
 _MATCH_CACHE: dict[tuple, pd.DataFrame] = {}
+_KEYS_CACHE: dict[int, tuple] = {}
+
+
+def _table_keys(films: pd.DataFrame, table_hash: int) -> tuple:
+    """The table's keys for every step, and its articles; computed once per table."""
+    if table_hash not in _KEYS_CACHE:
+        articles = {int(f): article(t) for f, t in zip(films.index, films["title"])}
+        _KEYS_CACHE.clear()
+        _KEYS_CACHE[table_hash] = (_index(films), _by_year(films), articles)
+    return _KEYS_CACHE[table_hash]
+
+
+def _by_year(films: pd.DataFrame) -> dict[int, dict[str, list[tuple[int, frozenset]]]]:
+    """Year -> compact main key -> [(film, numbers)], for the similarity step."""
+    out: dict[int, dict[str, list[tuple[int, frozenset]]]] = {}
+    for film, title, year in zip(films.index, films["title"], films["year"]):
+        if pd.isna(year):
+            continue
+        spaced = key(split_title(title)[0])
+        out.setdefault(int(year), {}).setdefault(compact(spaced), []).append((int(film), numbers(spaced)))
+    return out
+
+
+def _similar(title: str, year: int, by_year) -> set[int]:
+    """Films within a year whose main key is alike (at least :data:`SIMILARITY`) and has the same numbers."""
+    spaced = key(split_title(title)[0])
+    mine, mine_numbers = compact(spaced), numbers(spaced)
+    if len(mine) < SIMILAR_MIN_LENGTH:
+        return set()
+    pool: dict[str, list[tuple[int, frozenset]]] = {}
+    for y in range(year - YEAR_TOLERANCE, year + YEAR_TOLERANCE + 1):
+        for k, films in by_year.get(y, {}).items():
+            # difflib's ratio is at most 2 min / (sum) of the lengths: skip keys that cannot reach SIMILARITY
+            if 2 * min(len(k), len(mine)) >= SIMILARITY * (len(k) + len(mine)):
+                pool.setdefault(k, []).extend(films)
+    close = difflib.get_close_matches(mine, list(pool), n=3, cutoff=SIMILARITY)
+    if not close:
+        return set()
+    best = close[0]  # the most alike key only; its films then compete on year, cast and ID
+    return {f for f, found in pool[best] if found == mine_numbers}
 
 
 def _items(dataset) -> pd.DataFrame:
@@ -258,20 +363,26 @@ def match(dataset, data_dir=None, table=None) -> pd.DataFrame:
     )
     if cache_key in _MATCH_CACHE:
         return _MATCH_CACHE[cache_key].copy()
-    index = _index(films)
+    index, by_year, articles = _table_keys(films, cache_key[1])
     film_year = films["year"].to_dict()
     n_cast = films["cast"].map(len).to_dict()
     rows = []
     for item, title, year in zip(items.index, items["title"], items["year"]):
         if pd.isna(year):
             continue
+        year = int(year)
         keys = title_keys(title)
-        for step, pairs in _PAIRS.items():
-            candidates = {f for mine, theirs in pairs for k in keys[mine] for f in index[theirs].get(k, ())}
+        for step in STEPS:
+            if step == "similar title":
+                candidates = _similar(title, year, by_year)
+            else:
+                candidates = {f for mine, theirs in _PAIRS[step] for k in keys[mine] for f in index[theirs].get(k, ())}
             close = [f for f in candidates if pd.notna(film_year[f]) and abs(film_year[f] - year) <= YEAR_TOLERANCE]
+            if step == "title":  # a year off needs the same article too: "Fear, The (1995)" is not "Fear" (1996)
+                close = [f for f in close if film_year[f] == year or articles[f] == article(title)]
             if close:
                 best = min(close, key=lambda f: (abs(film_year[f] - year), -n_cast[f], f))
-                rows.append((int(item), best, title, int(year), step, int(film_year[best] - year)))
+                rows.append((int(item), best, title, year, step, int(film_year[best] - year)))
                 break
     out = pd.DataFrame(rows, columns=["item", "film", "title", "year", "how", "year_diff"])
     out.insert(4, "film_title", films["title"].reindex(out["film"]).to_numpy())
