@@ -53,10 +53,29 @@ SOURCE = (
     "bokeh_sampledata/_data/movies.db of bokeh-sampledata==2026.1"
 )
 TABLE = "omdb"
-COLUMNS = ("ID", "imdbID", "Title", "Year", "Genre", "Director", "Writer", "Cast", "Language", "Country", "Runtime",
-           "Rating", "Oscars")  # fmt: skip
-LISTS = {"Genre": "genres", "Cast": "cast", "Director": "directors", "Writer": "writers",
-         "Language": "languages", "Country": "countries"}  # fmt: skip
+COLUMNS = (
+    "ID",
+    "imdbID",
+    "Title",
+    "Year",
+    "Genre",
+    "Director",
+    "Writer",
+    "Cast",
+    "Language",
+    "Country",
+    "Runtime",
+    "Rating",
+    "Oscars",
+)
+LISTS = {
+    "Genre": "genres",
+    "Cast": "cast",
+    "Director": "directors",
+    "Writer": "writers",
+    "Language": "languages",
+    "Country": "countries",
+}
 ROLES = {"cast": "actor", "directors": "director", "writers": "writer"}
 STEPS = ("title", "alternative title", "short title", "similar title")
 SIMILARITY = 0.9  # difflib ratio of the compact main keys for the last step, with the same numbers in both
@@ -241,8 +260,10 @@ def load_table(data_dir=None, path=None) -> pd.DataFrame:
     if path is not None:
         path = Path(path).expanduser()
         if not path.is_file():
-            raise DatasetError(f"no film table at {path}: pass the path of a movies.db, or fetch it with "
-                               f"`python -m replicate fetch films`")  # fmt: skip
+            raise DatasetError(
+                f"no film table at {path}: pass the path of a movies.db, or fetch it with "
+                f"`python -m replicate fetch films`"
+            )
     else:
         path = table_path(data_dir)
         verify(EMBEDDED["films"], path.parent)
@@ -445,11 +466,14 @@ def unmatched(dataset, data_dir=None, table=None) -> pd.DataFrame:
     first, last = int(films["year"].min()), int(films["year"].max())
     year = rest["year"]
     reason = np.select(
-        [year.isna().to_numpy(), (year < first - YEAR_TOLERANCE).fillna(False).to_numpy(),
-         (year > last + YEAR_TOLERANCE).fillna(False).to_numpy()],
+        [
+            year.isna().to_numpy(),
+            (year < first - YEAR_TOLERANCE).fillna(False).to_numpy(),
+            (year > last + YEAR_TOLERANCE).fillna(False).to_numpy(),
+        ],
         ["no year", "before the table's years", "after the table's years"],
         default="no title within a year",
-    )  # fmt: skip
+    )
     out = rest.assign(reason=reason).rename_axis("item").reset_index()
     return out.astype({"item": "int64"})
 
