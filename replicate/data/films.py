@@ -327,14 +327,15 @@ def _table_keys(films: pd.DataFrame, table_hash: int) -> tuple:
     return _KEYS_CACHE[table_hash]
 
 
-def _by_year(films: pd.DataFrame) -> dict[int, dict[str, list[tuple[int, frozenset]]]]:
-    """Year -> compact main key -> [(film, numbers)], for the similarity step."""
-    out: dict[int, dict[str, list[tuple[int, frozenset]]]] = {}
+def _by_year(films: pd.DataFrame) -> dict[tuple[int, int], dict[str, list[tuple[int, frozenset]]]]:
+    """(year, key length) -> compact main key -> [(film, numbers)], for the similarity step."""
+    out: dict[tuple[int, int], dict[str, list[tuple[int, frozenset]]]] = {}
     for film, title, year in zip(films.index, films["title"], films["year"]):
         if pd.isna(year):
             continue
         spaced = key(split_title(title)[0])
-        out.setdefault(int(year), {}).setdefault(compact(spaced), []).append((int(film), numbers(spaced)))
+        found = compact(spaced)
+        out.setdefault((int(year), len(found)), {}).setdefault(found, []).append((int(film), numbers(spaced)))
     return out
 
 
@@ -344,11 +345,13 @@ def _similar(title: str, year: int, by_year) -> set[int]:
     mine, mine_numbers = compact(spaced), numbers(spaced)
     if len(mine) < SIMILAR_MIN_LENGTH:
         return set()
+    # difflib's ratio is at most 2 min / (sum) of the lengths: only keys of these lengths can reach SIMILARITY
+    shortest = int(np.ceil(len(mine) * SIMILARITY / (2 - SIMILARITY)))
+    longest = int(np.floor(len(mine) * (2 - SIMILARITY) / SIMILARITY))
     pool: dict[str, list[tuple[int, frozenset]]] = {}
     for y in range(year - YEAR_TOLERANCE, year + YEAR_TOLERANCE + 1):
-        for k, films in by_year.get(y, {}).items():
-            # difflib's ratio is at most 2 min / (sum) of the lengths: skip keys that cannot reach SIMILARITY
-            if 2 * min(len(k), len(mine)) >= SIMILARITY * (len(k) + len(mine)):
+        for length in range(shortest, longest + 1):
+            for k, films in by_year.get((y, length), {}).items():
                 pool.setdefault(k, []).extend(films)
     close = difflib.get_close_matches(mine, list(pool), n=3, cutoff=SIMILARITY)
     if not close:
@@ -410,7 +413,8 @@ def match(dataset, data_dir=None, table=None) -> pd.DataFrame:
     out.insert(5, "film_year", films["year"].reindex(out["film"]).to_numpy())
     out["n_cast"] = films["cast"].map(len).reindex(out["film"]).to_numpy().astype(int)
     out = out.astype({"item": "int64", "film": "int64", "year": "int64", "year_diff": "int64"})
-    _MATCH_CACHE.clear()
+    while len(_MATCH_CACHE) >= 8:  # a few joins (datasets x tables) at once, the oldest dropped first
+        _MATCH_CACHE.pop(next(iter(_MATCH_CACHE)))
     _MATCH_CACHE[cache_key] = out
     return out.copy()
 
