@@ -51,6 +51,8 @@ FILMS = [
     (28, "Léon: The Professional", 1994, "Crime", "Luc Besson", "Luc Besson", "Jean Reno"),
     (29, "Faust (2011 film)", 2011, "Drama", "Aleksandr Sokurov", "", "Johannes Zeiler"),
     (30, "Old Film", 1941, "Drama", "Nobody", "", ""),
+    (31, "Star Trek II: The Wrath of Khan", 1982, "Sci-Fi", "Nicholas Meyer", "", "William Shatner"),
+    (32, "Romeo + Juliet", 1996, "Drama", "Baz Luhrmann", "", "Leonardo DiCaprio"),
 ]
 
 # title as MovieLens writes it -> (film it must match, step) or None for a miss
@@ -72,6 +74,9 @@ EXPECTED = {
     "Star Wars (1977)": (27, "short title"),
     "Professional, The (a.k.a. Leon: The Professional) (1994)": (28, "alternative title"),
     "Faust (2011)": (29, "title"),
+    "Star Trek: The Wrath of Khan (1982)": (31, "short title"),  # the parts after the colons agree
+    "William Shakespeare's Romeo and Juliet (1996)": (32, "short title"),  # a possessive, and "+" for "and"
+    "Early Film (1940)": None,
     "Nowhere Film (1995)": None,
     "Before Sound (1930)": None,
     "Old Film (1944)": None,  # the title exists, three years away
@@ -134,6 +139,7 @@ def test_unmatched_gives_a_reason(table):
     assert reasons["Nowhere Film (1995)"] == "no title within a year"
     assert reasons["Before Sound (1930)"] == "before the table's years"
     assert reasons["No Year Film"] == "no year"
+    assert reasons["Early Film (1940)"] == "before the table's years"  # the hand-made table starts in 1941
     matched = films.match(hand_dataset(), table=table)
     assert len(reasons) + len(matched) == len(EXPECTED)
 

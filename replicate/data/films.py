@@ -18,8 +18,9 @@ agree within one year, in this order of preference (the ``how`` column):
    "(a.k.a. X)") agrees with the other side's main or alternative title;
 3. ``short title``: the part before a colon or " - " on either side (or one after it, of two words or eight letters
    at least), or the title without a leading possessive of two names or more, agrees with the other side's whole
-   key ("Star Wars: Episode IV - A New Hope" and "Star Wars"; "Christmas Vacation" and "National Lampoon's
-   Christmas Vacation");
+   key, or the parts after the colons agree (two words at least): "Star Wars: Episode IV - A New Hope" and "Star
+   Wars"; "Christmas Vacation" and "National Lampoon's Christmas Vacation"; "Star Trek: The Wrath of Khan" and "Star
+   Trek II: The Wrath of Khan";
 4. ``similar title``: the main keys are alike (difflib ratio of at least :data:`SIMILARITY`) and hold the same
    numbers, for keys of :data:`SIMILAR_MIN_LENGTH` letters or more ("Two Moon Juction", a typo in ML-1M, and "Two
    Moon Junction"; not "Puppet Master 4" and "Puppet Masters", nor "Fausto" and "Faust").
@@ -123,7 +124,7 @@ def key(title: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower()
-    text = text.replace("&", " and ").replace("'", "").replace("’", "").replace("`", "")
+    text = text.replace("&", " and ").replace(" + ", " and ").replace("'", "").replace("’", "").replace("`", "")
     text = re.sub(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", " ", text)  # "Alien3" reads "Alien 3"
     words = re.sub(r"[^0-9a-z]+", " ", text).split()
     if len(words) > 1 and words[0] in ARTICLES:
@@ -161,14 +162,16 @@ def split_title(title: str) -> tuple[str, list[str]]:
 
 
 def title_keys(title: str) -> dict[str, set[str]]:
-    """The keys of a title for each step of the join: ``main``, ``alternative`` and ``short``.
+    """The keys of a title for each step of the join: ``main``, ``alternative``, ``short`` and ``tail`` (the parts
+    after a colon or a dash of two words or more, which may meet the other side's tails: "Star Trek: The Wrath of
+    Khan" and "Star Trek II: The Wrath of Khan").
 
     Keys are compared without spaces, so "Rocket Man" meets "Rocketman" and "Chain Saw" "Chainsaw".
     """
     main, alternatives = split_title(title)
     main_key = key(main)
     alt_keys = {key(a) for a in alternatives}
-    short = set()
+    short, tails = set(), set()
     for part in [main, *alternatives]:
         pieces = _SHORT.split(part)
         if len(pieces) > 1:
@@ -179,11 +182,14 @@ def title_keys(title: str) -> dict[str, set[str]]:
                 words = key(tail).split()
                 if len(words) >= 2 or len("".join(words)) >= 8:
                     short.add(key(tail))
+                if len(words) >= 2:
+                    tails.add(key(tail))
         if _POSSESSIVE.match(part):
             short.add(key(_POSSESSIVE.sub("", part)))
     main_set = {compact(main_key)} - {""}
     alt_set = {compact(k) for k in alt_keys} - {""} - main_set
-    return {"main": main_set, "alternative": alt_set, "short": {compact(k) for k in short} - {""} - main_set - alt_set}
+    short_set = {compact(k) for k in short} - {""} - main_set - alt_set
+    return {"main": main_set, "alternative": alt_set, "short": short_set, "tail": {compact(k) for k in tails} - {""}}
 
 
 def compact(key_text: str) -> str:
@@ -299,7 +305,7 @@ def _dataset(dataset, data_dir):
 
 def _index(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
     """Key -> film ids, for each kind of key of the table's titles."""
-    index: dict[str, dict[str, list[int]]] = {"main": {}, "alternative": {}, "short": {}}
+    index: dict[str, dict[str, list[int]]] = {"main": {}, "alternative": {}, "short": {}, "tail": {}}
     for film, title in zip(table.index, table["title"]):
         for kind, keys in title_keys(title).items():
             for k in keys:
@@ -311,7 +317,7 @@ def _index(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
 _PAIRS = {
     "title": [("main", "main")],
     "alternative title": [("main", "alternative"), ("alternative", "main"), ("alternative", "alternative")],
-    "short title": [("short", "main"), ("main", "short")],
+    "short title": [("short", "main"), ("main", "short"), ("tail", "tail")],
 }
 
 _MATCH_CACHE: dict[tuple, pd.DataFrame] = {}
@@ -472,8 +478,8 @@ def unmatched(dataset, data_dir=None, table=None) -> pd.DataFrame:
     reason = np.select(
         [
             year.isna().to_numpy(),
-            (year < first - YEAR_TOLERANCE).fillna(False).to_numpy(),
-            (year > last + YEAR_TOLERANCE).fillna(False).to_numpy(),
+            (year < first).fillna(False).to_numpy(),
+            (year > last).fillna(False).to_numpy(),
         ],
         ["no year", "before the table's years", "after the table's years"],
         default="no title within a year",
