@@ -260,7 +260,7 @@ explore.film_facts(ml100k, "Star Wars (1977)")
 # ## Named cast and crew: the Wikidata film table
 #
 # The EMDE paper's explanations are about named people (Russell Crowe, Alfred Hitchcock, Joseph Cotten) and ML-100K's
-# Freebase entities have no names. A named table is available offline: the wheel `bokeh-sampledata==2026.1` carries
+# Freebase entities have no names. A named table is available offline: the wheel {glue:text}`films_wheel` carries
 # `bokeh_sampledata/_data/movies.db`, a SQLite file whose table `omdb` lists {glue:text}`films_n` films released
 # {glue:text}`films_first`–{glue:text}`films_last` with their genres, directors, writers and cast by name, their
 # languages and countries. It is a **Wikidata snapshot retrieved on 2026-10-18, released under CC0 1.0** (public
@@ -270,6 +270,7 @@ explore.film_facts(ml100k, "Star Wars (1977)")
 
 # %%
 film_table = films.load_table(data_dir=data_dir)
+ch.glue("films_wheel", data.EMBEDDED["films"].requirement)
 ch.glue("films_n", len(film_table), ",")
 ch.glue("films_first", int(film_table["year"].min()))
 ch.glue("films_last", int(film_table["year"].max()))
