@@ -325,3 +325,24 @@ def test_failed_films_fetch_leaves_nothing(tmp_path):
     with pytest.raises(DatasetError, match="does not match its pinned sha256"):
         embedded.fetch("films", data_dir=tmp_path, downloader=fake_download)
     assert not (tmp_path / "films").exists() and not any(tmp_path.glob(".fetch-*"))
+
+
+def test_ml20m_layout_by_path_gets_people(tmp_path, real_table):
+    movies = pd.DataFrame(
+        {
+            "movieId": [1, 2, 3, 4],
+            "title": ["Gladiator (2000)", "Fight Club (1999)", "Postman, The (Postino, Il) (1994) ", "Nowhere (1888)"],
+            "genres": ["Action|Drama", "Drama", "Comedy|Drama|Romance", "(no genres listed)"],
+        }
+    )
+    movies.to_csv(tmp_path / "movies.csv", index=False)
+    ratings = pd.DataFrame(
+        {"userId": [1, 1, 2], "movieId": [1, 2, 3], "rating": [5.0, 4.0, 3.0], "timestamp": [1, 2, 3]}
+    )
+    ratings.to_csv(tmp_path / "ratings.csv", index=False)
+    ml20m = data.load("ml-20m", path=tmp_path)
+    joined = films.match(ml20m, table=real_table).set_index("item")
+    assert sorted(joined["film_title"]) == ["Fight Club", "Gladiator", "Il Postino: The Postman"]
+    named = films.people(ml20m, table=real_table)
+    assert "Russell Crowe" in set(named.loc[named["item"] == 0, "name"])
+    assert films.unmatched(ml20m, table=real_table)["reason"].tolist() == ["before the table's years"]

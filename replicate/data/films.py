@@ -16,11 +16,11 @@ agree within one year, in this order of preference (the ``how`` column):
 1. ``title``: the main titles' keys agree;
 2. ``alternative title``: a title in parentheses on either side ("Seven (Se7en)", "Postino, Il (The Postman)",
    "(a.k.a. X)") agrees with the other side's main or alternative title;
-3. ``short title``: the part before a colon or " - " on either side (or one after it, of two words or eight letters
-   at least), or the title without a leading possessive of two names or more, agrees with the other side's whole
-   key, or the parts after the colons agree (two words at least): "Star Wars: Episode IV - A New Hope" and "Star
-   Wars"; "Christmas Vacation" and "National Lampoon's Christmas Vacation"; "Star Trek: The Wrath of Khan" and "Star
-   Trek II: The Wrath of Khan";
+3. ``short title``: the part before a colon or " - " of a title on either side (or one after it, of two words or
+   eight letters at least), or the title without a leading possessive of two names or more, agrees with the other
+   side's main or alternative title, or the parts after the colons agree (two words at least): "Star Wars: Episode
+   IV - A New Hope" and "Star Wars"; "Christmas Vacation" and "National Lampoon's Christmas Vacation"; "Star Trek:
+   The Wrath of Khan" and "Star Trek II: The Wrath of Khan";
 4. ``similar title``: the main keys are alike (difflib ratio of at least :data:`SIMILARITY`) and hold the same
    numbers, for keys of :data:`SIMILAR_MIN_LENGTH` letters or more ("Two Moon Juction", a typo in ML-1M, and "Two
    Moon Junction"; not "Puppet Master 4" and "Puppet Masters", nor "Fausto" and "Faust").
@@ -317,7 +317,13 @@ def _index(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
 _PAIRS = {
     "title": [("main", "main")],
     "alternative title": [("main", "alternative"), ("alternative", "main"), ("alternative", "alternative")],
-    "short title": [("short", "main"), ("main", "short"), ("tail", "tail")],
+    "short title": [
+        ("short", "main"),
+        ("main", "short"),
+        ("alternative", "short"),
+        ("short", "alternative"),
+        ("tail", "tail"),
+    ],
 }
 
 _MATCH_CACHE: dict[tuple, pd.DataFrame] = {}
