@@ -343,8 +343,9 @@ pd.concat(coverages, names=["dataset"]).style.format({"matched_share": "{:.0%}",
 # ### What does not match
 #
 # Why each unmatched movie failed, and the unmatched movies of ML-1M that its users rated most (the ones a chapter
-# misses most): mostly films older than the table, and films the snapshot does not hold (it keeps films with a
-# review-score statement), or holds under another English title.
+# misses most): films older than the table, and, more often, films that the snapshot does not hold (it keeps only
+# films with a review-score statement) or holds under another title (*Waking Ned Devine* is *Waking Ned* there, the
+# 1961 *101 Dalmatians* is *One Hundred and One Dalmatians*).
 
 # %%
 missing = {d.name: films.unmatched(d, table=film_table) for d in (ml100k, ml1m)}
@@ -357,7 +358,7 @@ explore.most_rated_unmatched(ml1m, missing["ml-1m"], n=15)
 # A count can grow with wrong matches. MovieLens and Wikidata label genres independently, so a wrong film seldom
 # shares one with the movie: this check takes the matches that the careful join adds to the naive one (the risky
 # ones) on ML-1M and requires that at least nine in ten share a genre, over the whole 95 % interval. A join that
-# dealt its films out at random would share a genre about half the time (the last column; the null-model test
+# dealt its films out at random would share a genre less than half the time (the claim's note; the null-model test
 # `tests/test_data_null.py` shows this check failing on it).
 
 # %%
@@ -381,8 +382,9 @@ ch.table(["films_added_genre_agreement"])
 # %% [markdown]
 # And the movies the EMDE paper talks about, with the people it names: *Gladiator* with Russell Crowe and Joaquin
 # Phoenix, directed by Ridley Scott; *Fight Club* with Edward Norton; *Rear Window* with Alfred Hitchcock in its cast
-# as well as its director; *Casablanca* **without** Joseph Cotten (the paper's point is that he influences its
-# recommendation without being in it); *Apollo 13*, *Schindler's List*, *Braveheart* and *Men in Black*.
+# as well as its director; *Casablanca* **without** Joseph Cotten (the paper: "an actor who does not star in a movie
+# but belongs to the same movie epoch can be a strong attribution"); *Apollo 13*, *Schindler's List*, *Braveheart*
+# and *Men in Black* (with Will Smith, whom the paper finds decisive for *Gladiator*).
 
 # %%
 paper_movies = {
