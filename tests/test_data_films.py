@@ -346,3 +346,10 @@ def test_ml20m_layout_by_path_gets_people(tmp_path, real_table):
     named = films.people(ml20m, table=real_table)
     assert "Russell Crowe" in set(named.loc[named["item"] == 0, "name"])
     assert films.unmatched(ml20m, table=real_table)["reason"].tolist() == ["before the table's years"]
+
+
+def test_details_per_matched_movie(table):
+    dataset = hand_dataset(("Usual Suspects, The (1995)", "Nowhere Film (1995)"))
+    found = films.details(dataset, table=table)
+    assert list(found.index) == [0] and found.loc[0, "film"] == 10
+    assert found.loc[0, "languages"] == ("English",) and found.loc[0, "countries"] == ("US",)

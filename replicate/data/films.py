@@ -442,6 +442,17 @@ def people(dataset, data_dir=None, table=None, roles=("actor", "director", "writ
     return named[named["role"].isin(roles)].reset_index(drop=True)
 
 
+def details(dataset, data_dir=None, table=None) -> pd.DataFrame:
+    """Per matched movie, indexed by ``item``: ``film``, ``film_title``, ``film_year``, ``how`` and the film's
+    ``genres``, ``languages``, ``countries`` (tuples), ``runtime`` and ``oscars`` from the table."""
+    films = _table(table, data_dir)
+    joined = match(dataset, data_dir=data_dir, table=films).set_index("item")
+    columns = [c for c in ("genres", "languages", "countries", "runtime", "oscars") if c in films.columns]
+    extra = films[columns].reindex(joined["film"].to_numpy())
+    extra.index = joined.index
+    return pd.concat([joined[["film", "film_title", "film_year", "how"]], extra], axis=1)
+
+
 def decade(years) -> pd.Series:
     """The decade of each year (1995 -> 1990), missing years stay missing."""
     years = pd.Series(years, dtype="Int64")
