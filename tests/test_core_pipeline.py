@@ -39,7 +39,8 @@ def test_run_writes_notebook_figures_claims(built):
     assert sorted(p.stem for p in (out / "figures").glob("*.png")) == sorted(declared["figures"])
     claims = json.loads((out / "claims.json").read_text())
     assert [c["id"] for c in claims] == declared["claims"]
-    assert {c["section"] for c in claims} == {"Counts", "Genres", "What is not here"}
+    sections = {"Counts", "Genres", "The join to MovieLens", "Are the matches right?", "What is not here"}
+    assert {c["section"] for c in claims} == sections
     nb = json.loads((out / "data.ipynb").read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
@@ -94,7 +95,7 @@ def test_book_renders_chapter_figures_and_scorecard(built):
         assert (html_root / "_images" / f"{digest}.png").read_bytes() == png.read_bytes()
     scorecard = (html_root / "book" / "scorecard.html").read_text()
     anchors = set(re.findall(r'href="chapters/data\.html#([^"]+)"', scorecard))
-    assert anchors == {"counts", "genres", "what-is-not-here"}
+    assert anchors == {"counts", "genres", "the-join-to-movielens", "are-the-matches-right", "what-is-not-here"}
     for anchor in anchors:
         assert f'id="{anchor}"' in page
     from replicate.core.site import toc_chapters

@@ -124,3 +124,43 @@ def film_facts(dataset: Dataset, title: str, relations=("director", "writer", "a
         .head(per_relation)[["relation", "label", "n_items"]]
         .reset_index(drop=True)
     )
+
+
+def plot_film_coverage(coverages: dict, first_year: int | None = None):
+    """One panel per dataset: the share of its movies of each decade of release that matched a film with a cast,
+    matched one without, or matched none, with the decade's number of movies on top (``coverages``: dataset name ->
+    :func:`replicate.data.films.coverage`). Decades before ``first_year`` (the film table's first year) are shaded."""
+    fig, axes = plots.subplots(1, len(coverages), figsize=(5.2 * len(coverages), 4.0), squeeze=False, sharey=True)
+    for ax, (name, table) in zip(axes[0], coverages.items()):
+        table = table[table.index.notna()]
+        x = np.arange(len(table))
+        parts = [
+            (table["with_cast"], "matched, with cast", plots.PALETTE[0]),
+            (table["matched"] - table["with_cast"], "matched, no cast listed", plots.PALETTE[5]),
+            (table["movies"] - table["matched"], "unmatched", "#BBBBBB"),
+        ]
+        bottom = np.zeros(len(x))
+        for values, label, colour in parts:
+            share = (values / table["movies"]).to_numpy()
+            ax.bar(x, share, bottom=bottom, color=colour, label=label, width=0.8)
+            bottom += share
+        for xi, movies in enumerate(table["movies"]):
+            ax.annotate(f"{movies:,}", (xi, 1.0), ha="center", va="bottom", fontsize=8)
+        if first_year is not None:
+            before = [xi for xi, d in zip(x, table.index) if d + 9 < first_year]
+            if before:
+                ax.axvspan(-0.5, max(before) + 0.5, color="#EEEEEE", zorder=0, label="before the table's years")
+        ax.set_xticks(x, [f"{int(d)}s" for d in table.index], rotation=45)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set(title=f"{name}: movies per decade, joined", xlabel="decade of release (movies on top)", ylim=(0, 1.12))
+    axes[0][0].set_ylabel("share of the decade's movies")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    return fig
+
+
+def most_rated_unmatched(dataset: Dataset, unmatched: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The ``n`` unmatched movies with most ratings (those a reader misses most), with their number of ratings."""
+    counts = dataset.ratings["item"].value_counts()
+    table = unmatched.assign(ratings=counts.reindex(unmatched["item"]).fillna(0).astype(int).to_numpy())
+    return table.sort_values(["ratings", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
