@@ -56,9 +56,9 @@ from replicate import data, splits
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
 from replicate.errors import ParameterError
-from replicate.papers.reconet import deletion, lime, lrp
-from replicate.papers.reconet import experiments as rx
+from replicate.papers.reconet import cold_start, deletion, explain, lime, lrp
 from replicate.papers.reconet import figures as figs
+from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
 
 ch = Chapter("reconet", profile=profile, seed=seed, device=device)
@@ -111,7 +111,7 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 # weights), and popularity as a floor. *With attributes* means: user demographics and item genres for FM and OCuLaR,
 # item genres for CML (its feature extension covers items only), and everything in FS_u for RecoNet.
 #
-# **The tuning budget, the same rule for every method** (`replicate/papers/reconet/experiments.py`): at most four
+# **The tuning budget, the same rule for every method** (`replicate/papers/reconet/table1.py`): at most four
 # configurations per method, fixed in advance (each baseline's `GRID`, β for RecoNet); an iterative method trains each
 # configuration for a quarter of its epoch budget and the best on validation recall@50 is trained again with the full
 # budget; closed-form methods are fitted once per configuration (the table below lists each method's grid and
@@ -124,14 +124,14 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 # **When a row replicates**: ours within ±10 % of the paper's value (relative), written down before the runs.
 
 # %%
-budget = rx.Budget(
+budget = t1.Budget(
     reconet=reconet.RecoNetConfig(dim=SETTINGS["dim"], epochs=SETTINGS["epochs"]),
     epoch_scale=SETTINGS["epoch_scale"],
     grid_size=SETTINGS["grid"],
 )
-display(rx.budget_table(budget))
+display(t1.budget_table(budget))
 started = time.perf_counter()
-table1 = rx.run_table1(ds, split, budget, seed=seed, device=device)
+table1 = t1.run_table1(ds, split, budget, seed=seed, device=device)
 table1_seconds = time.perf_counter() - started
 frame = table1.frame()
 display(frame.style.format("{:.4f}", na_rep="—"))
@@ -246,7 +246,7 @@ ch.claim(
 # better than CML and FM* means at least 1.2 times each.
 
 # %%
-cold = rx.run_cold_start(table1, split, budget, share=0.1, seed=seed, device=device)
+cold = cold_start.run_cold_start(table1, split, budget, share=0.1, seed=seed, device=device)
 print(f"{len(cold.users)} cold-start users")
 ch.figure(figs.plot_cold_start(cold.curves), "cold_start")
 at50 = {name: float(curve[-1]) for name, curve in cold.curves.items()}
@@ -287,7 +287,7 @@ ch.claim(
 models = {name: table1.get(name, True).scorer.trained.model.cpu() for name in ("RecoNet", "RecoNet + Layer")}
 model = models["RecoNet"]
 space = table1.spaces[True]
-profiles, exclude = rx.ranking_inputs(space, split)
+profiles, exclude = explain.ranking_inputs(space, split)
 started = time.perf_counter()
 targets, logits, relevances = lrp.explain_top(model, profiles, exclude)
 lrp_batch_seconds = time.perf_counter() - started
@@ -301,7 +301,7 @@ titles = space.labels[: space.n_items]
 wanted = [i for i, t in enumerate(titles) if t.startswith("Men in Black")]
 hits = np.flatnonzero(np.isin(targets.numpy(), wanted))
 example = int(hits[0]) if len(hits) else int(np.argmax(logits.numpy()))
-top6 = rx.top_features(space, relevances[example], n=6)
+top6 = explain.top_features(space, relevances[example], n=6)
 display(top6.style.format({"relevance": "{:.4f}"}))
 ch.figure(
     figs.plot_sankey(

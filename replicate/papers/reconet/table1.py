@@ -1,5 +1,4 @@
-"""The experiments of RecoNet's chapter, each one call from the notebook: Table 1 (every method tuned by one rule),
-the cold-start curves of Figure 4, and the explanation studies of Figures 5-8.
+"""Table 1 of RecoNet: every method tuned by one rule, one call from the notebook.
 
 **The tuning rule, the same for every method.** Each method has a grid of (at most) four configurations written down
 before any run (``GRID`` in each baseline's module, β for each RecoNet row). Iterative methods: every configuration
@@ -17,12 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import torch
 from tqdm.auto import tqdm
 
 from replicate import baselines
+from replicate.papers.reconet import features
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet.train import FeatureSpace, RecoNetConfig, Tuned
+from replicate.papers.reconet.features import FeatureSpace
+from replicate.papers.reconet.train import RecoNetConfig, Tuned
 from replicate.splits import UserSplit
 
 # Table 1, MovieLens columns (recall@50): (without attributes, with attributes); None where the paper has "-".
@@ -163,8 +163,8 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
     run of RecoNet with attributes, at the β its own short runs chose, decides whether the decade of release joins
     the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set."""
     started = time.perf_counter()
-    genres_only = reconet.feature_space(dataset, split, attributes=True, decades=False)
-    with_decades = reconet.feature_space(dataset, split, attributes=True, decades=True)
+    genres_only = features.feature_space(dataset, split, attributes=True, decades=False)
+    with_decades = features.feature_space(dataset, split, attributes=True, decades=True)
     short = budget.short_epochs(budget.reconet.epochs)
     short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
     short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
@@ -173,7 +173,7 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
     decades = decades_trial.valid > genres_trial.valid
     spaces = {
         True: with_decades if decades else genres_only,
-        False: reconet.feature_space(dataset, split, attributes=False),
+        False: features.feature_space(dataset, split, attributes=False),
     }
     jobs = []
     for attributes in (False, True):
@@ -198,64 +198,6 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
             )
     print(f"Table 1: {time.perf_counter() - started:.0f} s")
     return Table1(rows, spaces, decades, (genres_trial.valid, decades_trial.valid))
-
-
-# --- cold start --------------------------------------------------------------------------------------------------
-@dataclass
-class ColdStart:
-    users: np.ndarray  # rows of the cold users
-    curves: dict  # method -> recall@k, k = 1..50, over the cold users
-
-
-def run_cold_start(
-    table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0, device: str = "cpu"
-) -> ColdStart:
-    """Figure 4: a random ``share`` of the test users lose their history from training; RecoNet, OCuLaR, CML and FM
-    (with attributes, each with the configuration Table 1 chose) are retrained without it and rank items for those
-    users from what they know of them: their attributes. The ranking excludes the cold users' training and validation
-    items and is scored on their test items, as in Table 1. An extra line feeds the cold users' histories to the
-    RecoNet trained without them (no retraining), the situation the paper's design is for."""
-    cold = reconet.cold_start_users(split, share, seed)
-    history = reconet.without_rows(split.train, cold)
-    space = table.spaces[True]
-    known = (split.train + split.valid)[cold]
-    target = split.test[cold]
-    curves = {}
-    base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": 0})
-    fit = reconet_fitter(space, history, base, seed, device)
-    scorer = fit(table.get("RecoNet", True).config, budget.reconet.epochs)
-    curves["RecoNet"] = reconet.recall_curve(scorer(cold), target, known)
-    for name in ("OCuLaR", "CML", "FM"):
-        key = BASELINE_KEYS[name]
-        chosen = table.get(name, True).config
-        cls = baselines.METHODS[key]
-        model_fit = baseline_fitter(key, space, history, True, seed, device)
-        curves[name] = reconet.recall_curve(
-            model_fit(chosen, budget.full_epochs(cls.DEFAULT_EPOCHS))(cold), target, known
-        )
-    warm_inputs = space.profiles(split.train, cold)
-    curves["RecoNet, history given at inference"] = reconet.recall_curve(
-        reconet.scores(scorer.trained.model, warm_inputs, device=device), target, known
-    )
-    return ColdStart(cold, curves)
-
-
-# --- explanations ------------------------------------------------------------------------------------------------
-def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
-    """What the explanation studies feed the model: each user's profile from her training history, and the mask of
-    the items she cannot be recommended (training and validation items), as tensors."""
-    rows = np.arange(split.n_users) if rows is None else rows
-    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
-    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)
-    return profiles, exclude
-
-
-def top_features(space: FeatureSpace, relevance: torch.Tensor, n: int = 6, positive: bool = True) -> pd.DataFrame:
-    """The ``n`` most relevant features of one relevance row, with their labels and kinds."""
-    values = relevance.double().numpy()
-    order = np.argsort(-values, kind="stable")
-    order = [k for k in order if values[k] != 0 and (values[k] > 0 or not positive)][:n]
-    return pd.DataFrame({"feature": space.labels[order], "kind": space.kinds[order], "relevance": values[order]})
 
 
 def budget_table(budget: Budget) -> pd.DataFrame:
