@@ -150,10 +150,13 @@ class ExampleGenerator:
     """Training examples from users' histories: one item always removed as the label; further features (items and
     attributes alike) removed with diminishing probability. The label item's own attributes leave the input unless
     another remaining item carries them, so that a training input looks like a test input; a further removed item
-    keeps its attributes (the paper removes features independently, and an attribute may be removed on its own)."""
+    keeps its attributes (the paper removes features independently, and an attribute may be removed on its own).
+    The paper does not say whether the label's attributes leave the input: ``drop_label_attributes=False`` keeps them
+    (the chapter's ablation)."""
 
-    def __init__(self, space: FeatureSpace, history: sp.csr_matrix, beta: float):
+    def __init__(self, space: FeatureSpace, history: sp.csr_matrix, beta: float, drop_label_attributes: bool = True):
         self.space, self.history, self.beta = space, history.tocsr(), beta
+        self.drop_label_attributes = drop_label_attributes
         self.profiles = space.profiles(self.history)
         self.attr_cols = space.columns("genre", "decade")
         self.attr_counts = (self.history @ space.item_attrs)[:, self.attr_cols].tocsr() if len(self.attr_cols) else None
@@ -164,7 +167,7 @@ class ExampleGenerator:
         inputs = self.profiles[rows].toarray()
         index = np.arange(len(rows))
         inputs[index, labels] = 0.0
-        if self.attr_counts is not None:
+        if self.attr_counts is not None and self.drop_label_attributes:
             remaining = self.attr_counts[rows].toarray() - self.space.item_attrs[labels][:, self.attr_cols].toarray()
             inputs[:, self.attr_cols] = remaining > 0
         left = inputs.sum(axis=1).astype(np.int64) - 1  # keep at least one feature

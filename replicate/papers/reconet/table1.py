@@ -138,6 +138,13 @@ class Table1:
             out[f"ours_{part}"] = [ours.get(m, np.nan) for m in out.index]
         return out
 
+    def choices(self) -> dict:
+        """What the search chose (JSON): the decades flag and each row's configuration, for the other seeds."""
+        return {
+            "decades": bool(self.decades),
+            "configs": {row_key(t.method, t.attributes): t.config for t in self.rows},
+        }
+
     def get(self, method: str, attributes: bool) -> Tuned:
         return next(t for t in self.rows if t.method == method and t.attributes == attributes)
 
@@ -158,19 +165,34 @@ class Table1:
         return pd.DataFrame(records)
 
 
-def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu") -> Table1:
+def row_key(method: str, attributes: bool) -> str:
+    """The name of a Table 1 row in a stored choice: ``"RecoNet|with"``."""
+    return f"{method}|{'with' if attributes else 'without'}"
+
+
+def run_table1(
+    dataset, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu", chosen: dict | None = None
+) -> Table1:
     """Every row of Table 1 on ``split``, each tuned by :func:`two_stage` (β for the RecoNet rows). First, one short
     run of RecoNet with attributes, at the β its own short runs chose, decides whether the decade of release joins
-    the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set."""
+    the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set.
+
+    ``chosen`` (what :meth:`Table1.choices` returned on seed 0): no search at all; each row trains the stored
+    configuration with its full budget, and the decades are kept or not as stored (the other seeds of a sweep)."""
     started = time.perf_counter()
     genres_only = features.feature_space(dataset, split, attributes=True, decades=False)
     with_decades = features.feature_space(dataset, split, attributes=True, decades=True)
-    short = budget.short_epochs(budget.reconet.epochs)
-    short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
-    short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
-    genres_trial = reconet.tune("RecoNet", True, BETA_GRID[: budget.grid_size], lambda c: short_genres(c, short), split)
-    decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
-    decades = decades_trial.valid > genres_trial.valid
+    if chosen is None:
+        short = budget.short_epochs(budget.reconet.epochs)
+        short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
+        short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
+        grid = BETA_GRID[: budget.grid_size]
+        genres_trial = reconet.tune("RecoNet", True, grid, lambda c: short_genres(c, short), split)
+        decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
+        decades = decades_trial.valid > genres_trial.valid
+        decade_trial = (genres_trial.valid, decades_trial.valid)
+    else:
+        decades, genres_trial, decade_trial = bool(chosen["decades"]), None, (float("nan"), float("nan"))
     spaces = {
         True: with_decades if decades else genres_only,
         False: features.feature_space(dataset, split, attributes=False),
@@ -188,16 +210,17 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
         if key is None:
             base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
             fit = reconet_fitter(space, split.train, base, seed, device)
+            grid, full = BETA_GRID, budget.reconet.epochs
             done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
-            rows.append(two_stage(name, attributes, BETA_GRID, fit, budget.reconet.epochs, budget, split, done))
         else:
             cls = baselines.METHODS[key]
             fit = baseline_fitter(key, space, split.train, attributes, seed, device)
-            rows.append(
-                two_stage(name, attributes, cls.GRID, fit, budget.full_epochs(cls.DEFAULT_EPOCHS), budget, split)
-            )
+            grid, full, done = cls.GRID, budget.full_epochs(cls.DEFAULT_EPOCHS), None
+        if chosen is not None:
+            grid = [dict(chosen["configs"][row_key(name, attributes)])]
+        rows.append(two_stage(name, attributes, grid, fit, full, budget, split, done))
     print(f"Table 1: {time.perf_counter() - started:.0f} s")
-    return Table1(rows, spaces, decades, (genres_trial.valid, decades_trial.valid))
+    return Table1(rows, spaces, decades, decade_trial)
 
 
 def budget_table(budget: Budget) -> pd.DataFrame:
@@ -215,3 +238,80 @@ def budget_table(budget: Budget) -> pd.DataFrame:
             "short-run epochs": "—" if full is None or len(grid) == 1 else budget.short_epochs(full),
         }
     return pd.DataFrame(rows).T
+
+
+# --- the claims of Table 1 and the checks of its "Why" -------------------------------------------------------------
+CLAIM_KEYS = {**{m: k for m, k in BASELINE_KEYS.items() if m != "popularity"}, "RecoNet": "reconet"}
+CLAIM_KEYS["RecoNet + Layer"] = "layer"
+# Table 1, B2B columns (recall@50), proprietary data: (without attributes, with attributes)
+PAPER_B2B = {
+    "FM": (0.8188, 0.8267),
+    "OCuLaR": (0.8349, 0.8592),
+    "item-2-item": (0.7408, None),
+    "user-2-user": (0.8071, None),
+    "CML": (0.7489, 0.8269),
+    "RecoNet": (0.8317, 0.8589),
+    "RecoNet + Layer": (0.8143, 0.8393),
+}
+
+
+def claim_rows(frame: pd.DataFrame, b2b: bool = False) -> list[dict]:
+    """One claim per value of Table 1 (``b2b``: the proprietary columns, ours None): id, description, paper, ours."""
+    rows = []
+    for method, key in CLAIM_KEYS.items():
+        for column, part in enumerate(("without", "with")):
+            paper = PAPER_B2B[method][column] if b2b else frame.loc[method, f"paper_{part}"]
+            if paper is None or pd.isna(paper):
+                continue
+            rows.append(
+                {
+                    "id": f"t1{'b2b' if b2b else ''}_{key}_{part}",
+                    "description": f"{method} recall@50, {part} attributes" + (" (B2B)" if b2b else ""),
+                    "paper": float(paper),
+                    "ours": None if b2b else float(frame.loc[method, f"ours_{part}"]),
+                }
+            )
+    return rows
+
+
+def column(frame: pd.DataFrame, part: str, who: str = "ours") -> dict:
+    """One column of Table 1 as method -> recall@50 (the methods of the paper's table; NaN where it has none)."""
+    values = frame.loc[list(CLAIM_KEYS), f"{who}_{part}"].astype(float)
+    return {m: float(v) for m, v in values.items() if np.isfinite(v)}
+
+
+def per_user(table: Table1, attributes: bool) -> dict:
+    """Method -> test recall@50 per user for one column of Table 1."""
+    return {t.method: t.users for t in table.rows if t.attributes == attributes and t.method in CLAIM_KEYS}
+
+
+def reconet_variant(table: Table1, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu", **change):
+    """RecoNet with attributes at the β Table 1 chose, trained with the full budget and ``change``d settings (e.g.
+    ``drop_label_attributes=False``, ``epochs=6``); returns (its test recall@50 per user, its History)."""
+    attributes = change.pop("attributes", True)
+    chosen = table.get("RecoNet", attributes).config
+    config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0, **change})
+    space = table.spaces[attributes]
+    history = reconet.train(space, split.train, config, seed=seed, device=device, progress=False)
+    users = reconet.evaluate(history.model, space, split.train, split.test, split.train + split.valid, device=device)
+    return users, history
+
+
+def learning_curves(table: Table1, split: UserSplit, budget: Budget, factor: int = 2, seed: int = 0, device="cpu"):
+    """Validation recall@50 per epoch of RecoNet without and with attributes (each at the β Table 1 chose), trained
+    ``factor`` times the budget's epochs: does the budget reach a plateau?"""
+    curves = {}
+    for attributes in (False, True):
+        chosen = table.get("RecoNet", attributes).config
+        config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0})
+        config.epochs = factor * budget.reconet.epochs
+        space = table.spaces[attributes]
+        history = reconet.train(space, split.train, config, seed=seed, valid=split.valid, device=device, progress=False)
+        curves[f"RecoNet, {'with' if attributes else 'without'} attributes"] = history.valid
+    return curves
+
+
+def beta_spread(table: Table1) -> float:
+    """The largest range of validation recall@50 over the β grid among the RecoNet rows (0 with one β tried)."""
+    spreads = [np.ptp([v for _, v in t.trials]) for t in table.rows if t.method.startswith("RecoNet")]
+    return float(max(spreads))

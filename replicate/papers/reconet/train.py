@@ -23,21 +23,54 @@ K = 50  # Table 1 reports recall@50
 
 # --- training and evaluation ---------------------------------------------------------------------------------------
 @dataclass
-class RecoNetConfig:
+class Config:
+    """RecoNet's settings. ``hidden`` > 0: RecoNet + Layer. ``drop_label_attributes``: a training example's input
+    loses the label's item attributes that no remaining item carries (our choice, ablated in the chapter)."""
+
     dim: int = 64
     hidden: int = 0
     beta: float = 1.0
     epochs: int = 3
     batch: int = 1024
     lr: float = 4e-3
+    drop_label_attributes: bool = True
+
+
+RecoNetConfig = Config  # the name the chapter used first
 
 
 @dataclass
-class Trained:
+class History:
+    """What :func:`train` returns: the model and, per epoch, the training loss and (when asked) validation recall@50."""
+
     model: RecoNet
     space: FeatureSpace
-    history: list = field(default_factory=list)  # per epoch: (loss, validation recall@50)
+    loss: list = field(default_factory=list)
+    valid: list = field(default_factory=list)
     seconds_per_epoch: float = float("nan")
+
+
+def evaluate(
+    model: RecoNet,
+    space: FeatureSpace,
+    history: sp.csr_matrix,
+    target: sp.csr_matrix,
+    exclude=None,
+    k: int = K,
+    device: str = "cpu",
+) -> np.ndarray:
+    """Recall@k per user (CML's definition; NaN for a user without a target item) of ``model`` fed each user's
+    profile from ``history``, ``exclude``d items (default: ``history``) taken out of the ranking."""
+    score = scores(model, space.profiles(history), device=device)
+    return per_user_recall(score, target, history if exclude is None else exclude, k)
+
+
+def per_user_recall(score: np.ndarray, target: sp.csr_matrix, exclude: sp.csr_matrix | None, k: int = K) -> np.ndarray:
+    """Recall@k per user (hits / |target items|), NaN for a user without a target item."""
+    score = np.array(score, dtype=np.float32, copy=True)
+    if exclude is not None:
+        metrics.exclude(score, exclude)
+    return metrics.recall_at_k(score, target, k, cap=False)
 
 
 def scores(model: RecoNet, profiles: sp.csr_matrix, batch: int = 2048, device: str = "cpu") -> np.ndarray:
@@ -72,7 +105,7 @@ def train(
     valid: sp.csr_matrix | None = None,
     device: str = "cpu",
     progress: bool = True,
-) -> Trained:
+) -> History:
     """Train RecoNet (``config.hidden`` > 0: RecoNet+Layer) with Adam on the generator's examples for
     ``config.epochs`` epochs; one epoch is one example per training positive. With ``valid``, recall@50 on it
     (training items excluded) is recorded after each epoch (a learning curve; the last epoch is the model)."""
@@ -80,8 +113,8 @@ def train(
     rng = np.random.default_rng(seed)
     model = RecoNet(space.n_features, space.n_items, config.dim, config.hidden).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
-    generator = ExampleGenerator(space, history, config.beta)
-    result = Trained(model, space)
+    generator = ExampleGenerator(space, history, config.beta, drop_label_attributes=config.drop_label_attributes)
+    result = History(model, space)
     seconds = []
     bar = tqdm(range(config.epochs), desc=model.name, leave=False, disable=not progress)
     for _ in bar:
@@ -99,11 +132,11 @@ def train(
             total += float(loss.detach()) * len(labels)
         seconds.append(time.perf_counter() - started)
         loss = total / len(order)
+        result.loss.append(loss)
         if valid is None:
-            result.history.append((loss, float("nan")))
             continue
         value = recall(scores(model, generator.profiles, device=device), valid, history)
-        result.history.append((loss, value))
+        result.valid.append(value)
         bar.set_postfix(loss=f"{loss:.3f}", recall=f"{value:.4f}")
     model.eval()
     result.seconds_per_epoch = float(np.mean(seconds))
@@ -127,6 +160,7 @@ class Tuned:
     seconds: float
     scorer: Scorer = field(repr=False)
     curve: np.ndarray | None = field(default=None, repr=False)
+    users: np.ndarray | None = field(default=None, repr=False)  # test recall@50 per user (NaN: no test item)
 
 
 def tune(
@@ -159,7 +193,8 @@ def tune(
     known = split.train + split.valid
     test = recall(score, split.test, known)
     curve = recall_curve(score, split.test, known)
-    return Tuned(method, attributes, config, value, test, trials, time.perf_counter() - started, scorer, curve)
+    users = per_user_recall(score, split.test, known)
+    return Tuned(method, attributes, config, value, test, trials, time.perf_counter() - started, scorer, curve, users)
 
 
 # --- cold start (section 5.2) --------------------------------------------------------------------------------------
