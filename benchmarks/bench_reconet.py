@@ -11,8 +11,7 @@ import numpy as np
 import torch
 
 from replicate import data, seed_everything, splits
-from replicate.papers.reconet import experiments as rx
-from replicate.papers.reconet import lime, lrp
+from replicate.papers.reconet import explain, features, lime, lrp
 from replicate.papers.reconet import train as reconet
 
 TARGET_RATIO = 10_000
@@ -23,10 +22,10 @@ def main():
     seed_everything(0)
     ds = data.load("ml-1m")
     split = splits.per_user_split(ds, min_rating=3, seed=0)
-    space = reconet.feature_space(ds, split, attributes=True)
+    space = features.feature_space(ds, split, attributes=True)
     trained = reconet.train(space, split.train, reconet.RecoNetConfig(dim=64, epochs=1), progress=False)
     model = trained.model
-    profiles, exclude = rx.ranking_inputs(space, split)
+    profiles, exclude = explain.ranking_inputs(space, split)
     lrp.explain_top(model, profiles[:64], exclude[:64])  # warm-up
     start = time.perf_counter()
     targets, _, _ = lrp.explain_top(model, profiles, exclude)

@@ -12,12 +12,19 @@
 #   replicate:
 #     title: "RecoNet: explaining a recommendation, feature by feature"
 #     datasets: [ml-1m]
-#     figures: [table1, cold_start, sankey, pertinence, top1_random1, lime_deletion, lime_instance]
+#     figures: [table1, learning_curve, cold_start, sankey, pertinence, top1_random1, lime_deletion, lime_instance]
 #     claims: [t1_fm_without, t1_fm_with, t1_ocular_without, t1_ocular_with, t1_item2item_without,
 #       t1_user2user_without, t1_cml_without, t1_cml_with, t1_reconet_without, t1_reconet_with,
-#       t1_layer_without, t1_layer_with, t1_popularity_without, reconet_competitive, layer_not_better,
-#       attributes_help_reconet, cold_comparable_ocular, cold_beats_cml_fm, pertinence_drop,
-#       top1_mannwhitney, lime_top5_agreement, lime_deletion_weaker, lrp_seconds_per_explanation, lime_speedup]
+#       t1_layer_without, t1_layer_with, t1_popularity_without,
+#       t1b2b_fm_without, t1b2b_fm_with, t1b2b_ocular_without, t1b2b_ocular_with, t1b2b_item2item_without,
+#       t1b2b_user2user_without, t1b2b_cml_without, t1b2b_cml_with, t1b2b_reconet_without, t1b2b_reconet_with,
+#       t1b2b_layer_without, t1b2b_layer_with, b2b_size, b2b_cold_share, b2b_explanations,
+#       reconet_two_best_without, reconet_two_best_with, order_without, order_with, layer_not_better,
+#       attributes_help_reconet, second_beats_third_with, ablation_keep_label_genres, plateau_without, plateau_with,
+#       cold_comparable_ocular, cold_beats_cml_fm, cold_reconet_above_floor, cold_demographic_signal, cold_ocular_ranks,
+#       fig5_top_features, lrp_conservation, pertinence_drop, top1_shift, top1_mannwhitney, top1_negative_skew,
+#       top1_skew_gap, random1_symmetric, lime_agreement, lime_agreement_linear, lime_deletion_weaker,
+#       lime_seconds_per_explanation, lrp_seconds_per_explanation, lime_speedup]
 # ---
 
 # %% [markdown]
@@ -28,13 +35,17 @@
 # by the average of the embeddings of everything in her profile, and map that average to the items with one linear
 # layer and a softmax. Because the network is so shallow, layer-wise relevance propagation (LRP) splits each
 # recommendation exactly into contributions of the user's movies, genres and demographics. The paper claims that
-# RecoNet is as accurate as the state of the art on MovieLens-1M (Table 1: recall@50 0.351 with attributes, OCuLaR
-# 0.377, CML 0.306), handles cold-start users, that the features LRP ranks first really drive the prediction
-# (removing them drops the output far more than removing random ones, Mann–Whitney p < 10⁻⁴), and that LRP agrees
-# with LIME while being more than 1000 times faster.
+# RecoNet is as accurate as the state of the art (Table 1), handles cold-start users (Figure 4), that the features
+# LRP ranks first really drive the prediction (Figures 6 and 7, Mann–Whitney p < 10⁻⁴), and that LRP agrees with
+# LIME while being more than 1000 times faster (Figure 8).
 #
-# **Data.** The paper's public dataset is MovieLens-1M, which is embedded here complete (1,000,209 ratings). The
-# paper's second dataset (B2B purchases of IBM) is proprietary: its columns of Table 1 are not reproduced.
+# **Data.** The paper's public dataset is MovieLens-1M, which is embedded here complete. The paper's second dataset
+# (B2B purchases of IBM) is proprietary: its rows are on the scorecard as *not applicable*, saying what they need.
+#
+# **Every verdict can fail.** Each rule below is fixed before the run, listed with the reason for its threshold in
+# the table of rules, and shown to fail on a null model (untrained weights, random attributions or shuffled
+# demographics) by `tests/test_reconet_null.py`, which runs the same functions of
+# `replicate/papers/reconet/verdicts.py`.
 
 # %% tags=["parameters"]
 profile = "smoke"  # "smoke": 600 users, one epoch, one configuration per method (CI); "paper": all of ML-1M
@@ -44,23 +55,22 @@ seed = 0
 device = "auto"
 
 # %%
-import time
-
 import numpy as np
 import pandas as pd
 import torch
-from scipy import stats
-from scipy.stats import mannwhitneyu
+from IPython.display import Markdown
 
-from replicate import data, splits
+from replicate import data, splits, stats
 from replicate.core.chapter import Chapter
-from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
+from replicate.core.claims import AtLeast, AtMost, NotApplicable
 from replicate.errors import ParameterError
-from replicate.papers.reconet import deletion, lime, lrp
-from replicate.papers.reconet import experiments as rx
+from replicate.papers.reconet import cold_start, deletion, explain, lrp
 from replicate.papers.reconet import figures as figs
+from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
+from replicate.papers.reconet import verdicts as v
 
+# %%
 ch = Chapter("reconet", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
 if dataset not in ("ml-1m", "ml-100k"):
@@ -69,11 +79,17 @@ if dataset not in ("ml-1m", "ml-100k"):
         "(RecoNet needs user demographics, which ML-20M lacks)"
     )
 SETTINGS = {
-    "smoke": dict(users=600, dim=32, epochs=1, epoch_scale=0.2, grid=1, k_max=10, lime_users=3, lime_samples=500),
-    "paper": dict(users=None, dim=64, epochs=3, epoch_scale=1.0, grid=4, k_max=50, lime_users=10, lime_samples=2000),
+    "smoke": dict(users=600, dim=32, epochs=1, epoch_scale=0.2, grid=1, k_max=10, lime_users=5, lime_samples=500),
+    "paper": dict(users=None, dim=64, epochs=3, epoch_scale=1.0, grid=4, k_max=50, lime_users=20, lime_samples=2000),
 }[profile]
 print(f"dataset={dataset}, settings={SETTINGS}")
 
+# %% [markdown]
+# The rules of this chapter, each with the one-line reason for its threshold (fixed before any run; the claims below
+# name them):
+
+# %%
+display(v.rules_table())
 # %% [markdown]
 # ## Data and split
 #
@@ -100,9 +116,12 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 #
 # **Models.** RecoNet exactly as section 4.1 (one shared embedding matrix, average pooling, one linear layer without
 # bias to the movies, softmax, cross-entropy, Xavier initialisation; Adam, learning rate 4·10⁻³, batches of 1,024,
-# embedding size 64, our choices since the paper gives none) and RecoNet + Layer (128 ReLU units after the pooling). Each training example
-# removes one movie as the label and further features (movies and attributes alike) with probability 1/(r+1)^β
-# after r removals (section 4.2); one epoch draws one example per training positive. The paper selects β by
+# our choices since the paper gives none) and RecoNet + Layer (one hidden ReLU layer after the pooling, of the
+# width and embedding size the budget table below prints for this run). Each training example removes one movie as
+# the label and further features (movies and attributes alike) with probability 1/(r+1)^β after r removals
+# (section 4.2); one epoch draws one example per training positive. **One choice the paper does not make:** a
+# training example's input also loses the label's genres that no remaining movie of the user carries, so that the
+# input does not reveal the label's genres (the ablation below trains without this removal). The paper selects β by
 # cross-validation without giving its grid or value; we try β ∈ {0.5, 1, 2, 4}.
 #
 # Baselines (`replicate/baselines/`, written here since no maintained package for them installs on this stack):
@@ -111,205 +130,358 @@ display(pd.Series(split.summary(), name=ds.name).to_frame())
 # weights), and popularity as a floor. *With attributes* means: user demographics and item genres for FM and OCuLaR,
 # item genres for CML (its feature extension covers items only), and everything in FS_u for RecoNet.
 #
-# **The tuning budget, the same rule for every method** (`replicate/papers/reconet/experiments.py`): at most four
+# **The tuning budget, the same rule for every method** (`replicate/papers/reconet/table1.py`): at most four
 # configurations per method, fixed in advance (each baseline's `GRID`, β for RecoNet); an iterative method trains each
 # configuration for a quarter of its epoch budget and the best on validation recall@50 is trained again with the full
-# budget; closed-form methods are fitted once per configuration (the table below lists each method's grid and
-# epochs for this run; the smoke profile keeps only the first configuration and a fifth of the baselines' epochs).
-# No early stopping. Each RecoNet row gets its own β search. The decade of release is tried once, in a short run of
-# RecoNet with attributes at its chosen β, and kept for every method with attributes if it raises validation
-# recall@50 (a choice made on RecoNet, then imposed on the baselines). The paper allowed "at least two days" of
-# search per technique; ours is minutes, on two CPU cores.
-#
-# **When a row replicates**: ours within ±10 % of the paper's value (relative), written down before the runs.
+# budget; closed-form methods are fitted once per configuration. No early stopping. The decade of release is tried
+# once, in a short run of RecoNet with attributes, and kept for every method with attributes if it raises validation
+# recall@50. **The search runs once, on seed 0**; the other seeds of a sweep retrain the configurations seed 0 chose.
+# The paper allowed "at least two days" of search per technique; ours is minutes, on two CPU cores.
 
 # %%
-budget = rx.Budget(
-    reconet=reconet.RecoNetConfig(dim=SETTINGS["dim"], epochs=SETTINGS["epochs"]),
+budget = t1.Budget(
+    reconet=reconet.Config(dim=SETTINGS["dim"], epochs=SETTINGS["epochs"]),
     epoch_scale=SETTINGS["epoch_scale"],
     grid_size=SETTINGS["grid"],
 )
-display(rx.budget_table(budget))
-started = time.perf_counter()
-table1 = rx.run_table1(ds, split, budget, seed=seed, device=device)
-table1_seconds = time.perf_counter() - started
+display(t1.budget_table(budget).assign(**{"RecoNet + Layer hidden units": budget.layer_hidden, "dim": SETTINGS["dim"]}))
+table1 = t1.run_table1(ds, split, budget, seed=seed, device=device, chosen=ch.chosen("table1"))
+ch.choose("table1", table1.choices())
 frame = table1.frame()
 display(frame.style.format("{:.4f}", na_rep="—"))
-print(
-    f"decade of release kept as an item attribute: {table1.decades} (short-run validation recall@50 without / "
-    f"with decades: {table1.decade_trial[0]:.4f} / {table1.decade_trial[1]:.4f})"
-)
+print(f"decade of release kept as an item attribute: {table1.decades} (short-run validation: {table1.decade_trial})")
 ch.figure(figs.plot_table1(frame), "table1")
 
 # %% [markdown]
-# Every configuration tried, with its validation recall@50 (after the short run for iterative methods):
+# Every configuration tried, with its validation recall@50 (after the short run for iterative methods; on seeds
+# other than 0, only the configuration seed 0 chose):
 
 # %%
 display(table1.trials().style.format({"validation recall@50": "{:.4f}"}))
 
+# %% [markdown]
+# Each value of the table is a claim, replicated when ours lies within the `table1` rule's band of the paper's; the
+# paper's B2B columns and its description of that data are rows we cannot measure.
+
 # %%
-SOURCE = "RecoNet Table 1, MovieLens"
-WITHIN = Within(rel=0.10)
-ids = {
-    "FM": "fm",
-    "OCuLaR": "ocular",
-    "item-2-item": "item2item",
-    "user-2-user": "user2user",
-    "CML": "cml",
-    "RecoNet": "reconet",
-    "RecoNet + Layer": "layer",
-}
-for method, key in ids.items():
-    for part in ("without", "with"):
-        paper = frame.loc[method, f"paper_{part}"]
-        if pd.isna(paper):
-            continue
-        ours = float(frame.loc[method, f"ours_{part}"])
-        ch.claim(
-            f"t1_{key}_{part}",
-            f"{method} recall@50, {part} attributes",
-            kind="paper",
-            paper=float(paper),
-            ours=ours,
-            rule=WITHIN,
-            source=SOURCE,
-            note=f"{ds.name}, per-user 60/20/20 split",
-            regen_abs=0.01,
-        )
+for row in t1.claim_rows(frame):
+    ch.claim(**row, kind="paper", rule=v.rule("table1"), source="RecoNet Table 1, MovieLens", regen_abs=0.01)
+for row in t1.claim_rows(frame, b2b=True):
+    ch.claim(**row, kind="paper", rule=NotApplicable("needs IBM's proprietary B2B purchases"), source="RecoNet Table 1")
 ch.claim(
     "t1_popularity_without",
     "Popularity recall@50 (our floor)",
-    kind="paper",
+    kind="book",
     paper=None,
     ours=float(frame.loc["popularity", "ours_without"]),
-    rule=NotApplicable("not in the paper"),
+    rule=NotApplicable("not in the paper: a floor for Table 1"),
     source="ours: a floor for Table 1",
     regen_abs=0.01,
 )
+ch.claim(
+    "b2b_size",
+    "B2B dataset: purchases, users, items",
+    kind="paper",
+    paper="550,000 purchases, 130,000 users, 500 items",
+    ours=None,
+    rule=NotApplicable("needs IBM's proprietary B2B purchases"),
+    source="RecoNet §5",
+)
 
 # %% [markdown]
-# The paper's three readings of its table, as rules fixed in advance:
+# ### The paper's readings of its table
 #
-# - *RecoNet is competitive with the best techniques*: RecoNet with attributes is one of the two best methods of the
-#   with-attributes column (the table's caption sets the two best in bold; in the paper, OCuLaR and RecoNet).
-# - *The extra layer does not help*: RecoNet + Layer is not better than RecoNet, with and without attributes.
-# - *Attributes help RecoNet* (0.329 → 0.351 in the paper, +6.5 %): RecoNet with attributes beats RecoNet without by
-#   at least 1 % (relative), so that a difference within run-to-run noise does not count.
+# - *RecoNet is competitive with the best techniques*: the caption sets the two best of each column in bold, and in
+#   the paper RecoNet is one of them in both MovieLens columns (with OCuLaR). We check both columns, and the whole
+#   order of the methods against the paper's (Kendall's τ).
+# - *The extra layer does not help*: RecoNet + Layer's largest relative gain over RecoNet, over the two columns, with
+#   a paired bootstrap over test users, is at most the `layer_not_better` margin.
+# - *Attributes help RecoNet*: RecoNet with attributes gains at least the `attributes_help` margin over RecoNet
+#   without, the whole paired interval.
 
 # %%
-with_column = frame["ours_with"].dropna().drop(index="popularity", errors="ignore").sort_values(ascending=False)
-ch.claim(
-    "reconet_competitive",
-    "RecoNet with attributes is among the two best of the with-attributes column",
-    kind="paper",
-    paper=True,
-    ours=bool("RecoNet" in with_column.index[:2]),
-    rule=Holds(),
-    source="RecoNet §5.1 and Table 1",
-    note="ours, best first: " + ", ".join(f"{m} {v:.4f}" for m, v in with_column.items()),
+for part in ("without", "with"):
+    ours_column = t1.column(frame, part)
+    ch.claim(
+        f"reconet_two_best_{part}",
+        f"RecoNet is among the two best of the {part}-attributes column",
+        kind="paper",
+        paper=True,
+        rule=v.rule("two_best"),
+        source="RecoNet §5.1 and Table 1 (bold)",
+        **v.among_two_best(ours_column, "RecoNet").claim(),
+    )
+    ch.claim(
+        f"order_{part}",
+        f"Order of the methods, {part} attributes (best first)",
+        kind="paper",
+        paper=v.order(t1.column(frame, part, "paper")),
+        ours=v.order(ours_column),
+        rule=v.rule("order"),
+        source="RecoNet Table 1",
+    )
+
+# %%
+without_users, with_users = t1.per_user(table1, False), t1.per_user(table1, True)
+layer_gain = v.largest_gain(
+    {
+        "without": (without_users["RecoNet + Layer"], without_users["RecoNet"]),
+        "with": (with_users["RecoNet + Layer"], with_users["RecoNet"]),
+    }
 )
-layer = frame.loc["RecoNet + Layer", ["ours_without", "ours_with"]].astype(float)
-plain = frame.loc["RecoNet", ["ours_without", "ours_with"]].astype(float)
 ch.claim(
     "layer_not_better",
-    "RecoNet + Layer is not better than RecoNet (with and without attributes)",
+    "RecoNet + Layer's largest relative gain over RecoNet (the two columns)",
     kind="paper",
-    paper=True,
-    ours=bool((layer.to_numpy() <= plain.to_numpy()).all()),
-    rule=Holds(),
+    paper=0.0,
+    rule=v.rule("layer_not_better"),
     source="RecoNet §4.1 and Table 1",
-    note=f"without: {layer.iloc[0]:.4f} vs {plain.iloc[0]:.4f}; with: {layer.iloc[1]:.4f} vs {plain.iloc[1]:.4f}",
+    regen_abs=0.05,
+    **layer_gain.claim(),
 )
+attributes_gain = v.relative_gain(with_users["RecoNet"], without_users["RecoNet"], "with vs without: ")
 ch.claim(
     "attributes_help_reconet",
-    "RecoNet with attributes beats RecoNet without by at least 1 %",
+    "RecoNet: relative gain of recall@50 with attributes over without",
     kind="paper",
-    paper=True,
-    ours=bool(plain.iloc[1] >= 1.01 * plain.iloc[0]),
-    rule=Holds(),
+    paper=0.3508 / 0.3294 - 1,
+    rule=v.rule("attributes_help"),
     source="RecoNet Table 1 (0.3294 → 0.3508)",
-    note=f"{plain.iloc[0]:.4f} → {plain.iloc[1]:.4f}",
+    regen_abs=0.05,
+    **attributes_gain.claim(),
 )
 
+# %% [markdown]
+# ### Why RecoNet may miss the two best, and attributes may not help it
+#
+# Ranked by how plausible they are, with a run for each (book checks, each able to fail):
+#
+# 1. **The top of the table is within noise.** If the second and third methods of the with-attributes column cannot
+#    be told apart on the test users, "among the two best" is decided by chance, whatever the verdict says. The check
+#    below asks whether the second beats the third (paired bootstrap over users).
+# 2. **Our removal of the label's genres** (the choice above) may hide exactly the attribute signal the paper's
+#    RecoNet exploits. The ablation retrains RecoNet with attributes keeping the label's genres in the input, and asks
+#    the paper's question again: does it beat RecoNet without attributes by the same margin?
+# 3. **The training budget.** If the epochs we give stop before a plateau, the variant that learns more slowly (the
+#    one with more inputs) is penalised. The learning curves train both variants for twice the budget.
+# 4. **β.** The short runs separate β values by at most {glue:text}`beta_spread` validation recall@50 (the trials
+#    table), so β hardly moves either variant at this budget.
+
+# %%
+ch.glue("beta_spread", t1.beta_spread(table1), fmt=".4f")
+ch.claim(
+    "second_beats_third_with",
+    "With attributes: recall@50 of the second best minus the third (paired over test users)",
+    kind="book",
+    paper=None,
+    rule=v.rule("separated"),
+    source="ours: is 'the two best' decidable?",
+    regen_abs=0.02,
+    **v.second_beats_third(with_users, t1.column(frame, "with")).claim(),
+)
+kept_users, _ = t1.reconet_variant(table1, split, budget, seed=seed, device=device, drop_label_attributes=False)
+ablation = v.relative_gain(kept_users, without_users["RecoNet"], "label's genres kept vs without attributes: ")
+ch.claim(
+    "ablation_keep_label_genres",
+    "Ablation: RecoNet with attributes, the label's genres kept, relative gain over RecoNet without attributes",
+    kind="book",
+    paper=None,
+    rule=v.rule("attributes_help"),
+    source="ours: the removal of the label's unshared genres (issue 11 §4)",
+    regen_abs=0.05,
+    **ablation.claim(),
+)
+ch.glue("ablation_gain", ablation.ours, fmt="+.1%")
+ch.glue("attributes_gain", attributes_gain.ours, fmt="+.1%")
+
+# %%
+curves = t1.learning_curves(table1, split, budget, factor=2, seed=seed, device=device)
+for name, part in zip(curves, ("without", "with")):
+    ch.claim(
+        f"plateau_{part}",
+        f"{name}: relative gain of validation recall@50 from {budget.reconet.epochs} to "
+        f"{2 * budget.reconet.epochs} epochs",
+        kind="book",
+        paper=None,
+        rule=v.rule("plateau"),
+        source="ours: does the epoch budget reach a plateau?",
+        regen_abs=0.05,
+        **v.plateau(curves[name], budget.reconet.epochs).claim(),
+    )
+ch.figure(figs.plot_learning_curve(curves, budget.reconet.epochs), "learning_curve")
+
+# %% [markdown]
+# With the label's genres kept, RecoNet with attributes gains {glue:text}`ablation_gain` over RecoNet without
+# (with our removal: {glue:text}`attributes_gain`): if the ablation row replicates where the paper's row does not, our
+# removal is the cause and the paper's RecoNet kept the label's genres; if both fail, the removal is not the cause.
+# The plateau rows say whether more epochs would change the comparison.
 # %% [markdown]
 # ## Figure 4: cold start
 #
-# 10 % of the test users lose their whole history from training. RecoNet, OCuLaR, CML and FM are retrained with the
-# configurations Table 1 chose, with attributes, and rank movies for those users from what they know of them: their
-# demographics (RecoNet averages the embeddings of her gender, age group and occupation; OCuLaR fits her factors to
-# her demographic columns; FM uses her attribute features; CML, which has no user features, has only an untrained
-# vector for her). The paper does not say what its cold-start users are given at test time; this is our reading of
-# "their history was removed from the training data". A dashed line shows the other reading: the same RecoNet (not
-# retrained) fed the cold users' histories at inference, the situation the paper's design is built for.
+# 10 % of the test users lose their whole history from training (`share=0.1` below). RecoNet, OCuLaR, CML and FM
+# are retrained with the configurations Table 1 chose, with attributes, and rank movies for those users from what
+# they know of them: their demographics (RecoNet averages the embeddings of her gender, age group and occupation;
+# OCuLaR fits her factors to her demographic columns; FM uses her attribute features; CML, which has no user
+# features, has only an untrained vector for her). The paper does not say what its cold-start users are given at
+# test time; this is our reading of "their history was removed from the training data". Three more lines:
+# popularity (the floor, dotted grey), popularity within the user's gender × age group (what demographics alone
+# give), and, dashed, the same RecoNet (not retrained) fed the cold users' histories at inference, the situation the
+# paper's design is built for.
 #
-# Rules fixed in advance, at k = 50: *comparable with OCuLaR* means within ±10 % of OCuLaR's recall; *substantially
-# better than CML and FM* means at least 1.2 times each.
+# The paper reads its curves over the whole range k = 1..50, so each claim compares the methods' recall averaged
+# over k (the area under the curve), with a paired bootstrap over the cold users: *comparable with OCuLaR* is the
+# `cold_comparable` rule on RecoNet / OCuLaR, *substantially better than CML and FM* the `cold_beats` rule on
+# RecoNet / the better of the two.
 
 # %%
-cold = rx.run_cold_start(table1, split, budget, share=0.1, seed=seed, device=device)
+cold = cold_start.run_cold_start(table1, split, budget, share=0.1, seed=seed, device=device)
 print(f"{len(cold.users)} cold-start users")
 ch.figure(figs.plot_cold_start(cold.curves), "cold_start")
-at50 = {name: float(curve[-1]) for name, curve in cold.curves.items()}
-display(pd.Series(at50, name="recall@50, cold-start users").to_frame().style.format("{:.4f}"))
+display(
+    pd.DataFrame({"mean recall over k": cold.mean_recall(), "recall@50": {n: c[-1] for n, c in cold.curves.items()}})
+)
+
+# %%
 ch.claim(
     "cold_comparable_ocular",
-    "Cold start: RecoNet recall@50 within ±10 % of OCuLaR's",
+    "Cold start: RecoNet / OCuLaR, mean recall over k = 1..50",
     kind="paper",
-    paper=True,
-    ours=bool(abs(at50["RecoNet"] - at50["OCuLaR"]) <= 0.10 * at50["OCuLaR"]),
-    rule=Holds(),
+    paper=1.0,
+    rule=v.rule("cold_comparable"),
     source="RecoNet §5.2, Figure 4",
-    note=f"RecoNet {at50['RecoNet']:.4f}, OCuLaR {at50['OCuLaR']:.4f}",
+    regen_rel=0.5,
+    **v.curve_ratio(["RecoNet"], ["OCuLaR"], cold.per_user).claim(),
 )
 ch.claim(
     "cold_beats_cml_fm",
-    "Cold start: RecoNet recall@50 ≥ 1.2 × CML's and FM's",
+    "Cold start: RecoNet / the better of CML and FM, mean recall over k = 1..50",
     kind="paper",
-    paper=True,
-    ours=bool(at50["RecoNet"] >= 1.2 * max(at50["CML"], at50["FM"])),
-    rule=Holds(),
+    paper="substantially better",
+    rule=v.rule("cold_beats"),
     source="RecoNet §5.2, Figure 4",
-    note=f"RecoNet {at50['RecoNet']:.4f}, CML {at50['CML']:.4f}, FM {at50['FM']:.4f}; CML has no user features, "
-    "so only the comparison with FM is informative",
+    regen_rel=0.5,
+    **v.curve_ratio(["RecoNet"], ["CML", "FM"], cold.per_user).claim(),
+)
+ch.claim(
+    "b2b_cold_share",
+    "B2B: share of test users without a history in the training data (split by time of purchase)",
+    kind="paper",
+    paper=0.35,
+    ours=None,
+    rule=NotApplicable("needs IBM's proprietary B2B purchases with their purchase times"),
+    source="RecoNet §5.2",
 )
 
+# %% [markdown]
+# ### Why cold start may not replicate
+#
+# 1. **Demographics carry little signal on ML-1M.** If the popularity of the movies within the user's gender × age
+#    group hardly beats global popularity, no method that sees only demographics can do much better than the floor,
+#    and the differences between the methods say little about them. Measured below (`demographic_signal` rule).
+# 2. **Our training misses what signal there is.** Then RecoNet falls below the floor (`floor` rule), which a model
+#    that learned anything about these users should not.
+# 3. **OCuLaR's fit for a cold user.** Its factors for such a user come from three attribute columns only. The
+#    test suite checks on a hand-made case (`tests/test_reconet_cold.py`: two groups with clear tastes, a cold user
+#    of one of them) that she is scored towards her group's movies. It is, with OCuLaR's stronger regularisations;
+#    with the weakest of its grid the attribute columns get co-clusters of their own, the cold user joins only
+#    those, and her affinity to every movie is exactly zero: a tie, which ranks the movies by index. The check below
+#    counts the cold users left without any ranking by OCuLaR ({glue:text}`ocular_constant` of them).
+#
+# Over the curve, group popularity reaches {glue:text}`group_vs_popularity` times global popularity, and RecoNet
+# {glue:text}`reconet_vs_popularity` times.
+
+# %%
+signal = v.curve_ratio(["popularity by gender x age"], ["popularity"], cold.per_user)
+floor = v.curve_ratio(["RecoNet"], ["popularity"], cold.per_user)
+ch.glue("group_vs_popularity", signal.ours, fmt=".2f")
+ch.glue("reconet_vs_popularity", floor.ours, fmt=".2f")
+ch.glue("ocular_constant", cold.constant["OCuLaR"], fmt=".0%")
+ch.claim(
+    "cold_ocular_ranks",
+    "Cold start: share of the cold users whose OCuLaR scores are all equal (no ranking)",
+    kind="book",
+    paper=None,
+    ours=cold.constant["OCuLaR"],
+    rule=v.rule("ranks"),
+    source="ours: OCuLaR's attribute-only fit (issue 15)",
+    regen_abs=0.05,
+    note=f"OCuLaR's configuration: {table1.get('OCuLaR', True).config}",
+)
+ch.claim(
+    "cold_demographic_signal",
+    "Cold start: popularity within gender × age group / global popularity, mean recall over k",
+    kind="book",
+    paper=None,
+    rule=v.rule("demographic_signal"),
+    source="ours: how much do demographics tell? (issue 15)",
+    regen_rel=0.5,
+    **signal.claim(),
+)
+ch.claim(
+    "cold_reconet_above_floor",
+    "Cold start: RecoNet / popularity, mean recall over k",
+    kind="book",
+    paper=None,
+    rule=v.rule("floor"),
+    source="ours: the popularity floor of Figure 4 (issue 15)",
+    regen_rel=0.5,
+    **floor.claim(),
+)
 # %% [markdown]
 # ## Figure 5: one recommendation explained
 #
 # From here on the models are Table 1's RecoNet and RecoNet + Layer with attributes. For every test user we take her
-# top recommendation (training and validation movies excluded) and explain it with the three LRP steps of section
-# 4.3 (`replicate/papers/reconet/lrp.py`, checked against captum's LRP in the tests). In the linear RecoNet the relevances of
-# a user's features add up exactly to the target's logit ŷ_c (an identity of the method, asserted here and tested in
-# the test suite). The Sankey shows the six most relevant positive features of one user's recommendation; the
-# paper's example is "Men in Black", which we use when it is someone's top recommendation.
+# top recommendation (training and validation movies excluded) and explain it with the three LRP steps of
+# section 4.3 (`replicate/papers/reconet/lrp.py`, checked against captum's LRP in the tests). In the linear RecoNet the
+# relevances of a user's features add up exactly to the target's logit ŷ_c, an identity of the method recorded as a
+# book check.
+#
+# The paper's example: the top six positive features behind a recommendation of *Men in Black* are the user's gender
+# and age and movies of the action and sci-fi genres. We explain *Men in Black* for the test users who rank it
+# best (rank 1: it is their top recommendation; when too few have it first, the next-best ranks, the nearest cases,
+# as the note says) and ask whether their top six features are demographics, movies sharing a genre with it or
+# its genres themselves (features of their own in RecoNet) **more often than six features drawn at random from the same profile** (`fig5_features` rule); the Sankey shows
+# the user who ranks it best.
 
 # %%
 models = {name: table1.get(name, True).scorer.trained.model.cpu() for name in ("RecoNet", "RecoNet + Layer")}
-model = models["RecoNet"]
-space = table1.spaces[True]
-profiles, exclude = rx.ranking_inputs(space, split)
-started = time.perf_counter()
+model, space = models["RecoNet"], table1.spaces[True]
+profiles, exclude = explain.ranking_inputs(space, split)
 targets, logits, relevances = lrp.explain_top(model, profiles, exclude)
-lrp_batch_seconds = time.perf_counter() - started
 gap = (relevances.double().sum(dim=1) - logits.double()).abs().max().item()
-assert gap < 1e-3, gap
-print(
-    f"LRP for {len(targets):,} users in one batch: {lrp_batch_seconds:.3f} s; largest |Σ relevances − ŷ_c| = {gap:.2e}"
+ch.claim(
+    "lrp_conservation",
+    "Linear RecoNet: largest |Σ relevances − ŷ_c| over the test users",
+    kind="book",
+    paper=None,
+    ours=gap,
+    rule=AtMost(1e-3),
+    source="RecoNet §4.3: R_i = w_ji x_i (an identity of LRP on the linear model)",
+    regen_rel=1e6,
+    regen_abs=1e-3,
+)
+case = explain.paper_case(model, space, profiles, exclude, title="Men in Black", n=20)
+fig5 = v.fig5_excess(space, profiles[case.users].numpy(), case.relevances.numpy(), case.target)
+ch.claim(
+    "fig5_top_features",
+    f"{case.title}: share of the top six features that are demographics or movies of its genres, minus a random six's",
+    kind="paper",
+    paper="demographics and movies of its genres",
+    rule=v.rule("fig5_features"),
+    source="RecoNet §5.3, Figure 5",
+    regen_abs=0.1,
+    ours=fig5.ours,
+    interval=fig5.interval,
+    note=f"{fig5.note}; its rank for them: {', '.join(map(str, case.ranks))}",
 )
 
-titles = space.labels[: space.n_items]
-wanted = [i for i, t in enumerate(titles) if t.startswith("Men in Black")]
-hits = np.flatnonzero(np.isin(targets.numpy(), wanted))
-example = int(hits[0]) if len(hits) else int(np.argmax(logits.numpy()))
-top6 = rx.top_features(space, relevances[example], n=6)
+# %%
+top6 = explain.top_features(space, case.relevances[0], n=6)
 display(top6.style.format({"relevance": "{:.4f}"}))
+user = ds.users.loc[split.users[case.users[0]], "original_id"]
 ch.figure(
     figs.plot_sankey(
-        top6["feature"],
-        top6["kind"],
-        top6["relevance"],
-        titles[int(targets[example])],
-        title=f"Why user {ds.users.loc[split.users[example], 'original_id']} gets this movie",
+        top6["feature"], top6["kind"], top6["relevance"], case.title, title=f"Why user {user} gets this movie"
     ),
     "sankey",
 )
@@ -325,162 +497,177 @@ ch.figure(
 # **For the linear RecoNet this test cannot fail.** Its logit is the mean of w_c·q_k over the present features and
 # LRP's relevance of feature k is w_c·q_k / |FS_u|, so removing the k most relevant features leaves the smallest
 # possible mean of any k-subset removal: the drop is at least the random one for every user and every k. We draw it,
-# since the paper does, but we record the claims on RecoNet + Layer, whose ReLU layer makes LRP an approximation
-# that can fail this test. The paper finds the "top 1" drop far more negative, one-sided Mann–Whitney p < 10⁻⁴.
+# since the paper does, but record the claims on RecoNet + Layer, whose ReLU layer makes LRP an approximation that
+# can fail this test. "Significantly decreases" needs the paired interval over users below zero; the paper's
+# Mann–Whitney question ("do the samples come from the same distribution?") is two-sided; Figure 7's shapes are
+# measured by quartile skewness with bootstrap intervals (the moment skewness, in the notes, is ruled by a few
+# outliers here: on two random rankings of the same users it differed beyond its interval).
 
 # %%
 ks = np.arange(1, SETTINGS["k_max"] + 1)
-sizes = profiles.sum(dim=1)
-rich = torch.nonzero(sizes > SETTINGS["k_max"]).ravel()
+rich = torch.nonzero(profiles.sum(dim=1) > SETTINGS["k_max"]).ravel()
 random_keys = deletion.random_scores(profiles > 0, rng)
 layer_targets, _, layer_relevances = lrp.explain_top(models["RecoNet + Layer"], profiles, exclude)
 explained_by = {"RecoNet": (targets, relevances), "RecoNet + Layer": (layer_targets, layer_relevances)}
 curves = {}
 for name, (target, relevance) in explained_by.items():
-    curves[f"{name}: top-k (LRP)"] = deletion.deletion_deltas(
-        models[name], profiles[rich], target[rich], relevance[rich], ks
-    )
-    curves[f"{name}: random k"] = deletion.deletion_deltas(
-        models[name], profiles[rich], target[rich], random_keys[rich], ks
-    )
+    for label, keys in (("top-k (LRP)", relevance), ("random k", random_keys)):
+        curves[f"{name}: {label}"] = deletion.deletion_deltas(
+            models[name], profiles[rich], target[rich], keys[rich], ks
+        )
 ch.figure(figs.plot_deletion(ks, curves), "pertinence")
-top_k, random_k = curves["RecoNet + Layer: top-k (LRP)"][:, -1], curves["RecoNet + Layer: random k"][:, -1]
+pertinence = v.paired_shift(curves["RecoNet + Layer: top-k (LRP)"][:, -1], curves["RecoNet + Layer: random k"][:, -1])
 ch.claim(
     "pertinence_drop",
-    f"RecoNet + Layer: mean Δŷ_c after removing the top {ks[-1]} LRP features minus after {ks[-1]} random ones",
+    f"RecoNet + Layer: Δŷ_c after removing the top {ks[-1]} LRP features minus after {ks[-1]} random ones",
     kind="paper",
-    paper="negative",
-    ours=float(top_k.mean() - random_k.mean()),
-    rule=AtMost(0.0),
+    paper="significantly negative",
+    rule=v.rule("pertinence"),
     source="RecoNet §5.4, Figure 6",
     regen_rel=0.25,
     regen_abs=0.01,
-    note=f"top-k {top_k.mean():.3f}, random {random_k.mean():.3f}, {len(rich)} users; "
-    f"share of users whose top-k drop is the larger: {np.mean(top_k < random_k):.2f}",
+    **pertinence.claim(),
 )
 
 # %%
 layer = models["RecoNet + Layer"]
 top1 = deletion.deletion_deltas(layer, profiles, layer_targets, layer_relevances, [1])[:, 0]
 random1 = deletion.deletion_deltas(layer, profiles, layer_targets, random_keys, [1])[:, 0]
-p_value = float(mannwhitneyu(top1, random1, alternative="less").pvalue)
-ch.figure(figs.plot_top1_random1(top1, random1, p_value), "top1_random1")
+mann_whitney = v.mann_whitney(top1, random1)
+ch.figure(figs.plot_top1_random1(top1, random1, mann_whitney.ours), "top1_random1")
+shapes = {
+    "top1_shift": (
+        "RecoNet + Layer: Δŷ_c of 'top 1' minus 'random 1' (paired)",
+        "negative",
+        "pertinence",
+        v.paired_shift(top1, random1),
+    ),
+    "top1_mannwhitney": (
+        "RecoNet + Layer: two-sided Mann–Whitney U p-value, 'top 1' against 'random 1'",
+        1e-4,
+        "mannwhitney",
+        mann_whitney,
+    ),
+    "top1_negative_skew": ("RecoNet + Layer: skewness of 'top 1'", "negative", "negative_skew", v.skew(top1)),
+    "top1_skew_gap": (
+        "RecoNet + Layer: skewness of 'top 1' minus skewness of 'random 1'",
+        "negative",
+        "skew_gap",
+        v.skew_gap(top1, random1),
+    ),
+    "random1_symmetric": ("RecoNet + Layer: skewness of 'random 1'", 0.0, "symmetric", v.skew(random1)),
+}
+for claim_id, (description, paper, rule_name, measured) in shapes.items():
+    ch.claim(
+        claim_id,
+        description,
+        kind="paper",
+        paper=paper,
+        rule=v.rule(rule_name),
+        source="RecoNet §5.4, Figure 7",
+        regen_rel=1e3,
+        regen_abs=0.5,
+        **measured.claim(),
+    )
 ch.claim(
-    "top1_mannwhitney",
-    "RecoNet + Layer: Mann–Whitney U p-value, Δŷ_c of 'top 1' less than 'random 1'",
+    "b2b_explanations",
+    "B2B: the pertinence test and the Mann–Whitney p < 10⁻⁴ on the second dataset",
     kind="paper",
-    paper=1e-4,
-    ours=p_value,
-    rule=AtMost(),
-    source="RecoNet §5.4, Figure 7",
-    regen_rel=1e3,
-    regen_abs=1e-4,
-    note=f"median Δŷ_c: top 1 {np.median(top1):.4f}, random 1 {np.median(random1):.4f}; {len(top1)} users",
+    paper="significant",
+    ours=None,
+    rule=NotApplicable("needs IBM's proprietary B2B purchases"),
+    source="RecoNet §5.4 ('for both datasets')",
 )
 
 # %% [markdown]
 # ## Figure 8 and section 5.5: LIME
 #
 # captum's `Lime` explains the same recommendation with the same model as a black box, over the presence of each
-# profile feature (`replicate/papers/reconet/lime.py`: ridge surrogate on the target logit; captum's default Lasso zeroes
-# nearly every coefficient here). Rules fixed in advance:
-#
-# - *Very good agreement among the first four to five features* (RecoNet, the paper's model): the top-5 sets of LRP
-#   and LIME share at least 3 of 5 features on average over the explained users.
-# - *RecoNet's ranking is more descriptive than LIME's* (Figure 8 left): the LRP deletion curve lies below LIME's on
-#   average over k = 6..k_max. For the linear RecoNet this holds by construction (see above), so the claim is
-#   measured on RecoNet + Layer; both are drawn.
-# - *More than 1000 times faster*: LIME's wall time per explanation against LRP's for one user at a time (a forward
-#   pass to find the recommendation and its explanation, batch of one, after a warm-up), on the same users. The
-#   paper reports 10–12 s against 10 ms. We also print LRP's throughput when all test users are explained in one
-#   batch, which is how a service would run it.
+# profile feature (`replicate/papers/reconet/lime.py`: ridge surrogate on the target logit; captum's default Lasso
+# zeroes nearly every coefficient here). The paper's "very good agreement among the first four to five features" is
+# about Figure 8 *left*, the deletion curves: we compare the drop LIME's ranking reaches at k = 1..5 with LRP's
+# (`lime_agreement` rule, a paired bootstrap over the explained users). **On the linear RecoNet a ridge surrogate of a
+# model that is linear in the normalised presence of features reproduces LRP's ordering almost by construction**, so
+# the claim is recorded on RecoNet + Layer and the linear value is a book check. *RecoNet's later features matter
+# more* (Figure 8 left, k ≥ 6) is the paired LRP − LIME difference, `lime_weaker` rule. Times: LIME's wall time per
+# explanation against LRP's for one user at a time (a forward pass and its explanation, batch of one, after a
+# warm-up), on the same users; the paper reports 10–12 s against 10 ms.
 
 # %%
 explained = rng.choice(rich.numpy(), size=min(SETTINGS["lime_users"], len(rich)), replace=False)
-lime_runs = {}
-for name, (target, _) in explained_by.items():
-    weights, seconds = lime.seconds_per_explanation(
-        models[name], profiles[explained], target[explained], n_samples=SETTINGS["lime_samples"]
-    )
-    lime_runs[name] = (torch.stack(weights), seconds)
-lime_weights, lime_seconds = lime_runs["RecoNet"]
-overlap = [
-    len(set(torch.topk(relevances[u], 5).indices.tolist()) & set(torch.topk(w, 5).indices.tolist())) / 5
-    for u, w in zip(explained, lime_weights)
-]
-spread = stats.sem(overlap) if len(overlap) > 1 else 0.0
-low, high = (
-    np.clip(stats.t.interval(0.95, max(1, len(overlap) - 1), loc=np.mean(overlap), scale=spread), 0, 1)
-    if spread > 0
-    else (np.mean(overlap), np.mean(overlap))
-)
-deletion_curves = {}
-for name, (target, relevance) in explained_by.items():
-    rows = profiles[explained]
-    deletion_curves[f"{name}: LRP"] = deletion.deletion_deltas(
-        models[name], rows, target[explained], relevance[explained], ks
-    )
-    deletion_curves[f"{name}: LIME"] = deletion.deletion_deltas(
-        models[name], rows, target[explained], lime_runs[name][0], ks
-    )
-ch.figure(figs.plot_deletion(ks, deletion_curves), "lime_deletion")
+study = explain.lime_study(models, explained_by, profiles, explained, ks, SETTINGS["lime_samples"], random_keys)
+ch.figure(figs.plot_deletion(ks, study.curves), "lime_deletion")
+agreement = {name: v.deletion_agreement(study.curves[f"{name}: LRP"], study.curves[f"{name}: LIME"]) for name in models}
 later = ks >= 6
-layer_gap = (
-    deletion_curves["RecoNet + Layer: LRP"][:, later] - deletion_curves["RecoNet + Layer: LIME"][:, later]
-).mean()
 ch.claim(
-    "lime_top5_agreement",
-    "RecoNet: mean share of the top-5 features LRP and LIME have in common",
+    "lime_agreement",
+    "RecoNet + Layer: LIME's mean Δŷ_c at k = 1..5 / LRP's",
     kind="paper",
-    paper="very good",
-    ours=float(np.mean(overlap)),
-    rule=AtLeast(0.6),
-    source="RecoNet §5.5, Figure 8 right",
-    regen_abs=0.1,
-    note=f"95 % interval {low:.2f}–{high:.2f}; {len(explained)} users, {SETTINGS['lime_samples']} LIME samples each",
+    paper=1.0,
+    rule=v.rule("lime_agreement"),
+    source="RecoNet §5.5, Figure 8 left",
+    regen_abs=0.5,
+    **agreement["RecoNet + Layer"].claim(),
+)
+ch.claim(
+    "lime_agreement_linear",
+    "Linear RecoNet: LIME's mean Δŷ_c at k = 1..5 / LRP's (near 1 by construction)",
+    kind="book",
+    paper=1.0,
+    rule=v.rule("lime_agreement"),
+    source="ours: the linear model, where the surrogate is exact",
+    regen_abs=0.5,
+    **agreement["RecoNet"].claim(),
+)
+weaker = v.paired_shift(
+    study.curves["RecoNet + Layer: LRP"][:, later].mean(axis=1),
+    study.curves["RecoNet + Layer: LIME"][:, later].mean(axis=1),
 )
 ch.claim(
     "lime_deletion_weaker",
-    "RecoNet + Layer: mean Δŷ_c of LRP minus LIME over k = 6..k_max (negative: LRP's features matter more)",
+    "RecoNet + Layer: mean Δŷ_c over k ≥ 6, LRP minus LIME (paired)",
     kind="paper",
     paper="negative",
-    ours=float(layer_gap),
-    rule=AtMost(0.0),
+    rule=v.rule("lime_weaker"),
     source="RecoNet §5.5, Figure 8 left",
     regen_rel=0.5,
-    regen_abs=0.02,
-    note=f"{len(explained)} users",
+    regen_abs=0.05,
+    **weaker.claim(),
 )
 
 # %%
-fargo = [i for i, t in enumerate(titles) if t.startswith("Fargo")]
-fargo_users = [j for j, u in enumerate(explained) if int(targets[u]) in fargo]
-instance = fargo_users[0] if fargo_users else 0
+fargo = [j for j, u in enumerate(explained) if str(space.labels[int(targets[u])]).startswith("Fargo")]
+instance = fargo[0] if fargo else 0
 u = int(explained[instance])
 union = list(
     dict.fromkeys(
-        torch.topk(relevances[u], 5).indices.tolist() + torch.topk(lime_weights[instance], 5).indices.tolist()
+        torch.topk(relevances[u], 5).indices.tolist()
+        + torch.topk(study.weights["RecoNet"][instance], 5).indices.tolist()
     )
 )
 ch.figure(
     figs.plot_agreement(
         space.labels[union],
         relevances[u, union].numpy(),
-        lime_weights[instance, union].numpy(),
-        title=f"Top-5 features of either method: recommendation of {titles[int(targets[u])]}",
+        study.weights["RecoNet"][instance, union].numpy(),
+        title=f"Top-5 features of either method: recommendation of {space.labels[int(targets[u])]}",
     ),
     "lime_instance",
 )
 
 # %%
-one = torch.as_tensor(explained)
-lrp.explain_top(model, profiles[one[:2]], exclude[one[:2]], batch=1)  # warm-up
-started = time.perf_counter()
-lrp.explain_top(model, profiles[one], exclude[one], batch=1)
-lrp_single = (time.perf_counter() - started) / len(one)
-print(
-    f"LRP throughput, all {len(targets):,} test users in one batch: {len(targets) / lrp_batch_seconds:,.0f} "
-    f"explanations/s ({lrp_batch_seconds:.3f} s)"
+lrp_single = explain.one_by_one_seconds(model, profiles, exclude, explained)
+lime_seconds = study.seconds["RecoNet"]
+ch.claim(
+    "lime_seconds_per_explanation",
+    "LIME: seconds per explanation (RecoNet, one user)",
+    kind="paper",
+    paper=11.0,
+    ours=lime_seconds,
+    rule=v.rule("lime_seconds"),
+    source="RecoNet §5.5: 10–12 s",
+    timing=True,
+    note=f"captum, {SETTINGS['lime_samples']} samples, {len(explained)} users",
 )
 ch.claim(
     "lrp_seconds_per_explanation",
@@ -491,7 +678,7 @@ ch.claim(
     rule=AtMost(),
     source="RecoNet §5.5: 10 ms per explanation",
     timing=True,
-    note=f"mean over {len(one)} users",
+    note=f"mean over {len(explained)} users",
 )
 ch.claim(
     "lime_speedup",
@@ -502,42 +689,48 @@ ch.claim(
     rule=AtLeast(),
     source="RecoNet §5.5: more than 1000 times faster",
     timing=True,
-    note=f"LIME {lime_seconds:.3f} s ({SETTINGS['lime_samples']} samples), LRP {lrp_single * 1e3:.2f} ms",
+    note=f"LIME {lime_seconds:.3f} s, LRP {lrp_single * 1e3:.2f} ms",
 )
-
 # %% [markdown]
 # ## What differs, and why
 #
-# Read with the `paper` profile's run (seed 0, two CPU cores); every number is in the tables above and on the
-# scorecard.
-#
-# - **Table 1.** Every method lands in a narrow band (recall@50 about 0.28–0.39), and the paper's ordering does not
-#   come back. FM and OCuLaR replicate within 10 %, and so does RecoNet with attributes; our neighbourhood methods
-#   and CML are much stronger than the paper's (user-2-user about 0.38 against 0.27), and RecoNet *without*
-#   attributes is the best number of our table, higher than the paper's. Attributes do not help RecoNet here (they
-#   lower it), so RecoNet with attributes is not among the two best of its column, although the top four of that
-#   column lie within about 0.006 of each other. RecoNet + Layer is worse without attributes and level with
-#   RecoNet with them. Why the baselines differ, we can only guess: the paper's neighbourhood scores came from
-#   Turicreate and its CML from the authors' code, with settings it does not give; our split is CML's per-user split,
-#   which the paper may not have used; and the paper's "two days of search per technique" is minutes here. The
-#   short tuning runs (one epoch for RecoNet) separate β values poorly: the trial table shows them within 0.003.
-# - **Cold start** is the clearest miss. With only their demographics, the cold users are ranked best by FM, then
-#   RecoNet, then CML; OCuLaR, whose factors for such users come from three attribute columns, is far behind. The
-#   paper's "RecoNet comparable with OCuLaR, far better than CML and FM" does not hold under our reading. The dashed
-#   line shows what the paper's design is for: the same RecoNet, not retrained, fed the cold users' histories at
-#   inference, recovers almost its warm recall.
-# - **Explanations.** LRP's relevances add up to the logit, and the pertinence test replicates on RecoNet + Layer,
-#   where it is a real test (on the linear RecoNet it holds by construction). LIME's top five agree with LRP's on
-#   the linear RecoNet, which is nearly additive in the presence of features. On RecoNet + Layer, LIME's ranking
-#   removes slightly *more* activation than LRP's over k = 6..50: not replicated, on ten users whose bands overlap
-#   widely, so weak evidence either way.
-# - **Speed.** captum's LIME needs about half a second per explanation here (the paper: 10–12 s); LRP for one user
-#   takes a fraction of a millisecond, and all test users in one batch about a third of a second. The ratio per
-#   explanation is above the paper's 1000×; the benchmark (`python -m benchmarks reconet`) prints it with the
-#   batched throughput.
-# - **Budget.** This run takes about 19 minutes on two cores (most of it Table 1's tuning: 13 rows, up to four
-#   configurations each), above the 15 minutes this book aims at for a chapter.
+# The verdicts of this run, generated from its claims (paper claims and book checks apart; rows that did not
+# replicate listed by id):
 
 # %%
-print(f"Table 1 took {table1_seconds / 60:.1f} min")
+display(Markdown(v.summary(ch.claims)))
+ch.glue("reconet_with", float(frame.loc["RecoNet", "ours_with"]), fmt=".3f")
+ch.glue("ocular_with", float(frame.loc["OCuLaR", "ours_with"]), fmt=".3f")
+ch.glue(
+    "tau_with",
+    stats.kendall_tau(v.order(t1.column(frame, "with", "paper")), v.order(t1.column(frame, "with"))),
+    fmt=".2f",
+)
+ch.glue("cold_ratio", v.curve_ratio(["RecoNet"], ["OCuLaR"], cold.per_user).ours, fmt=".2f")
+ch.glue("lime_seconds", lime_seconds, fmt=".2f")
+ch.glue("speedup", lime_seconds / lrp_single, fmt=",.0f")
+
+# %% [markdown]
+# - **Table 1.** The methods land in a narrow band and the paper's order does not come back in full (Kendall's τ
+#   {glue:text}`tau_with` with attributes). RecoNet with attributes reaches {glue:text}`reconet_with` against
+#   OCuLaR's {glue:text}`ocular_with`. Our neighbourhood methods and CML are stronger than the paper's; the paper's
+#   came from Turicreate and the authors' code with settings it does not give, our split is CML's per-user split,
+#   which the paper may not have used, and its "two days of search per technique" is minutes here. The "Why" checks
+#   above test the top of the table for noise, our removal of the label's genres (an ablation) and the epoch budget
+#   (learning curves).
+# - **Cold start.** With only their demographics, RecoNet reaches {glue:text}`cold_ratio` times OCuLaR's recall
+#   over the curve. The popularity floor on Figure 4 and the demographics-only popularity measure how much any
+#   method can get from three attribute columns; the dashed line shows what the paper's design is for: the same
+#   RecoNet, not retrained, fed the cold users' histories at inference.
+# - **Explanations.** LRP's relevances add up to the logit of the linear model. The pertinence test, Figure 7's
+#   shapes and the LIME comparison are measured on RecoNet + Layer, where they can fail (on the linear RecoNet the
+#   first holds and the third nearly holds by construction).
+# - **Speed.** captum's LIME needs {glue:text}`lime_seconds` s per explanation here, far less than the paper's
+#   10–12 s (a faster implementation and machine, fewer samples in the smoke profile), so its timing row is not
+#   replicated while the ratio to LRP ({glue:text}`speedup` times) is what the paper's "more than 1000 times"
+#   compares; `python -m benchmarks reconet` prints it with the batched throughput.
+# - **Seeds.** The search of Table 1 runs once, on seed 0; the other seeds retrain its choices, so their spread is
+#   that of training and of the split, not of the search.
+
+# %%
 ch.finish()

@@ -11,7 +11,7 @@ import torch
 
 from replicate import metrics, splits
 from replicate.data.types import Dataset
-from replicate.papers.reconet import deletion, lime, lrp
+from replicate.papers.reconet import deletion, features, lime, lrp
 from replicate.papers.reconet import train as reconet
 from replicate.papers.reconet.model import RecoNet
 
@@ -70,39 +70,39 @@ def test_feature_space_profiles_are_the_union_of_items_and_attributes(tiny):
         sp.csr_matrix((3, 4)),
         sp.csr_matrix((3, 4)),
     )
-    space = reconet.feature_space(tiny, split, attributes=True, decades=True)
+    space = features.feature_space(tiny, split, attributes=True, decades=True)
     profiles = space.profiles(split.train).toarray()
     named = [set(space.labels[profiles[u] > 0]) for u in range(3)]
     assert named[0] == {"A", "B", "female", "age 25-34", "writer", "Action", "Comedy", "1990s", "1980s"}
     assert named[1] == {"D", "male", "age 35-44", "lawyer", "1990s"}  # D has no genre
     assert named[2] == {"C", "male", "age 25-34", "writer", "Drama"}  # C has no year: no decade
-    bare = reconet.feature_space(tiny, split, attributes=False)
+    bare = features.feature_space(tiny, split, attributes=False)
     assert bare.n_features == 4 and np.array_equal(bare.profiles(split.train).toarray(), split.train.toarray())
 
 
 @pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
 def test_removal_distribution_matches_the_formula(beta):
-    extra = reconet.extra_removals(np.random.default_rng(0), 200_000, beta)
+    extra = features.extra_removals(np.random.default_rng(0), 200_000, beta)
     for rank in range(1, 5):
-        expected = reconet.removal_probability(rank, beta)  # P(feature of rank r removed) = 1 / ((r+1)!)^beta
+        expected = features.removal_probability(rank, beta)  # P(feature of rank r removed) = 1 / ((r+1)!)^beta
         assert expected == pytest.approx(1 / math.factorial(rank + 1) ** beta)
         observed = (extra >= rank).mean()
         assert abs(observed - expected) < 4 * math.sqrt(expected * (1 - expected) / len(extra)) + 1e-4
-    assert reconet.removal_probability(0, beta) == pytest.approx(1.0)
+    assert features.removal_probability(0, beta) == pytest.approx(1.0)
 
 
 def test_generator_removes_the_label_and_its_unshared_attributes(tiny):
     history = sp.csr_matrix(np.array([[1, 1, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]], np.float32))
     split = splits.UserSplit(np.arange(3), np.arange(4), history, sp.csr_matrix((3, 4)), sp.csr_matrix((3, 4)))
-    space = reconet.feature_space(tiny, split, attributes=True)
-    generator = reconet.ExampleGenerator(space, history, beta=60.0)  # extra removals have probability 2^-60
+    space = features.feature_space(tiny, split, attributes=True)
+    generator = features.ExampleGenerator(space, history, beta=60.0)  # extra removals have probability 2^-60
     inputs, labels = generator.batch(np.random.default_rng(0), np.array([[0, 2], [0, 1]]))
     named = [set(space.labels[row > 0]) for row in inputs]
     assert named[0] == {"A", "B", "female", "age 25-34", "writer", "Action", "Comedy"}  # C and Drama gone
     assert named[1] == {"A", "C", "female", "age 25-34", "writer", "Action", "Drama"}  # Comedy only came with B
     assert list(labels) == [2, 1]
     removed = [
-        reconet.ExampleGenerator(space, history, beta=0.0).batch(np.random.default_rng(s), np.array([[0, 2]]))[0]
+        features.ExampleGenerator(space, history, beta=0.0).batch(np.random.default_rng(s), np.array([[0, 2]]))[0]
         for s in range(20)
     ]
     assert all(r.sum() == 1 for r in removed)  # beta = 0 removes until one feature is left
@@ -218,8 +218,8 @@ def test_recall_without_cap_divides_by_all_test_items():
 def test_extra_removals_reach_attribute_columns(tiny):
     history = sp.csr_matrix(np.array([[1, 1, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]], np.float32))
     split = splits.UserSplit(np.arange(3), np.arange(4), history, sp.csr_matrix((3, 4)), sp.csr_matrix((3, 4)))
-    space = reconet.feature_space(tiny, split, attributes=True)
-    generator = reconet.ExampleGenerator(space, history, beta=0.3)
+    space = features.feature_space(tiny, split, attributes=True)
+    generator = features.ExampleGenerator(space, history, beta=0.3)
     inputs, _ = generator.batch(np.random.default_rng(1), np.repeat(np.array([[0, 2]]), 400, axis=0))
     attributes = space.columns("gender", "age", "occupation", "genre")
     assert (inputs[:, attributes] == 0).any(axis=1).mean() > 0.2  # attributes are removed too, not only movies

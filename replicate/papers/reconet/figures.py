@@ -51,13 +51,13 @@ def plot_table1(table: pd.DataFrame):
 
 
 def plot_cold_start(curves: dict[str, np.ndarray]):
-    """Recall@k, k = 1..50, for the cold-start users, one line per method."""
+    """Recall@k, k = 1..50, for the cold-start users, one line per method; popularity (the floor) in grey, dotted."""
     fig, ax = plots.subplots(figsize=(7, 4.2))
     for i, (name, curve) in enumerate(curves.items()):
         k = np.arange(1, len(curve) + 1)
-        ax.plot(
-            k, curve, label=name, color=plots.PALETTE[i % len(plots.PALETTE)], ls="--" if "history" in name else "-"
-        )
+        floor = name.startswith("popularity")
+        colour = "0.45" if name == "popularity" else plots.PALETTE[i % len(plots.PALETTE)]
+        ax.plot(k, curve, label=name, color=colour, ls=":" if floor else "--" if "history" in name else "-")
     ax.set_xlabel("k")
     ax.set_ylabel("recall@k (cold-start users)")
     ax.legend()
@@ -150,4 +150,12 @@ def plot_agreement(labels, lrp_values, lime_values, title: str):
     ax.set_xlabel("importance (scaled to the largest)")
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def plot_learning_curve(curves: dict, budget_epochs: int):
+    """Validation recall@50 per epoch of each RecoNet variant; the dotted line marks the chapter's epoch budget."""
+    fig, ax = plots.subplots(figsize=(6, 3.6))
+    plots.learning_curves(ax, curves, ylabel="validation recall@50")
+    ax.axvline(budget_epochs, color="0.5", ls=":", lw=1)
     return fig

@@ -1,5 +1,4 @@
-"""The experiments of RecoNet's chapter, each one call from the notebook: Table 1 (every method tuned by one rule),
-the cold-start curves of Figure 4, and the explanation studies of Figures 5-8.
+"""Table 1 of RecoNet: every method tuned by one rule, one call from the notebook.
 
 **The tuning rule, the same for every method.** Each method has a grid of (at most) four configurations written down
 before any run (``GRID`` in each baseline's module, β for each RecoNet row). Iterative methods: every configuration
@@ -17,12 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import torch
 from tqdm.auto import tqdm
 
 from replicate import baselines
+from replicate.papers.reconet import features
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet.train import FeatureSpace, RecoNetConfig, Tuned
+from replicate.papers.reconet.features import FeatureSpace
+from replicate.papers.reconet.train import RecoNetConfig, Tuned
 from replicate.splits import UserSplit
 
 # Table 1, MovieLens columns (recall@50): (without attributes, with attributes); None where the paper has "-".
@@ -138,6 +138,13 @@ class Table1:
             out[f"ours_{part}"] = [ours.get(m, np.nan) for m in out.index]
         return out
 
+    def choices(self) -> dict:
+        """What the search chose (JSON): the decades flag and each row's configuration, for the other seeds."""
+        return {
+            "decades": bool(self.decades),
+            "configs": {row_key(t.method, t.attributes): t.config for t in self.rows},
+        }
+
     def get(self, method: str, attributes: bool) -> Tuned:
         return next(t for t in self.rows if t.method == method and t.attributes == attributes)
 
@@ -158,22 +165,37 @@ class Table1:
         return pd.DataFrame(records)
 
 
-def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu") -> Table1:
+def row_key(method: str, attributes: bool) -> str:
+    """The name of a Table 1 row in a stored choice: ``"RecoNet|with"``."""
+    return f"{method}|{'with' if attributes else 'without'}"
+
+
+def run_table1(
+    dataset, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu", chosen: dict | None = None
+) -> Table1:
     """Every row of Table 1 on ``split``, each tuned by :func:`two_stage` (β for the RecoNet rows). First, one short
     run of RecoNet with attributes, at the β its own short runs chose, decides whether the decade of release joins
-    the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set."""
+    the item attributes (kept if it raises validation recall@50); every method with attributes then uses that set.
+
+    ``chosen`` (what :meth:`Table1.choices` returned on seed 0): no search at all; each row trains the stored
+    configuration with its full budget, and the decades are kept or not as stored (the other seeds of a sweep)."""
     started = time.perf_counter()
-    genres_only = reconet.feature_space(dataset, split, attributes=True, decades=False)
-    with_decades = reconet.feature_space(dataset, split, attributes=True, decades=True)
-    short = budget.short_epochs(budget.reconet.epochs)
-    short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
-    short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
-    genres_trial = reconet.tune("RecoNet", True, BETA_GRID[: budget.grid_size], lambda c: short_genres(c, short), split)
-    decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
-    decades = decades_trial.valid > genres_trial.valid
+    genres_only = features.feature_space(dataset, split, attributes=True, decades=False)
+    with_decades = features.feature_space(dataset, split, attributes=True, decades=True)
+    if chosen is None:
+        short = budget.short_epochs(budget.reconet.epochs)
+        short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
+        short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
+        grid = BETA_GRID[: budget.grid_size]
+        genres_trial = reconet.tune("RecoNet", True, grid, lambda c: short_genres(c, short), split)
+        decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
+        decades = decades_trial.valid > genres_trial.valid
+        decade_trial = (genres_trial.valid, decades_trial.valid)
+    else:
+        decades, genres_trial, decade_trial = bool(chosen["decades"]), None, (float("nan"), float("nan"))
     spaces = {
         True: with_decades if decades else genres_only,
-        False: reconet.feature_space(dataset, split, attributes=False),
+        False: features.feature_space(dataset, split, attributes=False),
     }
     jobs = []
     for attributes in (False, True):
@@ -188,74 +210,17 @@ def run_table1(dataset, split: UserSplit, budget: Budget, seed: int = 0, device:
         if key is None:
             base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
             fit = reconet_fitter(space, split.train, base, seed, device)
+            grid, full = BETA_GRID, budget.reconet.epochs
             done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
-            rows.append(two_stage(name, attributes, BETA_GRID, fit, budget.reconet.epochs, budget, split, done))
         else:
             cls = baselines.METHODS[key]
             fit = baseline_fitter(key, space, split.train, attributes, seed, device)
-            rows.append(
-                two_stage(name, attributes, cls.GRID, fit, budget.full_epochs(cls.DEFAULT_EPOCHS), budget, split)
-            )
+            grid, full, done = cls.GRID, budget.full_epochs(cls.DEFAULT_EPOCHS), None
+        if chosen is not None:
+            grid = [dict(chosen["configs"][row_key(name, attributes)])]
+        rows.append(two_stage(name, attributes, grid, fit, full, budget, split, done))
     print(f"Table 1: {time.perf_counter() - started:.0f} s")
-    return Table1(rows, spaces, decades, (genres_trial.valid, decades_trial.valid))
-
-
-# --- cold start --------------------------------------------------------------------------------------------------
-@dataclass
-class ColdStart:
-    users: np.ndarray  # rows of the cold users
-    curves: dict  # method -> recall@k, k = 1..50, over the cold users
-
-
-def run_cold_start(
-    table: Table1, split: UserSplit, budget: Budget, share: float = 0.1, seed: int = 0, device: str = "cpu"
-) -> ColdStart:
-    """Figure 4: a random ``share`` of the test users lose their history from training; RecoNet, OCuLaR, CML and FM
-    (with attributes, each with the configuration Table 1 chose) are retrained without it and rank items for those
-    users from what they know of them: their attributes. The ranking excludes the cold users' training and validation
-    items and is scored on their test items, as in Table 1. An extra line feeds the cold users' histories to the
-    RecoNet trained without them (no retraining), the situation the paper's design is for."""
-    cold = reconet.cold_start_users(split, share, seed)
-    history = reconet.without_rows(split.train, cold)
-    space = table.spaces[True]
-    known = (split.train + split.valid)[cold]
-    target = split.test[cold]
-    curves = {}
-    base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": 0})
-    fit = reconet_fitter(space, history, base, seed, device)
-    scorer = fit(table.get("RecoNet", True).config, budget.reconet.epochs)
-    curves["RecoNet"] = reconet.recall_curve(scorer(cold), target, known)
-    for name in ("OCuLaR", "CML", "FM"):
-        key = BASELINE_KEYS[name]
-        chosen = table.get(name, True).config
-        cls = baselines.METHODS[key]
-        model_fit = baseline_fitter(key, space, history, True, seed, device)
-        curves[name] = reconet.recall_curve(
-            model_fit(chosen, budget.full_epochs(cls.DEFAULT_EPOCHS))(cold), target, known
-        )
-    warm_inputs = space.profiles(split.train, cold)
-    curves["RecoNet, history given at inference"] = reconet.recall_curve(
-        reconet.scores(scorer.trained.model, warm_inputs, device=device), target, known
-    )
-    return ColdStart(cold, curves)
-
-
-# --- explanations ------------------------------------------------------------------------------------------------
-def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
-    """What the explanation studies feed the model: each user's profile from her training history, and the mask of
-    the items she cannot be recommended (training and validation items), as tensors."""
-    rows = np.arange(split.n_users) if rows is None else rows
-    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
-    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)
-    return profiles, exclude
-
-
-def top_features(space: FeatureSpace, relevance: torch.Tensor, n: int = 6, positive: bool = True) -> pd.DataFrame:
-    """The ``n`` most relevant features of one relevance row, with their labels and kinds."""
-    values = relevance.double().numpy()
-    order = np.argsort(-values, kind="stable")
-    order = [k for k in order if values[k] != 0 and (values[k] > 0 or not positive)][:n]
-    return pd.DataFrame({"feature": space.labels[order], "kind": space.kinds[order], "relevance": values[order]})
+    return Table1(rows, spaces, decades, decade_trial)
 
 
 def budget_table(budget: Budget) -> pd.DataFrame:
@@ -273,3 +238,80 @@ def budget_table(budget: Budget) -> pd.DataFrame:
             "short-run epochs": "—" if full is None or len(grid) == 1 else budget.short_epochs(full),
         }
     return pd.DataFrame(rows).T
+
+
+# --- the claims of Table 1 and the checks of its "Why" -------------------------------------------------------------
+CLAIM_KEYS = {**{m: k for m, k in BASELINE_KEYS.items() if m != "popularity"}, "RecoNet": "reconet"}
+CLAIM_KEYS["RecoNet + Layer"] = "layer"
+# Table 1, B2B columns (recall@50), proprietary data: (without attributes, with attributes)
+PAPER_B2B = {
+    "FM": (0.8188, 0.8267),
+    "OCuLaR": (0.8349, 0.8592),
+    "item-2-item": (0.7408, None),
+    "user-2-user": (0.8071, None),
+    "CML": (0.7489, 0.8269),
+    "RecoNet": (0.8317, 0.8589),
+    "RecoNet + Layer": (0.8143, 0.8393),
+}
+
+
+def claim_rows(frame: pd.DataFrame, b2b: bool = False) -> list[dict]:
+    """One claim per value of Table 1 (``b2b``: the proprietary columns, ours None): id, description, paper, ours."""
+    rows = []
+    for method, key in CLAIM_KEYS.items():
+        for column, part in enumerate(("without", "with")):
+            paper = PAPER_B2B[method][column] if b2b else frame.loc[method, f"paper_{part}"]
+            if paper is None or pd.isna(paper):
+                continue
+            rows.append(
+                {
+                    "id": f"t1{'b2b' if b2b else ''}_{key}_{part}",
+                    "description": f"{method} recall@50, {part} attributes" + (" (B2B)" if b2b else ""),
+                    "paper": float(paper),
+                    "ours": None if b2b else float(frame.loc[method, f"ours_{part}"]),
+                }
+            )
+    return rows
+
+
+def column(frame: pd.DataFrame, part: str, who: str = "ours") -> dict:
+    """One column of Table 1 as method -> recall@50 (the methods of the paper's table; NaN where it has none)."""
+    values = frame.loc[list(CLAIM_KEYS), f"{who}_{part}"].astype(float)
+    return {m: float(v) for m, v in values.items() if np.isfinite(v)}
+
+
+def per_user(table: Table1, attributes: bool) -> dict:
+    """Method -> test recall@50 per user for one column of Table 1."""
+    return {t.method: t.users for t in table.rows if t.attributes == attributes and t.method in CLAIM_KEYS}
+
+
+def reconet_variant(table: Table1, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu", **change):
+    """RecoNet with attributes at the β Table 1 chose, trained with the full budget and ``change``d settings (e.g.
+    ``drop_label_attributes=False``, ``epochs=6``); returns (its test recall@50 per user, its History)."""
+    attributes = change.pop("attributes", True)
+    chosen = table.get("RecoNet", attributes).config
+    config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0, **change})
+    space = table.spaces[attributes]
+    history = reconet.train(space, split.train, config, seed=seed, device=device, progress=False)
+    users = reconet.evaluate(history.model, space, split.train, split.test, split.train + split.valid, device=device)
+    return users, history
+
+
+def learning_curves(table: Table1, split: UserSplit, budget: Budget, factor: int = 2, seed: int = 0, device="cpu"):
+    """Validation recall@50 per epoch of RecoNet without and with attributes (each at the β Table 1 chose), trained
+    ``factor`` times the budget's epochs: does the budget reach a plateau?"""
+    curves = {}
+    for attributes in (False, True):
+        chosen = table.get("RecoNet", attributes).config
+        config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0})
+        config.epochs = factor * budget.reconet.epochs
+        space = table.spaces[attributes]
+        history = reconet.train(space, split.train, config, seed=seed, valid=split.valid, device=device, progress=False)
+        curves[f"RecoNet, {'with' if attributes else 'without'} attributes"] = history.valid
+    return curves
+
+
+def beta_spread(table: Table1) -> float:
+    """The largest range of validation recall@50 over the β grid among the RecoNet rows (0 with one β tried)."""
+    spreads = [np.ptp([v for _, v in t.trials]) for t in table.rows if t.method.startswith("RecoNet")]
+    return float(max(spreads))

@@ -1,0 +1,93 @@
+"""Helpers of the explanation studies of RecoNet (Figures 5-8): what the model is fed, and the top features."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from replicate.errors import ReplicateError
+from replicate.papers.reconet import deletion, lime, lrp
+from replicate.papers.reconet.features import FeatureSpace
+from replicate.splits import UserSplit
+
+
+def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
+    """What the explanation studies feed the model: each user's profile from her training history, and the mask of
+    the items she cannot be recommended (training and validation items), as tensors."""
+    rows = np.arange(split.n_users) if rows is None else rows
+    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
+    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)
+    return profiles, exclude
+
+
+def top_features(space: FeatureSpace, relevance: torch.Tensor, n: int = 6, positive: bool = True) -> pd.DataFrame:
+    """The ``n`` most relevant features of one relevance row, with their labels and kinds."""
+    values = relevance.double().numpy()
+    order = np.argsort(-values, kind="stable")
+    order = [k for k in order if values[k] != 0 and (values[k] > 0 or not positive)][:n]
+    return pd.DataFrame({"feature": space.labels[order], "kind": space.kinds[order], "relevance": values[order]})
+
+
+@dataclass
+class Case:
+    """The users closest to the paper's Figure 5 example: those who rank ``target`` best, and its LRP explanation."""
+
+    target: int
+    title: str
+    users: np.ndarray  # rows, best rank first
+    ranks: np.ndarray  # rank of the target for each of them (1: their top recommendation)
+    relevances: torch.Tensor  # (len(users), n_features): LRP of the target for each
+
+
+def paper_case(model, space: FeatureSpace, profiles, exclude, title: str = "Men in Black", n: int = 20) -> Case:
+    """The paper's movie (the first title starting with ``title``), the ``n`` users who rank it best among the
+    movies they may be recommended, and the LRP relevances of that movie for each of them."""
+    titles = space.labels[: space.n_items]
+    found = [i for i, t in enumerate(titles) if str(t).startswith(title)]
+    if not found:
+        raise ReplicateError(f"no movie titled {title!r}* in this dataset: pass another title to paper_case")
+    target = found[0]
+    with torch.no_grad():
+        logits = model(profiles.to(model.Q.dtype)).masked_fill(exclude.bool(), float("-inf"))
+    ranks = (logits > logits[:, target : target + 1]).sum(dim=1).numpy() + 1
+    ranks = np.where(exclude[:, target].numpy(), np.iinfo(np.int64).max, ranks)  # already seen: not a candidate
+    users = np.argsort(ranks, kind="stable")[:n]
+    targets = torch.full((len(users),), target, dtype=torch.long)
+    relevance = lrp.relevance(model, profiles[users], targets)
+    return Case(target, str(titles[target]), users, ranks[users], relevance)
+
+
+@dataclass
+class LimeStudy:
+    """LIME against LRP on the same users: LIME's coefficients, its seconds per explanation, and the deletion curves
+    (Δŷ_c per user and k) of LRP's, LIME's and a random ranking, per model."""
+
+    users: np.ndarray
+    weights: dict  # model name -> (users, n_features)
+    seconds: dict  # model name -> seconds per explanation
+    curves: dict  # "<model>: LRP" / "<model>: LIME" / "<model>: random" -> (users, len(ks))
+
+
+def lime_study(models: dict, explained_by: dict, profiles, users, ks, n_samples: int, random_keys) -> LimeStudy:
+    """captum's LIME (:mod:`.lime`) on ``users`` for each model of ``explained_by`` (name -> (targets, relevances))."""
+    weights, seconds, curves = {}, {}, {}
+    rows = profiles[users]
+    for name, (target, relevance) in explained_by.items():
+        found, seconds[name] = lime.seconds_per_explanation(models[name], rows, target[users], n_samples=n_samples)
+        weights[name] = torch.stack(found)
+        for label, keys in (("LRP", relevance[users]), ("LIME", weights[name]), ("random", random_keys[users])):
+            curves[f"{name}: {label}"] = deletion.deletion_deltas(models[name], rows, target[users], keys, ks)
+    return LimeStudy(np.asarray(users), weights, seconds, curves)
+
+
+def one_by_one_seconds(model, profiles, exclude, users) -> float:
+    """LRP's wall time to recommend and explain for one user at a time (batch of one, after a warm-up)."""
+    one = torch.as_tensor(users)
+    lrp.explain_top(model, profiles[one[:2]], exclude[one[:2]], batch=1)
+    started = time.perf_counter()
+    lrp.explain_top(model, profiles[one], exclude[one], batch=1)
+    return (time.perf_counter() - started) / len(one)
