@@ -10,7 +10,9 @@ import numpy as np
 
 from replicate import data, seed_everything, splits
 from replicate.papers.emde import explain as emde_ig
-from replicate.papers.emde import model as emde
+from replicate.papers.emde import inputs as emde_inputs
+from replicate.papers.emde import modalities as emde_modalities
+from replicate.papers.emde import train as emde
 
 TARGET_SECONDS = 30.0
 
@@ -19,17 +21,17 @@ def main():
     seed_everything(0)
     ds = data.load("ml-100k")
     split = splits.strong_generalization(ds, n_heldout=150, seed=0)
-    modalities = emde.build_modalities(ds)
+    modalities = emde_modalities.build_modalities(ds)
     config = emde.EMDEConfig(hidden=1024, epochs=2)
     ratings = ds.ratings[ds.ratings["user"].isin(split.train_users)]
-    emde.fit_codes(modalities, emde.interaction_graph(ratings, ds.n_items, ds.n_users), config)
-    train_inputs = emde.user_inputs(ds, split.train_users, split.train, split.items)
+    emde.fit_codes(modalities, emde_inputs.interaction_graph(ratings, ds.n_items, ds.n_users), config)
+    train_inputs = emde_inputs.user_inputs(ds, split.train_users, split.train, split.items)
 
     start = time.perf_counter()
     emde.input_sketches(modalities, train_inputs, config.width)
     encode = time.perf_counter() - start
     model = emde.train(modalities, train_inputs.liked, train_inputs.disliked, split.items, config, progress=False)
-    _, test_inputs, _ = emde.split_inputs(ds, split, "test")
+    _, test_inputs, _ = emde_inputs.split_inputs(ds, split, "test")
     targets = split.items[np.argmax(model.scores(test_inputs), axis=1)]
     start = time.perf_counter()
     emde_ig.explain(model, test_inputs, targets, steps=64)

@@ -54,7 +54,9 @@ from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, NotApplicable, Within
 from replicate.papers.emde import explain as emde_ig
 from replicate.papers.emde import figures as emde_figures
-from replicate.papers.emde import model as emde
+from replicate.papers.emde import inputs as emde_inputs
+from replicate.papers.emde import modalities as emde_modalities
+from replicate.papers.emde import train as emde
 
 ch = Chapter("emde", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
@@ -80,13 +82,13 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # %%
 ds = data.load(dataset, data_dir=data_dir)
 split = splits.strong_generalization(ds, n_heldout=SETTINGS["heldout"], seed=seed)
-modalities = emde.build_modalities(ds)
+modalities = emde_modalities.build_modalities(ds)
 if extra_modality:
-    modalities.append(emde.modality_from_csv(extra_modality, ds))
+    modalities.append(emde_modalities.modality_from_csv(extra_modality, ds))
 names = [m.name for m in modalities]
 config = emde.EMDEConfig(hidden=SETTINGS["hidden"], epochs=SETTINGS["epochs"], seed=seed, device=device)
 train_ratings = ds.ratings[ds.ratings["user"].isin(split.train_users)]
-graph = emde.interaction_graph(train_ratings, ds.n_items, ds.n_users)
+graph = emde_inputs.interaction_graph(train_ratings, ds.n_items, ds.n_users)
 emde.fit_codes(modalities, graph, config)
 pd.DataFrame(
     {
@@ -98,7 +100,7 @@ pd.DataFrame(
 )
 
 # %%
-train_inputs = emde.user_inputs(ds, split.train_users, split.train, split.items, decay=config.decay)
+train_inputs = emde_inputs.user_inputs(ds, split.train_users, split.train, split.items, decay=config.decay)
 model = emde.train(modalities, train_inputs.liked, train_inputs.disliked, split.items, config)
 print(
     f"{len(model.losses)} epochs, {np.mean(model.seconds):.1f} s each; loss {model.losses[0]:.3f} → {model.losses[-1]:.3f}"
@@ -115,16 +117,16 @@ print(
 # here, and its distance to EASE.
 
 # %%
-test_users, test_inputs, test_heldout = emde.split_inputs(ds, split, "test", decay=config.decay)
-_, valid_inputs, valid_heldout = emde.split_inputs(ds, split, "valid", decay=config.decay)
-l2 = emde.tune_ease(split.train, emde.fold_in_catalogue(valid_inputs, split.items), valid_heldout)
-fold_in = emde.fold_in_catalogue(test_inputs, split.items)
+test_users, test_inputs, test_heldout = emde_inputs.split_inputs(ds, split, "test", decay=config.decay)
+_, valid_inputs, valid_heldout = emde_inputs.split_inputs(ds, split, "valid", decay=config.decay)
+l2 = emde.tune_ease(split.train, emde_inputs.fold_in_catalogue(valid_inputs, split.items), valid_heldout)
+fold_in = emde_inputs.fold_in_catalogue(test_inputs, split.items)
 scores = model.scores(test_inputs)
 quality = emde.ranking_report(
     {  # every model excludes the same input movies (liked and disliked)
         "EMDE": scores,
-        "popularity": emde.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
-        f"EASE (λ = {l2})": emde.mask_seen(
+        "popularity": emde_inputs.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
+        f"EASE (λ = {l2})": emde_inputs.mask_seen(
             emde.ease_scores(emde.ease_weights(split.train, l2), fold_in), test_inputs, split.items
         ),
     },
@@ -238,14 +240,14 @@ display(influencers)
 # %%
 titled = ds.items.index[ds.items["title"] == "Schindler's List (1993)"]
 schindler = int(titled[0]) if len(titled) and titled[0] in split.items else int(popular.index[0])
-pool_users, pool_inputs, _ = emde.split_inputs(ds, split, "valid")
-pool = emde.stack_inputs(pool_inputs, test_inputs)
+pool_users, pool_inputs, _ = emde_inputs.split_inputs(ds, split, "valid")
+pool = emde_inputs.stack_inputs(pool_inputs, test_inputs)
 pool_scores = model.scores(pool)
 column = int(np.flatnonzero(split.items == schindler)[0])
 ranked = np.argsort(-pool_scores, axis=1)[:, :10]
 candidates = np.flatnonzero((ranked == column).any(axis=1))
 chosen = candidates[np.argsort(-pool_scores[candidates, column])][: SETTINGS["explained_users"]]
-chosen_inputs = emde.select(pool, chosen)
+chosen_inputs = emde_inputs.select(pool, chosen)
 focus = emde_ig.explain(model, chosen_inputs, np.full(len(chosen), schindler), steps=SETTINGS["steps"])
 rows = {}
 for b in range(len(chosen)):
@@ -379,7 +381,7 @@ ch.claim(
 
 # %%
 users = np.flatnonzero(eligible & (tops["liked"] >= 0))
-sub = emde.select(test_inputs, users)
+sub = emde_inputs.select(test_inputs, users)
 liked_rows = [sub.liked[b].indices for b in range(len(users))]
 random_pick = np.array([rng.choice(np.setdiff1d(row, [tops["liked"][u]])) for row, u in zip(liked_rows, users)])
 drop_top = emde_ig.removal_effect(model, sub, top_items[users], tops["liked"][users])

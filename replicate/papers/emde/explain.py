@@ -18,7 +18,8 @@ import scipy.sparse as sp
 import torch
 from captum.attr import IntegratedGradients
 
-from replicate.papers.emde.model import EMDEModel, Inputs
+from replicate.papers.emde.inputs import Inputs
+from replicate.papers.emde.train import EMDEModel
 
 
 @dataclass
