@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.stats import mannwhitneyu, wilcoxon
 
 from replicate import data, splits, stats
+from replicate.baselines import EASE, Popularity
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, NotApplicable, Within
 from replicate.papers.emde import explain as emde_ig
@@ -125,9 +126,9 @@ scores = model.scores(test_inputs)
 quality = emde.ranking_report(
     {  # every model excludes the same input movies (liked and disliked)
         "EMDE": scores,
-        "popularity": emde_inputs.mask_seen(emde.popularity_scores(split.train, fold_in), test_inputs, split.items),
+        "popularity": emde_inputs.mask_seen(Popularity().fit(split.train).fold_in(fold_in), test_inputs, split.items),
         f"EASE (λ = {l2})": emde_inputs.mask_seen(
-            emde.ease_scores(emde.ease_weights(split.train, l2), fold_in), test_inputs, split.items
+            EASE(l2=float(l2)).fit(split.train).fold_in(fold_in), test_inputs, split.items
         ),
     },
     test_heldout,

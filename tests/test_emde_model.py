@@ -6,6 +6,7 @@ import scipy.sparse as sp
 import torch
 
 from replicate import data, stats
+from replicate.baselines import EASE, Popularity
 from replicate.papers.emde import inputs as emde_inputs
 from replicate.papers.emde import modalities as emde_modalities
 from replicate.papers.emde import train as emde
@@ -162,7 +163,8 @@ def test_time_decay_weights_recent_movies_more():
 def test_ease_matches_the_column_by_column_solution():
     x = sp.csr_matrix(np.array([[1, 1, 0, 1], [0, 1, 1, 0], [1, 0, 1, 1], [1, 1, 1, 0]], dtype=np.float64))
     l2 = 2.0
-    b = emde.ease_weights(x, l2)
+    model = EASE(l2=l2).fit(x)
+    b = model.weights_
     assert np.allclose(np.diag(b), 0)
     dense = x.toarray()
     for j in range(4):
@@ -170,6 +172,8 @@ def test_ease_matches_the_column_by_column_solution():
         xo = dense[:, others]
         column = np.linalg.solve(xo.T @ xo + l2 * np.eye(3), xo.T @ dense[:, j])
         np.testing.assert_allclose(b[others, j], column, atol=1e-10)
+    np.testing.assert_allclose(model.fold_in(x[:2]), model.score(np.arange(2)), rtol=1e-6)
+    assert Popularity().fit(x).fold_in(x[:3]).tolist() == [[3, 3, 3, 2]] * 3
 
 
 def test_every_model_gets_the_same_exclusion():

@@ -16,6 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from replicate import metrics
+from replicate.baselines import EASE
 from replicate.papers.emde.embedding import cleora
 from replicate.papers.emde.inputs import Inputs, mask_seen
 from replicate.papers.emde.lsh import DLSH
@@ -167,33 +168,12 @@ def ranking_report(scores_by_model: dict, heldout: sp.csr_matrix, ks=(1, 10, 20,
     return pd.DataFrame(rows).T
 
 
-# --- baselines ------------------------------------------------------------------------------------------------------
-
-
-def popularity_scores(train: sp.csr_matrix, fold_in: sp.csr_matrix) -> np.ndarray:
-    s = np.tile(np.asarray(train.sum(axis=0), dtype=np.float64), (fold_in.shape[0], 1))
-    return metrics.exclude(s, fold_in)
-
-
-def ease_weights(train: sp.csr_matrix, l2: float) -> np.ndarray:
-    """EASE (Steck 2019): B = I - P / diag(P) with P = (XᵀX + λI)⁻¹, zero diagonal."""
-    gram = (train.T @ train).toarray().astype(np.float64)
-    gram[np.diag_indices_from(gram)] += l2
-    p = np.linalg.inv(gram)
-    b = -p / np.diag(p)
-    np.fill_diagonal(b, 0.0)
-    return b
-
-
-def ease_scores(weights: np.ndarray, fold_in: sp.csr_matrix) -> np.ndarray:
-    return metrics.exclude(np.asarray(fold_in @ weights), fold_in)
-
-
 def tune_ease(
     train: sp.csr_matrix, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, grid=(50, 100, 200, 500, 1000)
 ) -> float:
-    """The L2 weight of EASE with the best validation nDCG@100 on ``grid``."""
-    results = {
-        l2: np.nanmean(metrics.ndcg_at_k(ease_scores(ease_weights(train, l2), fold_in), heldout, 100)) for l2 in grid
-    }
+    """The L2 weight of EASE (:class:`replicate.baselines.EASE`) with the best validation nDCG@100 on ``grid``."""
+    results = {}
+    for l2 in grid:
+        scores = metrics.exclude(EASE(l2=float(l2)).fit(train).fold_in(fold_in).astype(np.float64), fold_in)
+        results[l2] = np.nanmean(metrics.ndcg_at_k(scores, heldout, 100))
     return max(results, key=results.get)
