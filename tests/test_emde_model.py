@@ -85,12 +85,14 @@ def test_network_output_layout():
 def test_modalities_and_title_tokens():
     assert emde_modalities.title_tokens("Godfather: Part II, The (1974)") == ["godfather", "part"]
     ds = data.make_synthetic()
-    mods = emde_modalities.build_modalities(ds, min_movies=1)
+    people = emde_modalities.cast_people(ds, "freebase")
+    assert emde_modalities.build_modalities(ds, people=None)[2].name == "genres"  # no people, no cast modality
+    mods = emde_modalities.build_modalities(ds, min_movies=1, people=people)
     assert [m.name for m in mods] == ["liked", "disliked", "cast", "genres", "title"]
     cast = mods[2]
     assert cast.movie_units.shape == (ds.n_items, cast.n_units)
     assert cast.movie_units.sum() == len(ds.kg.triples)
-    shared = emde_modalities.build_modalities(ds)[2]
+    shared = emde_modalities.build_modalities(ds, people=people)[2]
     movies_per_unit = np.asarray(shared.movie_units.sum(axis=0)).ravel()
     assert movies_per_unit.min() >= 2 and shared.n_units == int((np.asarray(cast.movie_units.sum(axis=0)) >= 2).sum())
 
@@ -124,12 +126,12 @@ def test_attributions_are_complete_and_decode_to_units():
 
     ds = data.make_synthetic(n_users=120, n_items=40, per_user=14)
     split = splits.strong_generalization(ds, n_heldout=10, seed=0)
-    mods = emde_modalities.build_modalities(ds, min_movies=1)
-    config = emde.EMDEConfig(dim=16, n_sketches=4, depth=4, hidden=32, layers=1, epochs=2, batch_size=16)
+    mods = emde_modalities.build_modalities(ds, min_movies=1, people=emde_modalities.cast_people(ds, "freebase"))
+    config = emde.Config(dim=16, n_sketches=4, depth=4, hidden=32, layers=1, epochs=2, batch_size=16)
     ratings = ds.ratings[ds.ratings["user"].isin(split.train_users)]
     emde.fit_codes(mods, emde_inputs.interaction_graph(ratings, ds.n_items, ds.n_users), config)
     train_inputs = emde_inputs.user_inputs(ds, split.train_users, split.train, split.items)
-    model = emde.train(mods, train_inputs.liked, train_inputs.disliked, split.items, config, progress=False)
+    model = emde.train(mods, train_inputs.liked, train_inputs.disliked, split.items, config, progress=False).model
     _, inputs, _ = emde_inputs.split_inputs(ds, split, "test")
     targets = split.items[np.argmax(model.scores(inputs), axis=1)]
     a = emde_ig.explain(model, inputs, targets, steps=200)
@@ -196,3 +198,28 @@ def test_agreement_influence_and_interval_by_hand():
     assert emde_ig.top_movie(attr).tolist() == [2, -1, 1]
     low, high = stats.wilson_interval(0.1, 100)
     assert (round(low, 3), round(high, 3)) == (0.055, 0.174)
+
+
+def test_input_sketches_match_the_per_unit_sketch():
+    rng = np.random.default_rng(0)
+    movie_units = sp.csr_matrix((rng.random((30, 12)) < 0.2).astype(np.float32))
+    m = emde_modalities.Modality("cast", list(range(12)), movie_units, "liked", codes=rng.integers(0, 8, (12, 3)))
+    liked = sp.csr_matrix((rng.random((5, 30)) < 0.3).astype(np.float32))
+    inputs = emde_inputs.Inputs(liked, sp.csr_matrix((5, 30), dtype=np.float32))
+    expected = normalise_input(sketch(liked @ movie_units, m.codes, 8)).reshape(5, -1)
+    np.testing.assert_allclose(emde.input_sketches([m], inputs, 8), expected, rtol=1e-6)
+
+
+def test_cast_people_and_merged_names():
+    import pandas as pd
+
+    ds = data.make_synthetic()
+    with pytest.raises(ValueError, match="cast source must be one of films, freebase, none"):
+        emde_modalities.cast_people(ds, "imdb")
+    assert emde_modalities.cast_people(ds, "none") is None
+    people = pd.DataFrame(
+        {"item": [0, 1, 0, 1, 2, 3], "role": ["actor"] * 6, "name": ["Ann", "Ann", "Bob", "Bob", "Cy", "Cy"]}
+    )
+    cast = emde_modalities.build_modalities(ds, people=people)[2]
+    assert cast.labels == ["Ann (+1 alike)", "Cy"]  # Ann and Bob share every movie: one unit
+    assert cast.unit_of == {"Ann": 0, "Bob": 0, "Cy": 1}

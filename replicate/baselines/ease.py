@@ -21,6 +21,21 @@ from replicate.sparse import require_binary
 GRID: list[dict] = [{"l2": l2} for l2 in (50.0, 100.0, 200.0, 500.0, 1000.0)]
 
 
+def gram(train) -> np.ndarray:
+    """:math:`X^\\top X` of a binary training matrix, dense float64 (computed once for a whole grid of λ)."""
+    return (train.T @ train).toarray().astype(np.float64)
+
+
+def weights(gram_matrix: np.ndarray, l2: float) -> np.ndarray:
+    """EASE's item-item weights from :math:`X^\\top X` and λ."""
+    g = gram_matrix.copy()
+    g[np.diag_indices_from(g)] += l2
+    p = np.linalg.inv(g)
+    b = -p / np.diag(p)
+    np.fill_diagonal(b, 0.0)
+    return b
+
+
 class EASE(Baseline):
     """Closed-form item-item weights with a zero diagonal (Steck 2019)."""
 
@@ -31,12 +46,7 @@ class EASE(Baseline):
     def _fit(self, train, user_attrs, item_attrs, epochs):
         if self.params["l2"] <= 0:
             raise ParameterError(f"EASE needs l2 > 0 (the Gram matrix may be singular), got {self.params['l2']}")
-        gram = (train.T @ train).toarray().astype(np.float64)
-        gram[np.diag_indices_from(gram)] += self.params["l2"]
-        p = np.linalg.inv(gram)
-        weights = -p / np.diag(p)
-        np.fill_diagonal(weights, 0.0)
-        self.weights_ = weights
+        self.weights_ = weights(gram(train), self.params["l2"])
         self.train_ = train
 
     def _score(self, users):

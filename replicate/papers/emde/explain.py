@@ -50,7 +50,7 @@ def explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int = 
     forward = _bucket_sum(model)
     ig = IntegratedGradients(forward)
     x_all = model.inputs_vector(inputs)
-    codes_all = torch.from_numpy(model.output.codes[targets])
+    codes_all = torch.from_numpy(model.output.codes[targets]).to(model.device)
     cells, fs, f0s, deltas = [], [], [], []
     for start in range(0, len(x_all), batch):
         x = x_all[start : start + batch]
@@ -60,10 +60,10 @@ def explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int = 
             x, baselines=baseline, additional_forward_args=(codes,), n_steps=steps, return_convergence_delta=True
         )
         with torch.no_grad():
-            fs.append(forward(x, codes).numpy())
-            f0s.append(forward(baseline, codes).numpy())
-        cells.append(attr.detach().numpy())
-        deltas.append(delta.detach().numpy())
+            fs.append(forward(x, codes).cpu().numpy())
+            f0s.append(forward(baseline, codes).cpu().numpy())
+        cells.append(attr.detach().cpu().numpy())
+        deltas.append(delta.detach().cpu().numpy())
     shape = (len(x_all), len(model.modalities), model.config.n_sketches, model.config.width)
     return Attribution(
         np.concatenate(cells).reshape(shape),
@@ -155,8 +155,8 @@ def top_influence(movie_attr: np.ndarray) -> float:
 def removal_effect(model: EMDEModel, inputs: Inputs, targets: np.ndarray, removed: np.ndarray) -> np.ndarray:
     """f(x) - f(x without one liked input movie) for each user; ``removed[b]`` is the movie taken out."""
     forward = _bucket_sum(model)
-    codes = torch.from_numpy(model.output.codes[targets])
+    codes = torch.from_numpy(model.output.codes[targets]).to(model.device)
     with torch.no_grad():
-        full = forward(model.inputs_vector(inputs), codes).numpy()
-        reduced = forward(model.inputs_vector(inputs.without(removed)), codes).numpy()
+        full = forward(model.inputs_vector(inputs), codes).cpu().numpy()
+        reduced = forward(model.inputs_vector(inputs.without(removed)), codes).cpu().numpy()
     return full - reduced

@@ -1,7 +1,8 @@
 """EMDE's modalities: each a set of *units* with an embedding and LSH codes, and a map from movies to units.
 
 - ``liked`` / ``disliked``: the movies themselves, embedded from the co-interaction graph of the training users;
-- ``cast``: actors, directors and writers from the knowledge graph (ML-100K), embedded from the entity-movie graph;
+- ``cast``: actors, directors and writers *by name* (the Wikidata film table, :mod:`replicate.data.films`, or, on
+  ML-100K, the Freebase knowledge graph whose entities have no names), embedded from the person-movie graph;
 - ``genres``: genres, embedded from the genre-movie graph;
 - ``title``: title words (a stand-in for plot texts), embedded from the word-movie graph.
 
@@ -12,7 +13,7 @@ become one more modality (:func:`modality_from_csv`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ class Modality:
     movie_units: sp.csr_matrix
     source: str
     codes: np.ndarray | None = None
+    unit_of: dict = field(default_factory=dict)  # original name -> unit index (units linked to the same movies merge)
+    buckets: sp.csr_matrix | None = None  # (n_items, n_sketches * width) bucket counts per movie, set with the codes
 
     @property
     def n_units(self) -> int:
@@ -65,20 +68,44 @@ def _units(
     """A modality from (item, unit) pairs, keeping units shared by at least ``min_movies`` movies."""
     movies_per_unit = pairs.groupby("unit")["item"].nunique()
     pairs = pairs[pairs["unit"].isin(movies_per_unit.index[movies_per_unit >= min_movies])]
-    if merge_alike:
-        pairs = _merge_alike(pairs)
-    labels = sorted(pairs["unit"].unique())
+    merged = _merge_alike(pairs.assign(original=pairs["unit"])) if merge_alike else pairs.assign(original=pairs["unit"])
+    labels = sorted(merged["unit"].unique())
     column = pd.Series(np.arange(len(labels)), index=labels)
+    unit_of = dict(zip(merged["original"].to_numpy(), column.loc[merged["unit"]].to_numpy().tolist()))
+    pairs = merged.drop(columns="original").drop_duplicates()
     matrix = sp.csr_matrix(
         (np.ones(len(pairs), dtype=np.float32), (pairs["item"].to_numpy(), column.loc[pairs["unit"]].to_numpy())),
         shape=(n_items, len(labels)),
     )
     matrix.data[:] = 1.0
-    return Modality(name, labels, matrix, source)
+    return Modality(name, labels, matrix, source, unit_of=unit_of)
 
 
-def build_modalities(dataset: Dataset, min_movies: int = 2) -> list[Modality]:
-    """The five modalities of this chapter (cast needs the knowledge graph).
+CAST_SOURCES = ("films", "freebase", "none")
+
+
+def cast_people(dataset: Dataset, source: str = "films", data_dir=None) -> pd.DataFrame | None:
+    """(item, role, name) of the cast and crew: ``films`` the Wikidata film table joined by title and year (any
+    dataset with titles and years), ``freebase`` the knowledge graph of ML-100K (entities labelled by their films, no
+    names), ``none`` no cast modality."""
+    if source not in CAST_SOURCES:
+        raise ValueError(f"cast source must be one of {', '.join(CAST_SOURCES)}, not {source!r}")
+    if source == "none":
+        return None
+    if source == "freebase":
+        if dataset.kg is None:
+            raise ValueError(f"{dataset.name} has no knowledge graph: use cast='films' (the Wikidata film table)")
+        facts = dataset.kg.triples[dataset.kg.triples["relation"].isin(CAST_RELATIONS)]
+        labels = dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()
+        return pd.DataFrame({"item": facts["item"].to_numpy(), "role": facts["relation"].to_numpy(), "name": labels})
+    from replicate.data import films
+
+    return films.people(dataset, data_dir=data_dir)
+
+
+def build_modalities(dataset: Dataset, min_movies: int = 2, people: pd.DataFrame | None = None) -> list[Modality]:
+    """The five modalities of this chapter; ``people`` (item, role, name) gives the cast modality (its units are
+    people by name, whatever their role: Hitchcock directs *Rear Window* and appears in it, one unit).
 
     Cast members and title words that appear in fewer than ``min_movies`` movies are left out: such a unit only ever
     co-occurs with its one movie, so it hashes exactly like that movie's other single-movie units and carries nothing
@@ -91,11 +118,8 @@ def build_modalities(dataset: Dataset, min_movies: int = 2) -> list[Modality]:
         Modality("liked", titles, identity, "liked"),
         Modality("disliked", titles, identity, "disliked"),
     ]
-    if dataset.kg is not None:
-        facts = dataset.kg.triples[dataset.kg.triples["relation"].isin(CAST_RELATIONS)]
-        cast = pd.DataFrame(
-            {"item": facts["item"], "unit": dataset.kg.entities["label"].loc[facts["entity"]].to_numpy()}
-        )
+    if people is not None:
+        cast = pd.DataFrame({"item": people["item"].to_numpy(), "unit": people["name"].to_numpy()})
         out.append(_units(cast.drop_duplicates(), n, "cast", min_movies=min_movies, merge_alike=True))
     genres = dataset.items["genres"].explode().dropna()
     out.append(_units(pd.DataFrame({"item": genres.index, "unit": genres.to_numpy()}), n, "genres"))
