@@ -73,8 +73,8 @@ from replicate.papers.emde import train as emde
 ch = Chapter("emde", profile=profile, seed=seed, device=device)
 rng, device = ch.rng, ch.device
 SETTINGS = {
-    "smoke": dict(heldout=150, hidden=256, epochs=3, steps=16, per_movie=30, explained_users=15),
-    "paper": dict(heldout=500, hidden=1024, epochs=10, steps=32, per_movie=50, explained_users=15),
+    "smoke": dict(heldout=150, hidden=256, epochs=3, steps=32, per_movie=30, explained_users=15),
+    "paper": dict(heldout=500, hidden=1024, epochs=5, steps=32, per_movie=50, explained_users=15),
 }[profile]
 print(f"dataset={dataset}, cast={cast}, settings={SETTINGS}")
 
@@ -593,11 +593,11 @@ ablation_scores = ablation.model.scores(test_inputs)
 ablation_ndcg = float(emde.evaluate({"three steps": ablation_scores}, test_heldout)["nDCG@100"].iloc[0])
 ch.claim(
     "ablation_cleora_iterations",
-    "nDCG@100 with three Cleora steps minus one step's",
+    "nDCG@100 with one Cleora step (ours) minus three steps'",
     kind="book",
     paper=None,
-    ours=ablation_ndcg - emde_ndcg,
-    rule=rules.BEATS,  # read as: three steps at least as good; one step is then a choice that costs accuracy
+    ours=emde_ndcg - ablation_ndcg,
+    rule=rules.BEATS,  # our one step must be at least as good as three, or the choice costs accuracy
     source="this book (ablation)",
     note=f"three steps {ablation_ndcg:.3f}, one step {emde_ndcg:.3f}",
     regen_abs=0.02,
@@ -615,6 +615,16 @@ ch.claim(
     source="this book (ablation)",
     regen_abs=0.2,
 )
+
+# %% [markdown]
+# ### Why the cast-to-interactions ratio is not the paper's
+#
+# A movie has one unit in the liked modality but dozens of credited people in the cast modality; its cast
+# attribution is the mean over them (our choice; the paper does not say). The tested cause is that aggregation: with
+# the mean the ratio is {glue:text}`cast_ratio`, with the sum {glue:text}`cast_ratio_sum`, each decided by the same
+# rule (the claim above and the ablation row). When the two verdicts differ, the paper's 0.023 against 0.026 cannot
+# be told apart from a choice it leaves open; a movie in the Wikidata table lists {glue:text}`people_per_movie`
+# people on average (the paper's cast lists are probably shorter), which is the factor between the two readings.
 
 # %% [markdown]
 # ## What differs, and why
@@ -635,6 +645,7 @@ ch.claim(
 
 # %%
 ch.glue("n_train", len(split.train_users), ",")
+ch.glue("people_per_movie", float(np.asarray(modalities[names.index("cast")].movie_units.sum(axis=1)).ravel()[top_items].mean()) if "cast" in names else float("nan"), ".1f")  # fmt: skip
 ch.glue("emde_ndcg", emde_ndcg, ".3f")
 ch.glue("pop_ndcg", pop_ndcg, ".3f")
 ch.glue("ease_ndcg", ease_ndcg, ".3f")

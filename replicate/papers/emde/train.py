@@ -23,6 +23,7 @@ from replicate.papers.emde.lsh import DLSH
 from replicate.papers.emde.modalities import Modality
 from replicate.papers.emde.network import EMDENet, sketch_loss
 from replicate.papers.emde.sketch import decode, normalise_input, normalise_target, sketch
+from replicate.repro import torch_threads
 
 
 @dataclass
@@ -168,6 +169,14 @@ def train(
     model = EMDEModel(modalities, net, config, catalogue)
     history = History(model)
     optimiser = torch.optim.Adam(net.parameters(), lr=config.lr)
+    with torch_threads(1):  # small operations: one thread (replicate.repro.torch_threads says why)
+        _epochs(model, history, optimiser, train_liked, train_disliked, config, rng, progress)
+    net.eval()
+    return history
+
+
+def _epochs(model, history, optimiser, train_liked, train_disliked, config, rng, progress):
+    net = model.net
     for _ in tqdm(range(config.epochs), desc="EMDE", disable=not progress):
         start = time.perf_counter()
         liked_in, liked_out = _random_holdout(train_liked, config.target_share, rng)
@@ -187,8 +196,6 @@ def train(
             total += loss.item() * len(idx)
         history.losses.append(total / len(x))
         history.seconds.append(time.perf_counter() - start)
-    net.eval()
-    return history
 
 
 def evaluate(scores_by_model: dict, heldout: sp.csr_matrix, ks=(1, 10, 20, 50)) -> pd.DataFrame:
