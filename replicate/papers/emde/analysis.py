@@ -181,7 +181,8 @@ def person_rank(
 ) -> dict:
     """Rank (1 = strongest) of the person ``name`` among the people present in the inputs of ``users``, by the
     attribution summed over those users (a person counts only for users whose input has them), with a bootstrap 95 %
-    interval over users. ``rank`` is None when the person is not a unit or is present for none of the users."""
+    interval over users (the same people ranked in every resample; a person absent from a resample scores 0 there).
+    ``rank`` is None when the person is not a unit or is present for none of the users."""
     m = model.modalities[modality]
     users = np.asarray(users)
     unit = m.unit_of.get(name)
@@ -193,19 +194,15 @@ def person_rank(
     if not present[:, unit].any():
         return empty
 
+    listed = present.any(axis=0)  # the people ranked: present for one of the users (fixed across resamples)
+
     def rank_of(rows):
         total = scores[rows].sum(axis=0)
-        listed = present[rows].any(axis=0)
-        if not listed[unit]:
-            return np.nan
         return 1.0 + float(np.sum(listed & (total > total[unit])))
 
     rng = np.random.default_rng(seed)
-    draws = [rank_of(rng.integers(0, len(users), len(users))) for _ in range(boot)]
-    draws = np.asarray(draws, dtype=float)
-    interval = (float(np.nanpercentile(draws, 2.5)), float(np.nanpercentile(draws, 97.5))) if boot else None
-    if np.isnan(draws).mean() > 0.05:  # the person is absent from too many resamples to rank them
-        interval = (interval[0], float(present.any(axis=0).sum()))
+    draws = np.asarray([rank_of(rng.integers(0, len(users), len(users))) for _ in range(boot)], dtype=float)
+    interval = (float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))) if boot else None
     return dict(rank=rank_of(np.arange(len(users))), interval=interval, n_people=int(present.any(axis=0).sum()),
                 n_users=len(users), present_for=int(present[:, unit].sum()), unit=unit)  # fmt: skip
 
