@@ -6,7 +6,10 @@ import scipy.sparse as sp
 import torch
 
 from replicate import data, stats
-from replicate.papers.emde import model as emde
+from replicate.baselines import EASE, Popularity
+from replicate.papers.emde import inputs as emde_inputs
+from replicate.papers.emde import modalities as emde_modalities
+from replicate.papers.emde import train as emde
 from replicate.papers.emde.embedding import cleora
 from replicate.papers.emde.lsh import DLSH
 from replicate.papers.emde.network import EMDENet, sketch_loss
@@ -80,14 +83,16 @@ def test_network_output_layout():
 
 
 def test_modalities_and_title_tokens():
-    assert emde.title_tokens("Godfather: Part II, The (1974)") == ["godfather", "part"]
+    assert emde_modalities.title_tokens("Godfather: Part II, The (1974)") == ["godfather", "part"]
     ds = data.make_synthetic()
-    mods = emde.build_modalities(ds, min_movies=1)
+    people = emde_modalities.cast_people(ds, "freebase")
+    assert emde_modalities.build_modalities(ds, people=None)[2].name == "genres"  # no people, no cast modality
+    mods = emde_modalities.build_modalities(ds, min_movies=1, people=people)
     assert [m.name for m in mods] == ["liked", "disliked", "cast", "genres", "title"]
     cast = mods[2]
     assert cast.movie_units.shape == (ds.n_items, cast.n_units)
     assert cast.movie_units.sum() == len(ds.kg.triples)
-    shared = emde.build_modalities(ds)[2]
+    shared = emde_modalities.build_modalities(ds, people=people)[2]
     movies_per_unit = np.asarray(shared.movie_units.sum(axis=0)).ravel()
     assert movies_per_unit.min() >= 2 and shared.n_units == int((np.asarray(cast.movie_units.sum(axis=0)) >= 2).sum())
 
@@ -105,14 +110,14 @@ def test_modality_from_csv(tmp_path):
     ds = data.make_synthetic()
     path = tmp_path / "plots.csv"
     path.write_text("movie,unit\nMovie 1 (1980),robbery\nMovie 2 (1981),robbery\nMovie 2 (1981),heist\nNope,x\n")
-    m = emde.modality_from_csv(path, ds)
+    m = emde_modalities.modality_from_csv(path, ds)
     assert m.name == "plots" and m.labels == ["heist", "robbery"] and m.source == "liked"
     assert m.movie_units[:2].toarray().tolist() == [[0, 1], [1, 1]] and m.movie_units[2:].nnz == 0
     (tmp_path / "bad.csv").write_text("title,word\nA,b\n")
     with pytest.raises(DatasetError, match="needs the columns movie,unit"):
-        emde.modality_from_csv(tmp_path / "bad.csv", ds)
+        emde_modalities.modality_from_csv(tmp_path / "bad.csv", ds)
     with pytest.raises(DatasetError, match="could not read"):
-        emde.modality_from_csv(tmp_path / "absent.csv", ds)
+        emde_modalities.modality_from_csv(tmp_path / "absent.csv", ds)
 
 
 def test_attributions_are_complete_and_decode_to_units():
@@ -121,13 +126,13 @@ def test_attributions_are_complete_and_decode_to_units():
 
     ds = data.make_synthetic(n_users=120, n_items=40, per_user=14)
     split = splits.strong_generalization(ds, n_heldout=10, seed=0)
-    mods = emde.build_modalities(ds, min_movies=1)
-    config = emde.EMDEConfig(dim=16, n_sketches=4, depth=4, hidden=32, layers=1, epochs=2, batch_size=16)
+    mods = emde_modalities.build_modalities(ds, min_movies=1, people=emde_modalities.cast_people(ds, "freebase"))
+    config = emde.Config(dim=16, n_sketches=4, depth=4, hidden=32, layers=1, epochs=2, batch_size=16)
     ratings = ds.ratings[ds.ratings["user"].isin(split.train_users)]
-    emde.fit_codes(mods, emde.interaction_graph(ratings, ds.n_items, ds.n_users), config)
-    train_inputs = emde.user_inputs(ds, split.train_users, split.train, split.items)
-    model = emde.train(mods, train_inputs.liked, train_inputs.disliked, split.items, config, progress=False)
-    _, inputs, _ = emde.split_inputs(ds, split, "test")
+    emde.fit_codes(mods, emde_inputs.interaction_graph(ratings, ds.n_items, ds.n_users), config)
+    train_inputs = emde_inputs.user_inputs(ds, split.train_users, split.train, split.items)
+    model = emde.train(mods, train_inputs.liked, train_inputs.disliked, split.items, config, progress=False).model
+    _, inputs, _ = emde_inputs.split_inputs(ds, split, "test")
     targets = split.items[np.argmax(model.scores(inputs), axis=1)]
     a = emde_ig.explain(model, inputs, targets, steps=200)
     total = a.cells.reshape(len(targets), -1).sum(axis=1)
@@ -147,9 +152,9 @@ def test_time_decay_weights_recent_movies_more():
     older, newer = int(mine["item"].iloc[0]), int(mine["item"].iloc[-1])
     users = np.array([0])
     liked = sp.csr_matrix((np.ones(2, np.float32), ([0, 0], [older, newer])), shape=(1, ds.n_items))
-    inputs = emde.user_inputs(ds, users, liked, np.arange(ds.n_items), decay=0.5)
+    inputs = emde_inputs.user_inputs(ds, users, liked, np.arange(ds.n_items), decay=0.5)
     assert inputs.liked[0, newer] == 1.0 and inputs.liked[0, older] == 0.5
-    plain = emde.user_inputs(ds, users, liked, np.arange(ds.n_items))
+    plain = emde_inputs.user_inputs(ds, users, liked, np.arange(ds.n_items))
     assert plain.liked[0, older] == plain.liked[0, newer] == 1.0
     given, held = emde._random_holdout(inputs.liked, 0.5, np.random.default_rng(0))
     assert held.nnz == 1 and held.data.tolist() == [1.0]  # the target counts its movie once
@@ -160,7 +165,8 @@ def test_time_decay_weights_recent_movies_more():
 def test_ease_matches_the_column_by_column_solution():
     x = sp.csr_matrix(np.array([[1, 1, 0, 1], [0, 1, 1, 0], [1, 0, 1, 1], [1, 1, 1, 0]], dtype=np.float64))
     l2 = 2.0
-    b = emde.ease_weights(x, l2)
+    model = EASE(l2=l2).fit(x)
+    b = model.weights_
     assert np.allclose(np.diag(b), 0)
     dense = x.toarray()
     for j in range(4):
@@ -168,14 +174,16 @@ def test_ease_matches_the_column_by_column_solution():
         xo = dense[:, others]
         column = np.linalg.solve(xo.T @ xo + l2 * np.eye(3), xo.T @ dense[:, j])
         np.testing.assert_allclose(b[others, j], column, atol=1e-10)
+    np.testing.assert_allclose(model.fold_in(x[:2]), model.score(np.arange(2)), rtol=1e-6)
+    assert Popularity().fit(x).fold_in(x[:3]).tolist() == [[3, 3, 3, 2]] * 3
 
 
 def test_every_model_gets_the_same_exclusion():
-    inputs = emde.Inputs(sp.csr_matrix(np.array([[1.0, 0, 0, 0]])), sp.csr_matrix(np.array([[0, 0, 1.0, 0]])))
+    inputs = emde_inputs.Inputs(sp.csr_matrix(np.array([[1.0, 0, 0, 0]])), sp.csr_matrix(np.array([[0, 0, 1.0, 0]])))
     catalogue = np.array([0, 1, 2])
-    masked = emde.mask_seen(np.array([[3.0, 2.0, 1.0]]), inputs, catalogue)
+    masked = emde_inputs.mask_seen(np.array([[3.0, 2.0, 1.0]]), inputs, catalogue)
     assert masked.tolist() == [[-np.inf, 2.0, -np.inf]]
-    assert emde.fold_in_catalogue(inputs, catalogue).toarray().tolist() == [[1, 0, 0]]
+    assert emde_inputs.fold_in_catalogue(inputs, catalogue).toarray().tolist() == [[1, 0, 0]]
 
 
 def test_agreement_influence_and_interval_by_hand():
@@ -190,3 +198,28 @@ def test_agreement_influence_and_interval_by_hand():
     assert emde_ig.top_movie(attr).tolist() == [2, -1, 1]
     low, high = stats.wilson_interval(0.1, 100)
     assert (round(low, 3), round(high, 3)) == (0.055, 0.174)
+
+
+def test_input_sketches_match_the_per_unit_sketch():
+    rng = np.random.default_rng(0)
+    movie_units = sp.csr_matrix((rng.random((30, 12)) < 0.2).astype(np.float32))
+    m = emde_modalities.Modality("cast", list(range(12)), movie_units, "liked", codes=rng.integers(0, 8, (12, 3)))
+    liked = sp.csr_matrix((rng.random((5, 30)) < 0.3).astype(np.float32))
+    inputs = emde_inputs.Inputs(liked, sp.csr_matrix((5, 30), dtype=np.float32))
+    expected = normalise_input(sketch(liked @ movie_units, m.codes, 8)).reshape(5, -1)
+    np.testing.assert_allclose(emde.input_sketches([m], inputs, 8), expected, rtol=1e-6)
+
+
+def test_cast_people_and_merged_names():
+    import pandas as pd
+
+    ds = data.make_synthetic()
+    with pytest.raises(ValueError, match="cast source must be one of films, freebase, none"):
+        emde_modalities.cast_people(ds, "imdb")
+    assert emde_modalities.cast_people(ds, "none") is None
+    people = pd.DataFrame(
+        {"item": [0, 1, 0, 1, 2, 3], "role": ["actor"] * 6, "name": ["Ann", "Ann", "Bob", "Bob", "Cy", "Cy"]}
+    )
+    cast = emde_modalities.build_modalities(ds, people=people)[2]
+    assert cast.labels == ["Ann (+1 alike)", "Cy"]  # Ann and Bob share every movie: one unit
+    assert cast.unit_of == {"Ann": 0, "Bob": 0, "Cy": 1}

@@ -1,4 +1,5 @@
-"""Baselines of RecoNet's Table 1 (Fusco et al., IJCAI 2019), one file each, with a common interface.
+"""Baselines of RecoNet's Table 1 (Fusco et al., IJCAI 2019), one file each, with a common interface; EASE
+(Steck 2019, used by the EMDE chapter) is here too but not in :data:`METHODS` (Table 1 does not have it).
 
 Interface (every class in :data:`METHODS`)::
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 from replicate.baselines.base import Baseline
 from replicate.baselines.cml import CML
+from replicate.baselines.ease import EASE
 from replicate.baselines.fm import FactorizationMachine
 from replicate.baselines.neighbours import ItemToItem, UserToUser
 from replicate.baselines.ocular import OCuLaR
@@ -51,6 +53,7 @@ GRIDS: dict[str, list[dict]] = {name: cls.GRID for name, cls in METHODS.items()}
 
 __all__ = [
     "CML",
+    "EASE",
     "GRIDS",
     "METHODS",
     "Baseline",

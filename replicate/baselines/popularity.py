@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from replicate.baselines.base import Baseline
+from replicate.errors import ParameterError
 
 # Popularity has no hyperparameter, so its "grid" is the one empty configuration (tuning it would pick the same
 # model four times).
@@ -31,3 +32,10 @@ class Popularity(Baseline):
 
     def _score(self, users):
         return np.broadcast_to(self.counts_, (len(users), self.n_items)).copy()
+
+    def fold_in(self, rows) -> np.ndarray:
+        """Scores (n_rows, n_items) of users given by their item rows (users not in the training matrix): the same
+        counts for every row."""
+        if self.n_users is None:
+            raise ParameterError("Popularity is not fitted yet: call fit(train) before fold_in(rows)")
+        return np.broadcast_to(self.counts_, (rows.shape[0], self.n_items)).copy()

@@ -18,7 +18,9 @@ import scipy.sparse as sp
 import torch
 from captum.attr import IntegratedGradients
 
-from replicate.papers.emde.model import EMDEModel, Inputs
+from replicate.papers.emde.inputs import Inputs
+from replicate.papers.emde.train import EMDEModel
+from replicate.repro import torch_threads
 
 
 @dataclass
@@ -45,11 +47,16 @@ def _bucket_sum(model: EMDEModel):
 
 def explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int = 50, batch: int = 64) -> Attribution:
     """Attribute, for each user, the output-bucket sum of ``targets[b]`` (a dataset item index)."""
+    with torch_threads(1):  # on a shared CPU one thread is faster; results do not depend on it
+        return _explain(model, inputs, targets, steps, batch)
+
+
+def _explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int, batch: int) -> Attribution:
     model.net.eval()
     forward = _bucket_sum(model)
     ig = IntegratedGradients(forward)
     x_all = model.inputs_vector(inputs)
-    codes_all = torch.from_numpy(model.output.codes[targets])
+    codes_all = torch.from_numpy(model.output.codes[targets]).to(model.device)
     cells, fs, f0s, deltas = [], [], [], []
     for start in range(0, len(x_all), batch):
         x = x_all[start : start + batch]
@@ -59,10 +66,10 @@ def explain(model: EMDEModel, inputs: Inputs, targets: np.ndarray, steps: int = 
             x, baselines=baseline, additional_forward_args=(codes,), n_steps=steps, return_convergence_delta=True
         )
         with torch.no_grad():
-            fs.append(forward(x, codes).numpy())
-            f0s.append(forward(baseline, codes).numpy())
-        cells.append(attr.detach().numpy())
-        deltas.append(delta.detach().numpy())
+            fs.append(forward(x, codes).cpu().numpy())
+            f0s.append(forward(baseline, codes).cpu().numpy())
+        cells.append(attr.detach().cpu().numpy())
+        deltas.append(delta.detach().cpu().numpy())
     shape = (len(x_all), len(model.modalities), model.config.n_sketches, model.config.width)
     return Attribution(
         np.concatenate(cells).reshape(shape),
@@ -154,8 +161,8 @@ def top_influence(movie_attr: np.ndarray) -> float:
 def removal_effect(model: EMDEModel, inputs: Inputs, targets: np.ndarray, removed: np.ndarray) -> np.ndarray:
     """f(x) - f(x without one liked input movie) for each user; ``removed[b]`` is the movie taken out."""
     forward = _bucket_sum(model)
-    codes = torch.from_numpy(model.output.codes[targets])
+    codes = torch.from_numpy(model.output.codes[targets]).to(model.device)
     with torch.no_grad():
-        full = forward(model.inputs_vector(inputs), codes).numpy()
-        reduced = forward(model.inputs_vector(inputs.without(removed)), codes).numpy()
+        full = forward(model.inputs_vector(inputs), codes).cpu().numpy()
+        reduced = forward(model.inputs_vector(inputs.without(removed)), codes).cpu().numpy()
     return full - reduced

@@ -1,0 +1,353 @@
+"""The chapter's readings of the attributions: which users get a movie, the influencer tables, and the measurements
+behind the paper's sentences of §3 and §3.2, each with its sampling interval; and the null attributions on which the
+same measurements must fail (random scores, an "own cast" echo, one reason shared by every user).
+
+Every measurement takes an :class:`~replicate.papers.emde.explain.Attribution` and the users' inputs, so that a null
+attribution goes through exactly the same code as IG's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from replicate import stats
+from replicate.papers.emde import explain
+from replicate.papers.emde.explain import Attribution
+from replicate.papers.emde.inputs import Inputs
+from replicate.papers.emde.train import EMDEModel
+
+# The paper's movies of Figures 1-2, and the one of Figures 3-4 (ML titles).
+PAPER_MOVIES = ("Gladiator (2000)", "Fight Club (1999)", "Rear Window (1954)", "Apollo 13 (1995)", "Casablanca (1942)")
+SCHINDLER = "Schindler's List (1993)"
+
+
+def _interval(values, statistic=np.mean, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap 95 % interval over the rows of ``values`` (1,000 resamples)."""
+    return tuple(stats.bootstrap_interval(values, statistic, n_boot=1000, seed=seed)[1:])
+
+
+# --- who gets a movie -----------------------------------------------------------------------------------------------
+
+
+def recommended_to(scores: np.ndarray, column: int, k: int = 10, n: int | None = None) -> np.ndarray:
+    """Rows (users) that have catalogue column ``column`` among their top ``k`` (it is never in their input: scores
+    mask input movies), ordered by that movie's score, best first; at most ``n``."""
+    top = np.argpartition(-scores, kth=min(k, scores.shape[1] - 1), axis=1)[:, :k]
+    rows = np.flatnonzero((top == column).any(axis=1))
+    rows = rows[np.argsort(-scores[rows, column], kind="stable")]
+    return rows if n is None else rows[:n]
+
+
+def paper_movie_selection(
+    dataset,
+    scores: np.ndarray,
+    catalogue: np.ndarray,
+    titles=PAPER_MOVIES,
+    k: int = 10,
+    n: int = 50,
+    min_users: int = 5,
+) -> pd.DataFrame:
+    """For each of the paper's movies: the users (rows of ``scores``) who have it in their top ``k`` (at most ``n``,
+    highest scores first). A movie that fewer than ``min_users`` users get (or that is not in the catalogue) is kept
+    with its count, and the most often first-recommended movie not yet chosen is added in its place. Columns:
+    ``item``, ``title``, ``users`` (array of rows), ``count``, ``paper`` (one of the paper's movies), ``kept``."""
+    column_of = pd.Series(np.arange(len(catalogue)), index=catalogue)
+    by_title = pd.Series(dataset.items.index.to_numpy(), index=dataset.items["title"].to_numpy())
+    first = pd.Series(catalogue[np.argmax(scores, axis=1)]).value_counts()
+    rows, taken = [], set()
+    for title in titles:
+        item = int(by_title[title]) if title in by_title.index else -1
+        users = recommended_to(scores, int(column_of[item]), k, n) if item in column_of.index else np.array([], int)
+        kept = len(users) >= min_users
+        rows.append(dict(item=item, title=title, users=users, count=len(users), paper=True, kept=kept))
+        taken.add(item)
+        if not kept:
+            extra = next(int(i) for i in first.index if int(i) not in taken)
+            taken.add(extra)
+            users = recommended_to(scores, int(column_of[extra]), k, n)
+            rows.append(
+                dict(
+                    item=extra,
+                    title=dataset.items.loc[extra, "title"],
+                    users=users,
+                    count=len(users),
+                    paper=False,
+                    kept=True,
+                )  # fmt: skip
+            )
+    return pd.DataFrame(rows)
+
+
+# --- influencer tables ----------------------------------------------------------------------------------------------
+
+
+def influencer_table(dataset, movie_attr: dict, selection: pd.DataFrame, offsets: dict) -> pd.DataFrame:
+    """Rows: the selected movies; columns: modalities; cells: the input movie with the largest attribution summed
+    over the movie's users (``offsets[item]`` = the users' rows in ``movie_attr``), or a dash."""
+    out = {}
+    for row in selection[selection["kept"]].itertuples():
+        users = offsets[row.item]
+        cells = {}
+        for name, attr in movie_attr.items():
+            best = explain.most_influential(attr, users)
+            cells[name] = dataset.items.loc[best, "title"] if best >= 0 else "—"
+        out[f"{row.title} ({row.count} users)"] = cells
+    return pd.DataFrame(out).T
+
+
+def per_user_table(dataset, attribution: Attribution, model: EMDEModel, inputs: Inputs, names, entity_names):
+    """Rows: users (in the batch's order); the strongest unit of each entity modality and the most influential
+    input movie of every modality."""
+    units = {n: strongest_units(attribution, model, inputs, names.index(n)) for n in entity_names}
+    movies = {n: explain.top_movie(explain.movie_scores(attribution, model, inputs, k)) for k, n in enumerate(names)}
+    rows = {}
+    for b in range(len(attribution.targets)):
+        row = {}
+        for n in entity_names:
+            u = units[n][b]
+            row[f"strongest {n}"] = model.modalities[names.index(n)].labels[u] if u >= 0 else "—"
+        for n in names:
+            row[f"movie via {n}"] = dataset.items.loc[movies[n][b], "title"] if movies[n][b] >= 0 else "—"
+        rows[f"user {b + 1}"] = row
+    return pd.DataFrame(rows).T
+
+
+# --- units present in a user's input, and the strongest of them ------------------------------------------------------
+
+
+def present_units(model: EMDEModel, inputs: Inputs, modality: int) -> np.ndarray:
+    """(n_users, n_units) bool: the unit is carried by one of the user's input movies that feed the modality."""
+    m = model.modalities[modality]
+    feeds = inputs.liked if m.source == "liked" else inputs.disliked
+    return (feeds @ m.movie_units).toarray() > 0
+
+
+def strongest_units(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int) -> np.ndarray:
+    """Per user, the present unit with the largest attribution (-1 when none is present)."""
+    present = present_units(model, inputs, modality)
+    scores = np.where(present, explain.unit_scores(attribution, model, modality), -np.inf)
+    return np.where(present.any(axis=1), scores.argmax(axis=1), -1)
+
+
+def film_units(model: EMDEModel, modality: int, items: np.ndarray) -> np.ndarray:
+    """(len(items), n_units) bool: the unit belongs to the film (e.g. the person is in its cast or crew)."""
+    return model.modalities[modality].movie_units[np.asarray(items)].toarray() > 0
+
+
+# --- §3: agreement with the interactions, as excess over chance -------------------------------------------------------
+
+
+def agreement_excess(tops: dict, n_liked: np.ndarray, eligible: np.ndarray, seed: int = 0, reference="liked") -> dict:
+    """Per supporting modality: the share of eligible users whose most influential movie is the ``reference``
+    modality's (``raw``), the share expected by chance (each user's 1 / number of liked input movies, ``chance``), their
+    difference (``excess``) with a bootstrap 95 % interval over users, and the number of users ``n``."""
+    ref = tops[reference]
+    out = {}
+    for name, top in tops.items():
+        if name == reference:
+            continue
+        mask = eligible & (ref >= 0) & (top >= 0)
+        hit = (top[mask] == ref[mask]).astype(float)
+        chance = 1.0 / n_liked[mask]
+        if not mask.any():
+            out[name] = dict(raw=np.nan, chance=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0)
+            continue
+        interval = _interval(hit - chance, np.mean, seed=seed)
+        out[name] = dict(raw=hit.mean(), chance=chance.mean(), excess=(hit - chance).mean(), interval=interval,
+                         n=int(mask.sum()))  # fmt: skip
+    return out
+
+
+def influence_ratio(movie_attr: dict, name: str, reference: str = "liked", seed: int = 0) -> dict:
+    """Mean top attribution of ``name`` over that of ``reference`` (users where both have a movie), with a bootstrap
+    95 % interval over users."""
+    best = {n: np.nanmax(np.where(np.isnan(movie_attr[n]), -np.inf, movie_attr[n]), axis=1) for n in (name, reference)}
+    mask = np.isfinite(best[name]) & np.isfinite(best[reference])
+    pairs = np.stack([best[name][mask], best[reference][mask]], axis=1)
+    ratio = float(pairs[:, 0].mean() / pairs[:, 1].mean())
+    interval = _interval(pairs, lambda p: p[:, 0].mean() / p[:, 1].mean(), seed=seed)
+    return dict(ratio=ratio, interval=interval, n=int(mask.sum()))
+
+
+# --- §3.2: people ---------------------------------------------------------------------------------------------------
+
+
+def person_rank(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, boot=200, seed=0
+) -> dict:
+    """Rank (1 = strongest) of the person ``name`` among the people present in the inputs of ``users``, by the
+    attribution summed over those users (a person counts only for users whose input has them), with a bootstrap 95 %
+    interval over users (the same people ranked in every resample; a person absent from a resample scores 0 there).
+    ``rank`` is None when the person is not a unit or is present for none of the users."""
+    m = model.modalities[modality]
+    users = np.asarray(users)
+    unit = m.unit_of.get(name)
+    empty = dict(rank=None, interval=None, n_people=0, n_users=len(users), present_for=0, unit=unit)
+    if unit is None or not len(users):
+        return empty
+    present = present_units(model, inputs, modality)[users]
+    scores = np.where(present, explain.unit_scores(attribution, model, modality)[users], 0.0)
+    if not present[:, unit].any():
+        return empty
+
+    listed = present.any(axis=0)  # the people ranked: present for one of the users (fixed across resamples)
+
+    def rank_of(rows):
+        total = scores[rows].sum(axis=0)
+        return 1.0 + float(np.sum(listed & (total > total[unit])))
+
+    rng = np.random.default_rng(seed)
+    draws = np.asarray([rank_of(rng.integers(0, len(users), len(users))) for _ in range(boot)], dtype=float)
+    interval = (float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))) if boot else None
+    return dict(rank=rank_of(np.arange(len(users))), interval=interval, n_people=int(present.any(axis=0).sum()),
+                n_users=len(users), present_for=int(present[:, unit].sum()), unit=unit)  # fmt: skip
+
+
+def named_ranks(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality, selection, offsets, named, seed: int = 0
+) -> pd.DataFrame:
+    """One row per (claim id, person, movie title, rule, what the paper says): the person's rank for the movie's
+    users (:func:`person_rank`), its interval, and the rule to apply, :class:`NotApplicable` (saying why) when the
+    movie is shown to too few users, the person is no unit, or no user's input has them."""
+    from replicate.core.claims import NotApplicable
+
+    by_title = {row.title: row for row in selection.itertuples()}
+    rows = []
+    for claim_id, person, title, rule, says in named:
+        row = by_title.get(title)
+        reason, result = None, None
+        if modality is None:
+            reason = "no cast modality in this run"
+        elif row is None or not row.kept:
+            reason = f"{title} is in the top ten of {0 if row is None else row.count} users only"
+        else:
+            result = person_rank(attribution, model, inputs, modality, offsets[row.item], person, seed=seed)
+            if result["unit"] is None:
+                reason = f"{person} is in fewer than two movies of the dataset (no unit)"
+            elif result["rank"] is None:
+                reason = f"no input of the {result['n_users']} users who get {title} has {person}"
+        rank = None if result is None or result["rank"] is None else int(result["rank"])
+        note = (
+            f"{result['n_people']} people present, {person} for {result['present_for']} of {result['n_users']} users"
+            if rank is not None
+            else reason
+        )
+        rows.append(dict(id=claim_id, person=person, movie=title, says=says, rank=rank,
+                         interval=None if rank is None else result["interval"],
+                         rule=rule if reason is None else NotApplicable(reason), note=note))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def own_cast(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, seed: int = 0) -> dict:
+    """For each user whose input has a person of the explained film: is her strongest person in that film's cast or
+    crew? Against
+    a random present person (the share of present people who are in it). Returns the share in the film (``in_film``),
+    the random share (``random``), their difference with a bootstrap interval (``excess``, ``interval``), the share
+    *not* in the film with its Wilson interval (``not_in_film``, ``not_interval``) and ``n``."""
+    present = present_units(model, inputs, modality)
+    strongest = strongest_units(attribution, model, inputs, modality)
+    in_film = film_units(model, modality, attribution.targets)
+    mask = (strongest >= 0) & (present & in_film).any(axis=1)
+    rows = np.flatnonzero(mask)
+    hit = in_film[rows, strongest[rows]].astype(float)
+    random = (present[rows] & in_film[rows]).sum(axis=1) / present[rows].sum(axis=1)
+    share = float(hit.mean())
+    return dict(in_film=share, random=float(random.mean()), excess=float((hit - random).mean()),
+                interval=_interval(hit - random, np.mean, seed=seed), not_in_film=1.0 - share,
+                not_interval=tuple(1.0 - v for v in stats.wilson_interval(share, len(rows))[::-1]),
+                n=len(rows))  # fmt: skip
+
+
+def person_epochs(model: EMDEModel, modality: int, years: np.ndarray) -> np.ndarray:
+    """(n_units,) the median release year of each person's films (NaN without a year)."""
+    m = model.modalities[modality].movie_units.tocsc()
+    out = np.full(m.shape[1], np.nan)
+    for u in range(m.shape[1]):
+        films = m.indices[m.indptr[u] : m.indptr[u + 1]]
+        known = years[films][np.isfinite(years[films])]
+        out[u] = np.median(known) if len(known) else np.nan
+    return out
+
+
+def same_epoch(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, years, window=10, seed=0
+) -> dict:
+    """Among users whose strongest person is *not* in the explained film: is that person of the film's epoch (the
+    median year of their films within ± ``window`` years of the film's)? Against a random present person who is not
+    in the film. Returns ``share``, ``random``, ``excess`` (difference) with a bootstrap interval, and ``n``."""
+    years = np.asarray(years, dtype=float)
+    epochs = person_epochs(model, modality, years)
+    present = present_units(model, inputs, modality)
+    strongest = strongest_units(attribution, model, inputs, modality)
+    in_film = film_units(model, modality, attribution.targets)
+    film_year = years[attribution.targets]
+    rows = [b for b in range(len(strongest)) if strongest[b] >= 0 and not in_film[b, strongest[b]]]
+    rows = [b for b in rows if np.isfinite(film_year[b]) and np.isfinite(epochs[strongest[b]])]
+    if not rows:
+        return dict(share=np.nan, random=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0)
+    rows = np.asarray(rows)
+    near = np.abs(epochs[None, :] - film_year[rows, None]) <= window
+    others = present[rows] & ~in_film[rows] & np.isfinite(epochs)[None, :]
+    hit = near[np.arange(len(rows)), strongest[rows]].astype(float)
+    random = (others & near).sum(axis=1) / np.maximum(others.sum(axis=1), 1)
+    return dict(share=float(hit.mean()), random=float(random.mean()), excess=float((hit - random).mean()),
+                interval=_interval(hit - random, np.mean, seed=seed), n=len(rows))  # fmt: skip
+
+
+# --- §3.4: the same movie for different reasons -----------------------------------------------------------------------
+
+
+def distinct_reasons(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int) -> dict:
+    """How many distinct strongest units the users have (``distinct``), against what one reason shared by all of them
+    gives: the same summed attribution for every user, each user's strongest present unit under it (``shared``)."""
+    own = strongest_units(attribution, model, inputs, modality)
+    shared = strongest_units(shared_attribution(attribution), model, inputs, modality)
+    return dict(distinct=len(set(own[own >= 0].tolist())), shared=len(set(shared[shared >= 0].tolist())),
+                n=int((own >= 0).sum()))  # fmt: skip
+
+
+# --- null attributions ----------------------------------------------------------------------------------------------
+
+
+def random_attribution(attribution: Attribution, seed: int = 0) -> Attribution:
+    """Null: every input-sketch cell gets an independent Gaussian score of the same spread as IG's (nothing learned)."""
+    rng = np.random.default_rng(seed)
+    cells = rng.normal(scale=float(attribution.cells.std()) or 1.0, size=attribution.cells.shape)
+    return replace(attribution, cells=cells.astype(attribution.cells.dtype))
+
+
+def shared_attribution(attribution: Attribution) -> Attribution:
+    """Null for "different reasons": every user gets the mean attribution of all users (one reason for all)."""
+    mean = attribution.cells.mean(axis=0, keepdims=True)
+    return replace(attribution, cells=np.broadcast_to(mean, attribution.cells.shape).copy())
+
+
+def echo_attribution(attribution: Attribution, model: EMDEModel, modality: int, seed: int = 0) -> Attribution:
+    """Null for "the own cast is not the strongest": random scores, plus a large score at the buckets of every person
+    of the explained film, growing with the person's number of films (the attribution just echoes the film's credits,
+    its best-known names first)."""
+    out = random_attribution(attribution, seed)
+    cells = out.cells.copy()
+    m = model.modalities[modality]
+    fame = np.asarray(m.movie_units.sum(axis=0)).ravel()
+    boost = 10.0 * float(np.abs(cells).max())
+    members = film_units(model, modality, attribution.targets)
+    for b, row in enumerate(members):
+        for unit in np.flatnonzero(row):
+            cells[b, modality, np.arange(m.codes.shape[1]), m.codes[unit]] += boost * fame[unit]
+    return replace(out, cells=cells)
+
+
+def silent_attribution(attribution: Attribution, modality: int) -> Attribution:
+    """Null for "every modality has considerable influence": a model that ignores one modality (its cells zero)."""
+    cells = attribution.cells.copy()
+    cells[:, modality] = 0.0
+    return replace(attribution, cells=cells)
+
+
+def sparse_rows(matrix: sp.csr_matrix) -> list[np.ndarray]:
+    return [matrix.indices[matrix.indptr[b] : matrix.indptr[b + 1]] for b in range(matrix.shape[0])]
