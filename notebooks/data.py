@@ -60,7 +60,7 @@ for d in (ml100k, ml1m):
 # | Paper | Paper's data | This book, by default | Why |
 # |---|---|---|---|
 # | RecoNet (Fusco et al. 2019) | ML-1M (ratings ≥ 3 positive, user and item attributes); a proprietary B2B set | ML-1M, complete | the B2B data is private |
-# | EMDE attributions (Rychalska et al. 2020) | ML-20M with cast, plot texts and posters | ML-100K with its Freebase cast and crew; title tokens instead of plot texts; no posters | ML-20M, plots and posters are not available here |
+# | EMDE attributions (Rychalska et al. 2020) | ML-20M with cast, plot texts and posters | ML-1M with cast and crew by name from the Wikidata film table (ML-100K with its Freebase graph as an option); title tokens instead of plot texts; no posters | ML-20M, plots and posters are not available here |
 # | C-VAE latent space (Carraro et al. 2020) | ML-20M (20 genre tokens) | ML-1M (18 genres) | ML-20M is not available here |
 # | Interpretable attribution (Afchar & Hennequin 2020) | Spotify sequential skip-prediction logs | a generator of sessions in the challenge's schema with planted mechanisms, and ML-1M rating sessions | the Spotify logs are not available here |
 #
@@ -239,8 +239,8 @@ ch.figure(explore.plot_demographics(focus), "demographics")
 # ## The knowledge graph of ML-100K
 #
 # RecBole links {glue:text}`kg_linked` of ML-100K's {glue:text}`kg_movies` movies to Freebase and ships the facts about them: actors, directors,
-# writers, producers, subjects, awards and more. The EMDE chapter uses the cast and crew as a modality in place of the
-# paper's cast lists. Freebase ids mean nothing to a reader, so each entity gets a label made from its main relation
+# writers, producers, subjects, awards and more. On ML-100K the EMDE chapter can use this cast and crew as a modality in
+# place of the paper's cast lists (its default, on ML-1M, is the named table below). Freebase ids mean nothing to a reader, so each entity gets a label made from its main relation
 # and the best-known (most rated) films it links to. Each fact is stored twice in RecBole's file (a relation and its
 # inverse); only the direction from film to entity is kept.
 
