@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +59,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
     search_hits: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, page: str, what: str) -> None:
         self.problems.append(f"{page}: {what}")
@@ -135,6 +137,7 @@ def _check_page(context, base, html_root, page_path, report, screenshots, timeou
     if not (html_root / page_path).is_file():
         report.add(page_path, "page missing from the built site")
         return
+    started = time.perf_counter()
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -165,6 +168,7 @@ def _check_page(context, base, html_root, page_path, report, screenshots, timeou
         page.screenshot(path=str(shot), full_page=True)
         report.screenshots.append(shot)
     page.close()
+    report.seconds[page_path] = round(time.perf_counter() - started, 2)
     for error in errors:
         report.add(page_path, error)
     for raw, absolute, in_scorecard in links:
@@ -227,6 +231,8 @@ def main(argv: list[str]) -> int:
         return 2
     for problem in report.problems:
         print(html_mod.unescape(problem), file=sys.stderr)
+    for page, seconds in report.seconds.items():
+        print(f"{page}: {seconds:.1f} s")
     print(f"{len(report.pages)} pages, {len(report.problems)} problems, search hits: {report.search_hits}")
     return 1 if report.problems else 0
 

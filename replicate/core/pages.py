@@ -156,9 +156,10 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
         what, key = PAPERS[name]
         lines += [f"{what}: {{cite:t}}`{key}`.", ""]
     lines += [
-        "This page shows the run below; its parameters cell is hidden, these are the values it ran with.",
+        "This page shows the run below: the notebook's parameters cell (its defaults) is hidden, these are the values"
+        " it ran with.",
         "",
-        "| | |",
+        "| Parameter | This run |",
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in rows],
         "",
@@ -181,13 +182,15 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
 
 
 def insert_box(notebook: Path, box: str) -> None:
     """Put ``box`` right under the notebook's title and hide its parameters cell (the defaults): the box shows the
     values of the run instead, and the injected-parameters cell is already hidden by the runner. Also drop the
     widget outputs (tqdm's progress bars): the page would load the widget manager from a CDN to draw a finished bar,
-    and their text fallback shows it at 0 %."""
+    and their text fallback shows it at 0 %. Interactive figures keep their HTML only (the downloadable notebook
+    keeps Plotly's JSON too, for JupyterLab)."""
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -196,6 +199,9 @@ def insert_box(notebook: Path, box: str) -> None:
             tags.append("remove-cell")
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
+            for output in cell.outputs:  # the book draws the HTML; myst-nb would warn on the JSON it does not know
+                if "text/html" in output.get("data", {}):
+                    output["data"].pop(PLOTLY_JSON, None)
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -261,7 +267,12 @@ def status_page(profile: str, names: list[str], titles: dict[str, str], build_st
     for key, chapters in environments.items():
         env = json.loads(key)
         which = ", ".join(chapters) if len(environments) > 1 else "every chapter"
-        lines += [f"Where {which} ran:" if chapters else "This machine:", "", "| | |", "|---|---|"]
+        lines += [
+            f"Where {which} ran:" if chapters else "This machine:",
+            "",
+            "| What | Version or value |",
+            "|---|---|",
+        ]
         lines += [f"| {k} | {v} |" for k, v in _environment_rows(env)]
         lines.append("")
     return "\n".join(lines)
