@@ -228,7 +228,8 @@ def _verdicts(profile: str, name: str) -> tuple[str, str]:
 
 def _environment_rows(env: dict) -> list[tuple[str, str]]:
     rows = [("Python", env.get("python", "?"))]
-    rows += [(name, version) for name, version in env.get("packages", {}).items()]
+    packages = env.get("packages", {})
+    rows += [(name, packages[name]) for name in [*PACKAGES, *sorted(set(packages) - set(PACKAGES))] if name in packages]
     rows += [("CPU", env.get("cpu", "?")), ("cores", str(env.get("cores", "?")))]
     rows += [("torch threads", str(env.get("torch_threads", "?"))), ("GPU", env.get("gpu", "none"))]
     return rows
