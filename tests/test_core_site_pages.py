@@ -17,6 +17,7 @@ import yaml
 
 from replicate import paths
 from replicate.core import interactive, pages, site
+from replicate.errors import ReplicateError
 from replicate.papers.cvae import interactive as cvae_interactive
 from replicate.papers.cvae import latent
 from replicate.papers.reconet import interactive as reconet_interactive
@@ -50,7 +51,7 @@ def test_reproduce_box_lists_every_seed_and_non_default_parameters():
     box = pages.reproduce_box("data", "paper", runs, DEFAULTS, {"commit": "ffff", "clean": False})
     assert "| seeds | 3, 4 |" in box and "for 2 seeds" in box
     assert "python -m replicate run data --profile paper -p seed=4 -p device=cpu" in box
-    with pytest.raises(ValueError, match="python -m replicate run data --profile paper"):
+    with pytest.raises(ReplicateError, match="python -m replicate run data --profile paper"):
         pages.reproduce_box("data", "paper", [], DEFAULTS, {})
 
 

@@ -2,10 +2,10 @@
 
 :func:`check_site` serves the HTML over a local HTTP server, blocks every request that would leave it (so a page
 that needs a CDN fails here, as it would offline), and for each page checks that it loads with no console error,
-that every image is decoded (natural width > 0), that every Plotly figure has drawn, and that every internal link
-and anchor resolves (a scorecard row must land on a section); then that the built-in search finds a word. It saves a
-full-page screenshot of each page. The browser is the system's Chromium (Debian's ``chromium``) driven by
-Playwright's Python package through ``executable_path``: nothing downloads a browser.
+that every image is decoded (natural width > 0), that every Plotly figure has drawn (within its column), and that
+every internal link and anchor resolves (a scorecard row must land on a section); then that the built-in search
+finds a word. It saves a full-page screenshot of each page. The browser is the system's Chromium (Debian's
+``chromium``) driven by Playwright's Python package through ``executable_path``: nothing downloads a browser.
 
     python -m replicate.core.browser build/smoke/site/_build/html [--screenshots DIR]
 """
@@ -85,8 +85,11 @@ _IMAGES = """async () => {
   return [images.length, broken];
 }"""
 
-_PLOTLY = """() => Array.from(document.querySelectorAll("div.plotly-graph-div")).map(
-  d => [d.id, !!(d.querySelector("svg.main-svg") && d._fullLayout)])"""
+_PLOTLY = """() => Array.from(document.querySelectorAll("div.plotly-graph-div")).map(d => {
+  const svg = d.querySelector("svg.main-svg");
+  const overflow = svg ? svg.getBoundingClientRect().width - d.getBoundingClientRect().width : 0;
+  return [d.id, !!(svg && d._fullLayout), overflow];
+})"""
 
 _LINKS = """() => Array.from(document.querySelectorAll("a[href]")).map(a => [a.getAttribute("href"), a.href,
   !!a.closest("table.scorecard")])"""
@@ -159,9 +162,11 @@ def _check_page(context, base, html_root, page_path, report, screenshots, timeou
             )
         except Exception:
             pass
-        for div, drawn in page.evaluate(_PLOTLY):
+        for div, drawn, overflow in page.evaluate(_PLOTLY):
             if not drawn:
                 report.add(page_path, f"Plotly figure {div} did not render")
+            elif overflow > 1:
+                report.add(page_path, f"Plotly figure {div} is {overflow:.0f} px wider than its column")
     links = page.evaluate(_LINKS)
     if screenshots is not None:
         shot = screenshots / (page_path.replace("/", "__").removesuffix(".html") + ".png")

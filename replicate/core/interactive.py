@@ -18,6 +18,12 @@ import plotly
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 CONFIG = {"displaylogo": False, "responsive": True}
+# The figure is drawn while the page is still being laid out, wider than the column it ends up in; redraw it at the
+# column's width once the page has loaded (``responsive`` only follows later resizes of the window).
+FIT = (
+    "var fit = function () { Plotly.Plots.resize(document.getElementById('{plot_id}')); };"
+    " if (document.readyState === 'complete') { fit(); } else { window.addEventListener('load', fit); }"
+)
 
 
 def div_id(chapter: str, name: str) -> str:
@@ -28,7 +34,9 @@ def div_id(chapter: str, name: str) -> str:
 
 def html(fig, chapter: str, name: str) -> str:
     """The figure as an HTML fragment without plotly.js (deterministic: the div id is given, not random)."""
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id(chapter, name), config=CONFIG)
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id(chapter, name), config=CONFIG, post_script=FIT
+    )
 
 
 def bundle(fig, chapter: str, name: str) -> dict:

@@ -21,6 +21,7 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
+from replicate.errors import ReplicateError
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -138,7 +139,9 @@ def commands(name: str, profile: str, params: dict, defaults: dict) -> tuple[str
 def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, build_state: dict) -> str:
     """MyST markdown of the "Reproduce this chapter" admonition for a chapter rendered from ``runs`` (stamps)."""
     if not runs:
-        raise ValueError(f"chapter {name} has no stamp.json: run `python -m replicate run {name} --profile {profile}`")
+        raise ReplicateError(
+            f"chapter {name} has no stamp.json: run `python -m replicate run {name} --profile {profile}`"
+        )
     first = runs[0]["parameters"]
     seeds = [r["parameters"].get("seed") for r in runs]
     rows = [("profile", f"`{profile}`"), ("seed" + ("s" if len(seeds) > 1 else ""), ", ".join(map(str, seeds)))]
