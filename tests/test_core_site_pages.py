@@ -236,3 +236,15 @@ def test_interactive_figure_draws_offline_in_chromium(small_book, tmp_path):
         pytest.skip(message)
     report = browser.check_site(small_book, pages=["book/chapters/test.html"], search=None, screenshots=tmp_path)
     assert report.problems == []
+
+
+def test_runs_from_before_the_record_say_so(build_dir):
+    out = build_dir / "smoke" / "data"
+    out.mkdir(parents=True)
+    (out / "stamp.json").write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
+    box = pages.reproduce_box(
+        "data", "smoke", pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
+    )
+    assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
+    text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, pages.environment())
+    assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text

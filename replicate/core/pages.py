@@ -97,17 +97,16 @@ def stamps(profile: str, name: str) -> list[dict]:
             stamp = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if "executed" not in stamp:  # a run from before the runner recorded it: the stamp's time is close
-            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
-            stamp["executed"] = mtime.isoformat()
-        found.append(stamp)
+        found.append(stamp)  # a run from before the runner recorded "executed" and "commit" shows "not recorded"
     by_seed = {}
     for stamp in found:
         by_seed.setdefault(stamp.get("parameters", {}).get("seed"), stamp)
     return [by_seed[k] for k in sorted(by_seed, key=lambda s: (s is None, s))]
 
 
-def _when(iso: str) -> str:
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "not recorded"
     return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -151,7 +150,7 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
     seconds = [float(r.get("seconds", 0.0)) for r in runs]
     wall = _seconds(seconds[0]) if len(seconds) == 1 else f"{_seconds(sum(seconds))} for {len(seconds)} seeds"
     rows.append(("wall time", wall))
-    rows.append(("executed", ", ".join(sorted({_when(r["executed"]) for r in runs}))))
+    rows.append(("executed", ", ".join(sorted({_when(r.get("executed")) for r in runs}))))
     ran_from = [r for r in runs if r.get("commit")]
     rows.append(("commit", _commit(ran_from[0] if ran_from else build_state)))
     lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce", ""]
@@ -255,7 +254,7 @@ def status_page(profile: str, names: list[str], titles: dict[str, str], build_st
         paper, book = _verdicts(profile, name)
         seeds = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
         wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
-        when = ", ".join(sorted({_when(r["executed"]) for r in runs}))
+        when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
         ran = [r for r in runs if r.get("commit")]
         commit = _commit(ran[0]) if ran else "not recorded"
         link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
