@@ -69,6 +69,7 @@ from replicate.papers.reconet import figures as figs
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
 from replicate.papers.reconet import verdicts as v
+from replicate.papers.reconet.interactive import explanation_sankey
 
 # %%
 ch = Chapter("reconet", profile=profile, seed=seed, device=device)
@@ -485,6 +486,12 @@ ch.figure(
     ),
     "sankey",
 )
+
+# %% [markdown]
+# The same explanation to explore: hover a flow for the feature, its kind and its relevance.
+
+# %%
+ch.interactive(explanation_sankey(top6["feature"], top6["kind"], top6["relevance"], case.title), "sankey")
 
 # %% [markdown]
 # ## Figures 6 and 7: are the relevant features pertinent?

@@ -159,6 +159,13 @@ class Chapter:
 
             display(Image(data=data, format="png"))
 
+    def interactive(self, fig, name: str) -> None:
+        """Show the Plotly figure ``fig`` as an interactive figure in the page (offline; see core/interactive.py).
+        The PNG saved with :meth:`figure` stays what the regeneration check reads."""
+        from replicate.core import interactive
+
+        interactive.show(fig, self.name, name)
+
     # claims --------------------------------------------------------------------------------------------------------
     def claim(
         self,

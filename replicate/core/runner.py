@@ -26,6 +26,7 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
+from replicate.core import pages
 from replicate.core.chapter import DEPENDENCIES, TIMINGS, cell_key, check_profile, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 
@@ -232,7 +233,11 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
         work.rename(failed)
         raise
     (work / "stamp.json").write_text(
-        json.dumps({"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2)}, indent=1, default=str)
+        json.dumps(
+            {"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2), **pages.run_record()},
+            indent=1,
+            default=str,
+        )
     )
     _replace(work, final)
     return RunResult(name, profile, final, ran=True, seconds=seconds, seed=seed)

@@ -17,7 +17,7 @@ import yaml
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import runner
+from replicate.core import pages, runner
 from replicate.core.chapter import check_profile, declaration
 from replicate.errors import ReplicateError
 
@@ -120,13 +120,16 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
     source.mkdir(parents=True)
     for file_name in ("_config.yml", "_toc.yml"):
         shutil.copy2(paths.REPO / file_name, source / file_name)
-    shutil.copytree(paths.REPO / "book", source / "book", ignore=shutil.ignore_patterns("chapters", "scorecard.md"))
+    shutil.copytree(
+        paths.REPO / "book", source / "book", ignore=shutil.ignore_patterns("chapters", "scorecard.md", "status.md")
+    )
     (source / "book" / "chapters").mkdir()
     first = (seeds or [0])[0]  # the figures and the text come from the first seed; the scorecard from all of them
     for name in names:
         executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
     (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
+    pages.decorate(source, profile, names)
     return source
 
 

@@ -1,0 +1,308 @@
+"""The pages the book generates around the executed notebooks: each chapter's "Reproduce this chapter" box, the
+downloads it links to, and the status page.
+
+Everything here is read from the runs (each chapter's ``stamp.json``, ``claims.json``) and from the repository's git
+state at stage time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+
+from replicate import paths
+from replicate.core import claims as claims_mod
+from replicate.errors import ReplicateError
+
+# What each chapter replicates or describes: its key in book/references.bib (the box cites it).
+PAPERS = {
+    "data": ("The data", "harper2015"),
+    "emde": ("The paper", "rychalska2020"),
+    "cvae": ("The paper", "carraro2020"),
+    "reconet": ("The paper", "fusco2019"),
+    "skip": ("The paper", "afchar2020"),
+}
+PACKAGES = ("torch", "numpy", "pandas", "scikit-learn", "captum", "jupyter-book")
+DOWNLOADS = "downloads"  # beside the staged chapters: book/chapters/downloads/<name>.ipynb and <name>.py
+
+
+# what a run records -------------------------------------------------------------------------------------------------
+def git_state(repo: Path | None = None) -> dict:
+    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty)."""
+    repo = repo or paths.REPO
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown", "clean": None}
+    return {"commit": commit, "clean": not status.strip()}
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def environment() -> dict:
+    """Python and package versions, CPU model, cores, torch threads and GPU of this machine."""
+    import torch
+
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "packages": versions,
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
+    }
+
+
+def run_record() -> dict:
+    """What the runner adds to a chapter's ``stamp.json``: when it ran (UTC), the commit, and the environment."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return {"executed": now.isoformat(), **git_state(), "environment": environment()}
+
+
+# reading the runs --------------------------------------------------------------------------------------------------
+def stamps(profile: str, name: str) -> list[dict]:
+    """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``)."""
+    found = []
+    for path in [paths.chapter_dir(profile, name, seed) / "stamp.json" for seed in paths.chapter_seeds(profile, name)]:
+        try:
+            stamp = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        found.append(stamp)  # a run from before the runner recorded "executed" and "commit" shows "not recorded"
+    by_seed = {}
+    for stamp in found:
+        by_seed.setdefault(stamp.get("parameters", {}).get("seed"), stamp)
+    return [by_seed[k] for k in sorted(by_seed, key=lambda s: (s is None, s))]
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "not recorded"
+    return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _seconds(total: float) -> str:
+    return f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
+
+
+def _commit(state: dict) -> str:
+    commit = state.get("commit") or "unknown"
+    clean = state.get("clean")
+    tree = "clean tree" if clean else "uncommitted changes" if clean is False else "tree state unknown"
+    return f"`{commit[:12]}` ({tree})"
+
+
+# the reproduce box --------------------------------------------------------------------------------------------------
+def commands(name: str, profile: str, params: dict, defaults: dict) -> tuple[str, str]:
+    """The ``python -m replicate run`` command of a run and its plain jupytext + papermill equivalent."""
+    extra = [f"{k}={params[k]}" for k in params if k not in ("profile", "seed") and params[k] != defaults.get(k)]
+    replicate = f"python -m replicate run {name} --profile {profile} -p seed={params.get('seed')}"
+    replicate += "".join(f" -p {shlex.quote(e)}" for e in extra)
+    given = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in params.items() if v is not None)
+    papermill = (
+        f"jupytext --to ipynb -o {name}.ipynb notebooks/{name}.py\n"
+        f"papermill {name}.ipynb build/{profile}/{name}/{name}.ipynb --cwd notebooks {given}"
+    )
+    return replicate, papermill
+
+
+def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, build_state: dict) -> str:
+    """MyST markdown of the "Reproduce this chapter" admonition for a chapter rendered from ``runs`` (stamps)."""
+    if not runs:
+        raise ReplicateError(
+            f"chapter {name} has no stamp.json: run `python -m replicate run {name} --profile {profile}`"
+        )
+    first = runs[0]["parameters"]
+    seeds = [r["parameters"].get("seed") for r in runs]
+    rows = [("profile", f"`{profile}`"), ("seed" + ("s" if len(seeds) > 1 else ""), ", ".join(map(str, seeds)))]
+    for key, value in first.items():
+        if key not in ("profile", "seed"):
+            rows.append((key, f"`{value!r}`"))
+    seconds = [float(r.get("seconds", 0.0)) for r in runs]
+    wall = _seconds(seconds[0]) if len(seconds) == 1 else f"{_seconds(sum(seconds))} for {len(seconds)} seeds"
+    rows.append(("wall time", wall))
+    rows.append(("executed", ", ".join(sorted({_when(r.get("executed")) for r in runs}))))
+    ran_from = [r for r in runs if r.get("commit")]
+    rows.append(("commit", _commit(ran_from[0] if ran_from else build_state)))
+    lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce", ""]
+    if name in PAPERS:
+        what, key = PAPERS[name]
+        lines += [f"{what}: {{cite:t}}`{key}`.", ""]
+    lines += [
+        "This page shows the run below: the notebook's parameters cell (its defaults) is hidden, these are the values"
+        " it ran with.",
+        "",
+        "| Parameter | This run |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in rows],
+        "",
+        "Run it again (from the repository root, environment active):",
+        "",
+        "```bash",
+    ]
+    for run in runs:
+        lines.append(commands(name, profile, run["parameters"], defaults)[0])
+    lines += ["```", "", "or with papermill alone:", "", "```bash"]
+    lines += [commands(name, profile, run["parameters"], defaults)[1] for run in runs]
+    lines += [
+        "```",
+        "",
+        f"Downloads: {{download}}`the executed notebook ({name}.ipynb) <{DOWNLOADS}/{name}.ipynb>`, "
+        f"{{download}}`its jupytext source ({name}.py) <{DOWNLOADS}/{name}.py>`.",
+        "````",
+    ]
+    return "\n".join(lines)
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
+
+
+def insert_box(notebook: Path, box: str) -> None:
+    """Put ``box`` right under the notebook's title and hide its parameters cell (the defaults): the box shows the
+    values of the run instead, and the injected-parameters cell is already hidden by the runner. Also drop the
+    widget outputs (tqdm's progress bars): the page would load the widget manager from a CDN to draw a finished bar,
+    and their text fallback shows it at 0 %. Interactive figures keep their HTML only (the downloadable notebook
+    keeps Plotly's JSON too, for JupyterLab)."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if cell.cell_type == "code" and "parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
+            for output in cell.outputs:  # the book draws the HTML; myst-nb would warn on the JSON it does not know
+                if "text/html" in output.get("data", {}):
+                    output["data"].pop(PLOTLY_JSON, None)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        title = next((k for k, line in enumerate(lines) if line.startswith("# ")), None)
+        if title is not None:
+            rest = "\n".join(lines[title + 1 :]).strip("\n")
+            cell.source = "\n".join([*lines[: title + 1], "", box, "", rest]).rstrip() + "\n"
+            break
+    else:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(box))
+    nbformat.write(nb, notebook)
+
+
+# the status page ----------------------------------------------------------------------------------------------------
+def _verdicts(profile: str, name: str) -> tuple[str, str]:
+    runs = {}
+    for seed in paths.chapter_seeds(profile, name):
+        path = paths.chapter_dir(profile, name, seed) / "claims.json"
+        if path.is_file():
+            runs[seed] = claims_mod.load(path)
+    recorded = claims_mod.aggregate(runs)  # the verdicts over the seeds, as on the scorecard
+    return (
+        claims_mod.summary([c for c in recorded if c.kind == "paper"]),
+        claims_mod.summary([c for c in recorded if c.kind == "book"]),
+    )
+
+
+def _environment_rows(env: dict) -> list[tuple[str, str]]:
+    rows = [("Python", env.get("python", "?"))]
+    packages = env.get("packages", {})
+    rows += [(name, packages[name]) for name in [*PACKAGES, *sorted(set(packages) - set(PACKAGES))] if name in packages]
+    rows += [("CPU", env.get("cpu", "?")), ("cores", str(env.get("cores", "?")))]
+    rows += [("torch threads", str(env.get("torch_threads", "?"))), ("GPU", env.get("gpu", "none"))]
+    return rows
+
+
+def status_page(profile: str, names: list[str], titles: dict[str, str], build_state: dict, here: dict) -> str:
+    """Markdown of the status page: per chapter its runs and verdicts; the environments the chapters ran in."""
+    lines = [
+        "# Status",
+        "",
+        f"How and where the chapters of this build were executed (profile `{profile}`), generated from their "
+        f"runs when the book was assembled. The book was assembled from commit {_commit(build_state)}.",
+        "",
+        "| Chapter | Profile | Seeds | Wall time | Executed | Commit | Paper claims | Book checks |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    environments: dict[str, list[str]] = {}
+    for name in names:
+        runs = stamps(profile, name)
+        paper, book = _verdicts(profile, name)
+        seeds = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
+        wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
+        when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
+        ran = [r for r in runs if r.get("commit")]
+        commit = _commit(ran[0]) if ran else "not recorded"
+        link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
+        lines.append(f"| {link} | `{profile}` | {seeds} | {wall} | {when} | {commit} | {paper} | {book} |")
+        for run in runs:
+            key = json.dumps(run.get("environment") or here, sort_keys=True)
+            environments.setdefault(key, [])
+            if name not in environments[key]:
+                environments[key].append(name)
+    lines += ["", "## Environment", ""]
+    if not environments:
+        environments[json.dumps(here, sort_keys=True)] = []
+    for key, chapters in environments.items():
+        env = json.loads(key)
+        which = ", ".join(chapters) if len(environments) > 1 else "every chapter"
+        lines += [
+            f"Where {which} ran:" if chapters else "This machine:",
+            "",
+            "| What | Version or value |",
+            "|---|---|",
+        ]
+        lines += [f"| {k} | {v} |" for k, v in _environment_rows(env)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# called by site.stage ----------------------------------------------------------------------------------------------
+def decorate(source: Path, profile: str, names: list[str]) -> None:
+    """On the staged book in ``source``: a reproduce box on every chapter, its downloads, the status page, and
+    plotly.js in ``_static`` for the interactive figures (one copy for the whole site; no CDN)."""
+    from replicate.core import interactive, runner
+    from replicate.core.chapter import declaration
+
+    build_state = git_state()
+    chapters = source / "book" / "chapters"
+    downloads = chapters / DOWNLOADS
+    downloads.mkdir(parents=True, exist_ok=True)
+    titles = {}
+    for name in names:
+        notebook = paths.NOTEBOOKS / f"{name}.py"
+        titles[name] = declaration(notebook)["title"]
+        staged = chapters / f"{name}.ipynb"
+        shutil.copy2(staged, downloads / f"{name}.ipynb")
+        shutil.copy2(notebook, downloads / f"{name}.py")
+        box = reproduce_box(name, profile, stamps(profile, name), runner.parameters(notebook), build_state)
+        insert_box(staged, box)
+    (source / "book" / "status.md").write_text(status_page(profile, names, titles, build_state, environment()))
+    shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)
