@@ -79,7 +79,7 @@ def test_box_goes_under_the_title_and_the_defaults_are_hidden(tmp_path):
 def test_status_page_reports_runs_verdicts_and_environment(build_dir):
     from replicate.core import claims
 
-    out = build_dir / "paper" / "cvae"
+    out = build_dir / "paper" / "cvae" / "seed-0"
     out.mkdir(parents=True)
     (out / "stamp.json").write_text(json.dumps({**STAMP, "environment": pages.environment()}))
     rule = claims.AtLeast(0.5)
@@ -239,7 +239,7 @@ def test_interactive_figure_draws_offline_in_chromium(small_book, tmp_path):
 
 
 def test_runs_from_before_the_record_say_so(build_dir):
-    out = build_dir / "smoke" / "data"
+    out = build_dir / "smoke" / "data" / "seed-0"
     out.mkdir(parents=True)
     (out / "stamp.json").write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
     box = pages.reproduce_box(
