@@ -48,7 +48,7 @@ import pandas as pd
 from replicate import data, splits, stats
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Holds, NotApplicable, Within
-from replicate.papers.cvae import latent
+from replicate.papers.cvae import figures, latent
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import genre_conditions
 from replicate.papers.cvae.model import MultVAE
@@ -121,7 +121,7 @@ for name, n_conditions, epochs in (
         f"({'early stop' if h.stopped_early else 'epoch cap'}), β = {h.beta[h.best_epoch]:.4f} at that epoch, "
         f"{np.mean(h.seconds):.1f} s per epoch"
     )
-ch.figure(latent.plot_training(histories), "training")
+ch.figure(figures.plot_training(histories), "training")
 
 # %% [markdown]
 # ## Recommendation quality
@@ -222,13 +222,13 @@ neutral = tuple(n for n in conditions.names if n in ("(no genres listed)", "(no 
 pca = latent.LatentPCA.fit(codes, conditions.names, seed=seed, drop=neutral)
 print("left out of the latent analysis:", ", ".join(neutral) or "nothing")
 print("variance explained by PC1..PC5:", np.round(pca.explained, 3))
-ch.figure(latent.plot_pair(pca, 2, 5, seed=seed), "pc2_pc5")
+ch.figure(figures.plot_pair(pca, 2, 5, seed=seed), "pc2_pc5")
 
 # %%
-ch.figure(latent.plot_pair(pca, 3, 5, seed=seed), "pc3_pc5")
+ch.figure(figures.plot_pair(pca, 3, 5, seed=seed), "pc3_pc5")
 
 # %%
-ch.figure(latent.plot_grid(pca, seed=seed), "pc_grid")
+ch.figure(figures.plot_grid(pca, seed=seed), "pc_grid")
 
 # %% [markdown]
 # ## The paper's observations, measured
@@ -375,7 +375,7 @@ pd.DataFrame(distances, index=names, columns=names).style.format("{:.1f}").backg
 # %%
 light, serious = ("Comedy", "Romance"), ("Thriller", "Action", "Crime")
 position, score, rho, p_rho = latent.profiling(pca, split.train[sample], conditions, light, serious)
-ch.figure(latent.plot_profiling(position, score, rho), "profiling")
+ch.figure(figures.plot_profiling(position, score, rho), "profiling")
 ch.claim(
     "profiling_axis",
     "Unconditioned users' position on the light→serious axis follows their history",
