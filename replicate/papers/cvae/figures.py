@@ -95,3 +95,13 @@ def plot_profiling(position: np.ndarray, score: np.ndarray, rho: float):
         title=f"Profiling: Spearman ρ = {rho:.2f}",
     )
     return fig
+
+
+def plot_trained_untrained(trained: LatentPCA, untrained: LatentPCA, i: int = 2, j: int = 5, seed: int = 0):
+    """The same PCA plane of the trained C-VAE and of its untrained initialisation, side by side: conditions cluster
+    in both, since the one-hot condition shifts the latent mean by itself; what training changes is the arrangement."""
+    fig, axes = plots.subplots(1, 2, figsize=(13, 5.5))
+    for ax, space, title in ((axes[0], trained, "trained C-VAE"), (axes[1], untrained, "untrained (same init)")):
+        plot_pair(space, i, j, ax=ax, max_points=200, seed=seed)
+        ax.set_title(title)
+    return fig
