@@ -160,6 +160,8 @@ def train(
         if waited >= config.patience:
             log.stopped_early = True
             break
+    for epoch in config.snapshot_epochs:  # stopped before a snapshot epoch: the model it would have kept is the last
+        log.snapshots.setdefault(epoch, (log.best_epoch, copy.deepcopy(best_state)))
     model.load_state_dict(best_state)
     model.eval()
     return log
