@@ -423,9 +423,9 @@ ch.claim(
 # %% [markdown]
 # ## Why: clusters
 #
-# The untrained C-VAE clusters users by condition (silhouette {glue:text}`sil_untrained` for its own initialisation),
-# the trained one less so ({glue:text}`sil_trained`). The most plausible cause: training makes the latent code carry
-# each user's taste, which is the same under every condition and spreads each condition's cloud over the space, so
+# The untrained C-VAE clusters users by condition (silhouette {glue:text}`sil_untrained` for its own initialisation);
+# the trained one has {glue:text}`sil_trained`. Where the trained model misses, the most plausible cause: training
+# makes the latent code carry each user's taste, which is the same under every condition and spreads each condition's cloud over the space, so
 # clouds overlap even if every condition moves every user the same way. Tested: subtract each user's own mean point
 # (over her conditions) and compute the silhouette again; if the conditions then separate (silhouette at the same
 # threshold), the clusters are there and the taste spread hides them. A control that must fail: the same with the
@@ -449,8 +449,8 @@ ch.claim(
 # %% [markdown]
 # ## Why: Film-Noir
 #
-# The paper finds Film-Noir far from every genre. On ML-1M it is the rarest genre, so its condition has the fewest
-# training examples. The most plausible cause of a miss: rare conditions are moved least by training and stay close
+# The paper finds Film-Noir far from every genre. On ML-1M it has the fewest movies of all genres, so its condition
+# has few training examples. The most plausible cause of a miss: rare conditions are moved least by training and stay close
 # to the rest. Tested: the rank correlation across genres between a condition's number of training examples and its
 # isolation, on the trained model; the cause is supported when it is positive at the test level.
 

@@ -51,15 +51,3 @@ def test_fit_drops_named_conditions():
     codes = rng.normal(size=(20, 4, 6))  # 3 conditions + unconditioned
     fitted = latent.LatentPCA.fit(codes, ("A", "(no genres listed)", "B"), components=2, drop=("(no genres listed)",))
     assert fitted.labels == ("A", "B", latent.UNCONDITIONED_LABEL) and fitted.points.shape == (20, 3, 2)
-
-
-def test_silhouette_values_match_sklearn():
-    from sklearn.metrics import silhouette_samples
-
-    rng = np.random.default_rng(1)
-    points = rng.normal(size=(300, 5)) + np.repeat(rng.normal(scale=2, size=(6, 5)), 50, axis=0)
-    labels = np.repeat(np.arange(6), 50)
-    labels[0] = 9  # a cluster of one point
-    np.testing.assert_allclose(
-        latent.silhouette_values(points, labels, chunk=70), silhouette_samples(points, labels), atol=1e-7
-    )
