@@ -182,3 +182,29 @@ def test_filtering_to_the_genre_never_hurts_and_condition_changes_the_ranking():
     assert result["condition"]["nDCG@100"] != result["plain"]["nDCG@100"]
     with pytest.raises(ValueError, match="mode"):
         train_vae.conditioned_evaluation({"x": (model, "magic")}, s.test_in, s.test_out, conditions)
+
+
+def test_history_counts_steps_and_keeps_snapshots():
+    seed_everything(0)
+    ds = data.make_synthetic(n_users=150, n_items=40, per_user=14)
+    s = splits.strong_generalization(ds, n_heldout=15, seed=0)
+    model = MultVAE(s.n_items, hidden=16, latent=4)
+    config = train_vae.Config(epochs=4, patience=10, batch_size=40, snapshot_epochs=(2,))
+    history = train_vae.train(model, s.train, s.valid_in, s.valid_out, config, progress=False)
+    per_epoch = int(np.ceil(s.train.shape[0] / 40))
+    assert history.steps == [per_epoch * (k + 1) for k in range(4)]
+    best, state = history.snapshots[2]
+    assert best == int(np.argmax(history.valid_ndcg[:2])) and set(state) == set(model.state_dict())
+    assert train_vae.TrainConfig is train_vae.Config
+
+
+def test_a_snapshot_after_an_early_stop_is_the_kept_model():
+    seed_everything(0)
+    ds = data.make_synthetic(n_users=150, n_items=40, per_user=14)
+    s = splits.strong_generalization(ds, n_heldout=15, seed=0)
+    model = MultVAE(s.n_items, hidden=16, latent=4)
+    config = train_vae.Config(epochs=3, batch_size=40, snapshot_epochs=(50,))
+    history = train_vae.train(model, s.train, s.valid_in, s.valid_out, config, progress=False)
+    best, state = history.snapshots[50]
+    assert best == history.best_epoch
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from replicate.data.types import Dataset
@@ -77,3 +78,17 @@ def targets(history_rows: np.ndarray, conds: np.ndarray, conditions: Conditions)
     rows = np.flatnonzero(conds >= 0)
     mask[rows] = conditions.items[:, conds[rows]].T
     return history_rows * mask
+
+
+def genre_counts(conditions: Conditions) -> pd.Series:
+    """Movies of each condition in the catalogue, most common first (ties by name)."""
+    counts = pd.Series(conditions.items.sum(axis=0).astype(int), index=list(conditions.names), name="movies")
+    return counts.sort_index().sort_values(ascending=False, kind="stable")
+
+
+def cogenres(conditions: Conditions, genre: str) -> pd.Series:
+    """For the movies of ``genre`` (e.g. IMAX, a camera rather than a genre), how many also list each other genre,
+    most common first; genres that never co-occur are kept, with 0."""
+    mask = conditions.items[:, conditions.index(genre)] > 0
+    counts = pd.Series(conditions.items[mask].sum(axis=0).astype(int), index=list(conditions.names), name=genre)
+    return counts.drop(genre).sort_index().sort_values(ascending=False, kind="stable")

@@ -18,26 +18,42 @@ from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_samples
 
-from replicate import plots, stats
-from replicate.papers.cvae.conditions import Conditions, one_hot
+from replicate import stats
+from replicate.papers.cvae.conditions import Conditions
 from replicate.papers.cvae.model import MultVAE
 
 UNCONDITIONED_LABEL = "no condition"
 
 
 def encode_conditions(model: MultVAE, history: sp.csr_matrix, n_conditions: int, batch: int = 1000) -> np.ndarray:
-    """Latent means, shape (n_users, n_conditions + 1, latent); the last slot is the unconditioned encoding."""
+    """Latent means, shape (n_users, n_conditions + 1, latent); the last slot is the unconditioned encoding.
+
+    The encoder's first layer is linear in [x; c], so the history part W_x x + b is computed once per user and each
+    one-hot condition adds its column of W_c: the same numbers as ``model.encode(x, c)`` for every c (up to float
+    rounding), at 1 / (C + 1) of the cost of the largest product.
+    """
+    if n_conditions != model.n_conditions:
+        raise ValueError(f"the model has {model.n_conditions} conditions, not {n_conditions}: pass model.n_conditions")
     model.eval()
     n = history.shape[0]
+    device = next(model.parameters()).device
     out = np.empty((n, n_conditions + 1, model.latent), dtype=np.float32)
+    weight, bias = model.encoder.weight, model.encoder.bias
     with torch.no_grad():
+        shifts = torch.cat([weight[:, model.n_items :].T, weight.new_zeros(1, weight.shape[0])])  # (C + 1, hidden)
         for start in range(0, n, batch):
-            x = torch.from_numpy(history[start : start + batch].toarray())
-            for c in range(n_conditions + 1):
-                cond = np.full(x.shape[0], c if c < n_conditions else -1)
-                mu, _ = model.encode(x, torch.from_numpy(one_hot(cond, n_conditions)))
-                out[start : start + batch, c] = mu.numpy()
+            x = torch.from_numpy(history[start : start + batch].toarray()).to(device)
+            base = torch.nn.functional.normalize(x, p=2, dim=1) @ weight[:, : model.n_items].T + bias
+            hidden = torch.tanh(base[:, None, :] + shifts[None, :, :])
+            stats_ = model.to_stats(hidden)
+            out[start : start + batch] = stats_[..., : model.latent].cpu().numpy()
     return out
+
+
+def silhouette_values(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Silhouette of each point (Euclidean), by scikit-learn. (A per-cluster-sums version with torch was tried and
+    measured slower on 6,000 points in five dimensions: ``benchmarks/bench_cvae.py``.)"""
+    return silhouette_samples(np.asarray(points), np.asarray(labels))
 
 
 @dataclass
@@ -82,7 +98,7 @@ class LatentPCA:
         """Mean silhouette per condition (on a seeded sample of points, Euclidean, in the PCA space)."""
         rng = np.random.default_rng(seed)
         idx = rng.choice(len(self.flat), size=min(sample, len(self.flat)), replace=False)
-        values = silhouette_samples(self.flat[idx], self.flat_labels[idx])
+        values = silhouette_values(self.flat[idx], self.flat_labels[idx])
         labels = self.flat_labels[idx]
         return {name: float(values[labels == k].mean()) for k, name in enumerate(self.labels)} | {
             "all": float(values.mean())
@@ -150,95 +166,3 @@ def profiling(pca: LatentPCA, history: sp.csr_matrix, conditions: Conditions, li
     score = taste_score(history, conditions, light, serious)
     result = spearmanr(position, score)
     return position, score, float(result.statistic), float(result.pvalue)
-
-
-# --- figures --------------------------------------------------------------------------------------------------------
-
-
-def _colours(n: int):
-    """n distinct colours, none grey or black (black is the unconditioned users): tab10 without its grey, then the
-    saturated shades of tab20b and tab20c."""
-    import matplotlib as mpl
-
-    tab10, b, c = (mpl.colormaps[name] for name in ("tab10", "tab20b", "tab20c"))
-    pool = [tab10(k) for k in range(10) if k != 7] + [b(k) for k in (0, 4, 8, 12, 16, 2, 6, 10, 14, 18)]
-    pool += [c(k) for k in (0, 4, 8, 12, 2, 6, 10)]
-    return [pool[k % len(pool)] for k in range(n)]
-
-
-def plot_pair(pca: LatentPCA, i: int, j: int, ax=None, max_points: int = 400, seed: int = 0, annotate: bool = True):
-    """Scatter of components i and j (1-based, as the paper numbers them): one colour per genre, black unconditioned."""
-    fig = None
-    if ax is None:
-        fig, ax = plots.subplots(figsize=(8.5, 6.5))
-    rng = np.random.default_rng(seed)
-    users = rng.choice(pca.points.shape[0], size=min(max_points, pca.points.shape[0]), replace=False)
-    colours = _colours(len(pca.labels) - 1) + [(0, 0, 0, 1)]
-    centroids = pca.centroids()
-    for k, name in enumerate(pca.labels):
-        p = pca.points[users, k]
-        ax.scatter(p[:, i - 1], p[:, j - 1], s=4, alpha=0.35, color=colours[k], label=name, rasterized=True)
-    if annotate:
-        for k, name in enumerate(pca.labels):
-            ax.annotate(
-                name,
-                centroids[k, [i - 1, j - 1]],
-                fontsize=8,
-                weight="bold",
-                ha="center",
-                va="center",
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colours[k], alpha=0.8),
-            )
-    ax.set_xlabel(f"PC{i} ({pca.explained[i - 1]:.0%} of variance)")
-    ax.set_ylabel(f"PC{j} ({pca.explained[j - 1]:.0%} of variance)")
-    if fig is not None:
-        ax.legend(markerscale=4, fontsize=7, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        return fig
-    return ax
-
-
-def plot_grid(pca: LatentPCA, max_points: int = 150, seed: int = 0):
-    """All pairs of the first five components (diagonal: the spread of each condition along that component)."""
-    k = pca.points.shape[-1]
-    fig, axes = plots.subplots(k, k, figsize=(13, 12))
-    colours = _colours(len(pca.labels) - 1) + [(0, 0, 0, 1)]
-    for a in range(k):
-        for b in range(k):
-            ax = axes[a, b]
-            if a == b:
-                for c in range(len(pca.labels)):
-                    ax.hist(pca.points[:, c, a], bins=30, histtype="step", color=colours[c], density=True)
-            else:
-                plot_pair(pca, b + 1, a + 1, ax=ax, max_points=max_points, seed=seed, annotate=False)
-            ax.set_xlabel(f"PC{b + 1}" if a == k - 1 else "")
-            ax.set_ylabel(f"PC{a + 1}" if b == 0 else "")
-            ax.tick_params(labelsize=6)
-    handles = [plt_handle(colours[c]) for c in range(len(pca.labels))]
-    fig.legend(handles, pca.labels, loc="outside right center", fontsize=8)
-    return fig
-
-
-def plt_handle(colour):
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], marker="o", linestyle="", color=colour)
-
-
-def plot_training(histories: dict):
-    """Validation nDCG@100 per epoch of each model (the kept epoch circled)."""
-    fig, ax = plots.subplots(figsize=(7, 3.8))
-    curves = {name: h.valid_ndcg for name, h in histories.items()}
-    plots.learning_curves(ax, curves, {name: h.best_epoch for name, h in histories.items()}, "validation nDCG@100")
-    ax.set_title("Training (circles: kept epoch)")
-    return fig
-
-
-def plot_profiling(position: np.ndarray, score: np.ndarray, rho: float):
-    fig, ax = plots.subplots(figsize=(6.5, 4.2))
-    ax.scatter(position, score, s=6, alpha=0.4)
-    ax.set(
-        xlabel="unconditioned user on the light → serious axis",
-        ylabel="share serious − share light movies",
-        title=f"Profiling: Spearman ρ = {rho:.2f}",
-    )
-    return fig

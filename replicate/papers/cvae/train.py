@@ -7,17 +7,18 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from replicate import metrics
+from replicate import metrics, stats
 from replicate.papers.cvae.conditions import UNCONDITIONED, Conditions, conditioned_examples, one_hot, targets
 from replicate.papers.cvae.model import MultVAE, vae_loss
 
 
 @dataclass
-class TrainConfig:
+class Config:
     """Adam 1e-3, batches of 500 examples, at most ``epochs`` epochs, early stopping after ``patience`` epochs without
     a better validation nDCG@100. β grows linearly with the optimisation steps and reaches ``beta_cap`` after
     ``anneal_epochs`` epochs' worth of steps, then stays there: the same schedule per epoch for Mult-VAE and C-VAE,
@@ -31,6 +32,10 @@ class TrainConfig:
     anneal_epochs: float = 10.0
     seed: int = 0
     device: str = "cpu"
+    snapshot_epochs: tuple = ()  # keep the best state so far after these epochs (1-based), e.g. for an ablation
+
+
+TrainConfig = Config  # the name used before the common vocabulary (issue 10)
 
 
 @dataclass
@@ -39,8 +44,15 @@ class History:
     valid_ndcg: list = field(default_factory=list)
     beta: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
+    steps: list = field(default_factory=list)  # optimiser steps taken up to the end of each epoch
     best_epoch: int = -1
     stopped_early: bool = False
+    snapshots: dict = field(default_factory=dict)  # epoch (1-based) -> (best epoch so far, its state dict)
+
+    @property
+    def best_steps(self) -> int:
+        """Optimiser steps up to the kept epoch."""
+        return self.steps[self.best_epoch]
 
     @property
     def best_ndcg(self) -> float:
@@ -90,7 +102,7 @@ def train(
     history: sp.csr_matrix,
     valid_in: sp.csr_matrix,
     valid_out: sp.csr_matrix,
-    config: TrainConfig,
+    config: Config,
     conditions: Conditions | None = None,
     progress: bool = True,
 ) -> History:
@@ -137,14 +149,19 @@ def train(
         log.valid_ndcg.append(ndcg)
         log.beta.append(beta)
         log.seconds.append(time.perf_counter() - start)
+        log.steps.append(step)
         bar.set_postfix(loss=f"{log.loss[-1]:.1f}", ndcg=f"{ndcg:.4f}")
         if log.best_epoch < 0 or ndcg > log.best_ndcg:
             log.best_epoch, best_state, waited = epoch, copy.deepcopy(model.state_dict()), 0
         else:
             waited += 1
-            if waited >= config.patience:
-                log.stopped_early = True
-                break
+        if epoch + 1 in config.snapshot_epochs:
+            log.snapshots[epoch + 1] = (log.best_epoch, copy.deepcopy(best_state))
+        if waited >= config.patience:
+            log.stopped_early = True
+            break
+    for epoch in config.snapshot_epochs:  # stopped before a snapshot epoch: the model it would have kept is the last
+        log.snapshots.setdefault(epoch, (log.best_epoch, copy.deepcopy(best_state)))
     model.load_state_dict(best_state)
     model.eval()
     return log
@@ -166,7 +183,7 @@ def conditioned_evaluation(
     in_genre = conditions.items[:, conds].T > 0
     relevant = heldout[users].toarray() * in_genre
     fold = fold_in[users]
-    out = {}
+    out, per_pair = {}, {}
     for name, (model, mode) in models.items():
         if mode not in ("plain", "filter", "condition"):
             raise ValueError(f"mode must be plain, filter or condition, not {mode!r}")
@@ -176,9 +193,20 @@ def conditioned_evaluation(
             s = scores(model, fold_in, device=device)[users]
             if mode == "filter":
                 s = np.where(in_genre, s, -np.inf)
+        ndcg = metrics.ndcg_at_k(s, relevant, 100)
         out[name] = {
-            "nDCG@100": float(np.nanmean(metrics.ndcg_at_k(s, relevant, 100))),
+            "nDCG@100": float(np.nanmean(ndcg)),
             "Recall@20": float(np.nanmean(metrics.recall_at_k(s, relevant, 20))),
         }
+        per_pair[name] = ndcg
     out["pairs"] = len(users)
+    out["per_pair"] = per_pair
+    out["users"] = users
     return out
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, users: np.ndarray) -> tuple[float, float, float]:
+    """Mean of ``a - b`` over users (each user's pairs averaged first, since one user's pairs are not independent)
+    with its 95 % Student-t interval over users: (mean, low, high)."""
+    diff = pd.Series(np.asarray(a) - np.asarray(b)).groupby(np.asarray(users)).mean()
+    return stats.t_interval(diff.dropna().to_numpy())

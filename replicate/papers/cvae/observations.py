@@ -1,0 +1,449 @@
+"""The paper's observations about the C-VAE latent space, each as a score and a reading, on a trained model and on
+untrained ones side by side.
+
+Every observation of §3.1 becomes
+
+- a **score**: a scale-free number that grows the more the latent space looks as the paper describes (a ratio of
+  centroid distances, a rank correlation, a silhouette), and
+- a **reading**: the paper's sentence as a yes/no on that model, with a threshold fixed in advance.
+
+An untrained C-VAE already passes several readings, because the one-hot condition shifts the latent mean by itself
+(a random projection also keeps much of the geometry of the histories). The paper's point is that the arrangement is
+*learned* ("such correlations are not directly fed into the network"), so an observation counts as replicated only
+when its reading holds on the trained model **and** the trained model's score lies beyond the scores of every one of
+``K`` untrained models of the same architecture (the first of them is the trained model's own initialisation): a
+one-sided rank test at level 1 / (K + 1), 0.05 for K = 19.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from scipy.spatial.distance import cdist
+from scipy.stats import spearmanr
+
+from replicate import stats
+from replicate.papers.cvae import latent
+from replicate.papers.cvae.conditions import Conditions
+from replicate.papers.cvae.model import MultVAE
+
+NEUTRAL = ("(no genres listed)", "(no genre)")
+ALIASES = {"Children's": ("Children's", "Children")}  # ML-1M spells it "Children's", ML-20M "Children"
+
+N_UNTRAINED = 19  # beating all of 19 untrained models is a one-sided rank test at 1/20 = 0.05
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds of the readings, fixed before any run (the notebook states each with its justification)."""
+
+    silhouette: float = 0.25  # a weak but real cluster structure (Kaufman and Rousseeuw)
+    eta2: float = 0.5  # the condition explains most of the variance
+    within: float = 0.5  # a component with most of its variance within conditions
+    alpha: float = 0.05  # one-sided tests (Mantel, Spearman)
+    quarter: float = 0.25  # "far" / "close": the top quarter of genres or genre pairs
+    overlap: float = 0.9  # "almost completely overlap": the closest tenth of genre pairs
+    aside: float = 0.5  # "a bit offside": farther from the centre than half of the genres
+
+
+@dataclass
+class Context:
+    """What the observations need besides the latent space: the genres, the sampled users' histories, the Mantel
+    permutations, the seed and the thresholds."""
+
+    conditions: Conditions
+    history: sp.csr_matrix
+    permutations: int = 999
+    seed: int = 0
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def name(self, genre: str, names) -> str:
+        for candidate in ALIASES.get(genre, (genre,)):
+            if candidate in names:
+                return candidate
+        raise KeyError(f"genre {genre!r} is not among the conditions ({', '.join(names)})")
+
+
+@dataclass
+class Measure:
+    score: float
+    reading: bool
+    detail: str = ""
+
+
+def _closeness(distances: np.ndarray) -> np.ndarray:
+    """closeness[a, b]: the share of all genre pairs that lie farther apart than a and b (1 = the closest pair)."""
+    upper = distances[np.triu_indices(len(distances), 1)]
+    return (upper[None, None, :] > distances[:, :, None]).mean(axis=2)
+
+
+def _farness(distances: np.ndarray, i: int, j: int) -> float:
+    """The share of i's other genres that lie nearer to i than j does (1 = j is i's farthest genre)."""
+    others = np.delete(distances[i], [i, j])
+    return float((others < distances[i, j]).mean())
+
+
+def centroid_distance(space: latent.LatentPCA, a: str, b: str) -> float:
+    """Euclidean distance between the centroids of genres ``a`` and ``b`` in the five-component space."""
+    names = space.labels[:-1]
+    return float(space.genre_distances()[names.index(a), names.index(b)])
+
+
+def _best_plane(space: latent.LatentPCA, pairs: list[tuple[str, str]]):
+    """Among the ten planes of two of the five components, the one where ``pairs`` are closest (mean closeness);
+    the paper chose its Figure 3 plane among these as 'the most interesting'."""
+    names = space.labels[:-1]
+    best = None
+    for plane in combinations(range(space.points.shape[-1]), 2):
+        c = space.centroids()[:-1][:, plane]
+        close = _closeness(cdist(c, c))
+        values = [close[names.index(a), names.index(b)] for a, b in pairs]
+        if best is None or np.mean(values) > best[1]:
+            best = (plane, float(np.mean(values)), values, c)
+    return best
+
+
+def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentPCA | None = None) -> dict:
+    """Every observation of §3.1 on one latent space: ``{id: Measure}``."""
+    names, th = space.labels[:-1], ctx.thresholds
+    g = {n: ctx.name(n, names) for n in _GENRES if any(a in names for a in ALIASES.get(n, (n,)))}
+    d = space.genre_distances()
+    idx = {n: names.index(g[n]) for n in g}
+    out = {}
+
+    sil = space.silhouette(seed=ctx.seed)["all"]
+    out["clusters_silhouette"] = Measure(sil, sil >= th.silhouette, f"silhouette {sil:.2f}")
+    eta2 = space.eta_squared()
+    out["clusters_eta2"] = Measure(float(eta2.mean()), float(eta2.mean()) >= th.eta2, f"mean η² {eta2.mean():.2f}")
+    within = 1.0 - float(eta2.min())
+    out["users_differ_within_condition"] = Measure(
+        within,
+        within >= th.within,
+        f"least condition-bound component: η² {eta2.min():.2f} (PC{int(eta2.argmin()) + 1})",
+    )
+
+    r, p = stats.mantel(
+        latent.cooccurrence_distance(ctx.conditions, names), d, permutations=ctx.permutations, seed=ctx.seed
+    )
+    out["cooccurrence_mantel"] = Measure(r, p <= th.alpha, f"Mantel r {r:.2f}, p {p:.3f}")
+
+    centre = latent.centrality(space)
+    genre_centre, unconditioned = centre[:-1], centre[-1]
+    score = float((genre_centre.min() - unconditioned) / np.median(genre_centre))
+    out["unconditioned_centre"] = Measure(
+        score, score > 0, f"unconditioned {unconditioned:.2f} from the centre, nearest genre {genre_centre.min():.2f}"
+    )
+
+    nn = latent.isolation(d)
+    noir = idx["Film-Noir"]
+    rank = int((nn > nn[noir]).sum()) + 1
+    quarter = int(np.ceil(len(names) * th.quarter))
+    out["film_noir_isolated"] = Measure(
+        float(nn[noir] / np.median(nn)), rank <= quarter, f"isolation rank {rank} of {len(names)}"
+    )
+    expected = [g[n] for n in ("Crime", "Drama", "Thriller", "Mystery")]
+    nearest = latent.nearest(d, names, g["Film-Noir"], 4)
+    others = [j for j, n in enumerate(names) if n not in expected and j != noir]
+    score = float(d[noir, others].mean() / d[noir, [names.index(n) for n in expected]].mean())
+    out["film_noir_neighbours"] = Measure(
+        score, len(set(expected) & set(nearest)) >= 3, f"its 4 nearest: {', '.join(nearest)}"
+    )
+
+    near = [d[idx["War"], idx["Drama"]], d[idx["War"], idx["Romance"]]]
+    far = [d[idx["War"], idx["Children's"]], d[idx["War"], idx["Animation"]]]
+    score = float(min(far) / max(near))
+    out["war_near_drama_romance"] = Measure(
+        score, score > 1, f"Drama {near[0]:.2f}, Romance {near[1]:.2f}; Children's {far[0]:.2f}, Animation {far[1]:.2f}"
+    )
+    h, t, s = idx["Horror"], idx["Thriller"], idx["Sci-Fi"]
+    score = float(d[t, s] / max(d[h, t], d[h, s]))
+    out["horror_between"] = Measure(
+        score, score > 1, f"Horror–Thriller {d[h, t]:.2f}, Horror–Sci-Fi {d[h, s]:.2f}, Thriller–Sci-Fi {d[t, s]:.2f}"
+    )
+    w = idx["Western"]
+    far_share = _farness(d, h, w)
+    out["horror_far_from_western"] = Measure(
+        float(d[h, w] / np.median(np.delete(d[h], h))),
+        far_share >= 1 - th.quarter,
+        f"Western is farther from Horror than {far_share:.0%} of the other genres",
+    )
+    close = _closeness(d)
+    trio = [close[idx[a], idx[b]] for a, b in (("Thriller", "Mystery"), ("Thriller", "Crime"), ("Mystery", "Crime"))]
+    out["thriller_mystery_crime_close"] = Measure(
+        float(np.mean(trio)),
+        min(trio) >= 1 - th.quarter,
+        "pair closeness (share of genre pairs farther apart): " + ", ".join(f"{v:.2f}" for v in trio),
+    )
+
+    frequency = ctx.conditions.items.sum(axis=0)[[ctx.conditions.index(n) for n in names]]
+    rho, p_rho = spearmanr(frequency, -genre_centre)
+    order = [names[k] for k in np.argsort(genre_centre)]
+    out["popular_genres_central"] = Measure(
+        float(rho),
+        bool(rho > 0 and p_rho <= th.alpha),
+        f"Spearman ρ {rho:.2f} (p {p_rho:.3f}); most central: {', '.join(order[:4])}; farthest: "
+        + ", ".join(order[-3:]),
+    )
+
+    pairs = [(g["Mystery"], g["Horror"]), (g["Children's"], g["Fantasy"]), (g["War"], g["Western"])]
+    plane, mean_close, values, c = _best_plane(space, pairs)
+    label = f"PC{plane[0] + 1}–PC{plane[1] + 1}"
+    out["figure3_pairs_overlap"] = Measure(
+        mean_close,
+        min(values) >= th.overlap,
+        f"in {label}: pair closeness " + ", ".join(f"{v:.2f}" for v in values),
+    )
+    radius = np.linalg.norm(c - c.mean(axis=0), axis=1)
+    shares = [float((radius < radius[idx[n]]).mean()) for n in ("Action", "Musical", "Documentary")]
+    out["figure3_offside"] = Measure(
+        float(np.mean(shares)),
+        min(shares) >= th.aside,
+        f"in {label}: farther from the centre than " + ", ".join(f"{v:.0%}" for v in shares) + " of the genres",
+    )
+
+    light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
+    _, _, rho, p_rho = latent.profiling(space, ctx.history, ctx.conditions, light, serious)
+    out["profiling_axis"] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"Spearman ρ {rho:.2f}")
+
+    if neutral_space is not None:
+        out["neutral_far_on_pc1"] = neutral_far_on_pc1(neutral_space)
+    return out
+
+
+_GENRES = (
+    "Action Animation Children's Comedy Crime Documentary Drama Fantasy Film-Noir Horror Musical Mystery Romance "
+    "Sci-Fi Thriller War Western"
+).split()
+
+
+def neutral_far_on_pc1(space: latent.LatentPCA) -> Measure:
+    """The neutral genre's centroid on PC1, away from the median genre, over the farthest other genre (ML-20M)."""
+    names = space.labels[:-1]
+    k = next(i for i, n in enumerate(names) if n in NEUTRAL)
+    pc1 = space.centroids()[:-1, 0]
+    gap = np.abs(pc1 - np.median(np.delete(pc1, k)))
+    score = float(gap[k] / np.delete(gap, k).max())
+    return Measure(score, score > 1, f"neutral {gap[k]:.2f} from the median genre on PC1, next farthest {score:.2f}x")
+
+
+# --- trained and untrained side by side -------------------------------------------------------------------------
+
+
+def untrained(n_items: int, n_conditions: int, seed: int) -> MultVAE:
+    """A C-VAE with the paper's initialisation and no training step, seeded by ``seed`` alone."""
+    state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    model = MultVAE(n_items, n_conditions)
+    torch.random.set_rng_state(state)
+    return model.eval()
+
+
+def null_seeds(seed: int, k: int = N_UNTRAINED) -> list[int]:
+    """The initialisation seeds of the untrained models: the chapter's seed first (the trained model starts there)."""
+    return [seed] + [10_000 + 100 * seed + j for j in range(1, k)]
+
+
+def latent_space(model: MultVAE, history: sp.csr_matrix, conditions: Conditions, seed: int = 0):
+    """The PCA of the latent means of ``history`` under every condition (the neutral genre left out, as the paper
+    does), and, when there is a neutral genre, the PCA with it (for its PC1 observation)."""
+    codes = latent.encode_conditions(model, history, conditions.n)
+    neutral = tuple(n for n in conditions.names if n in NEUTRAL)
+    space = latent.LatentPCA.fit(codes, conditions.names, seed=seed, drop=neutral)
+    with_neutral = latent.LatentPCA.fit(codes, conditions.names, seed=seed) if neutral else None
+    return space, with_neutral
+
+
+@dataclass
+class SideBySide:
+    """The observations on the trained model and on ``K`` untrained ones; ``spaces`` holds the latent spaces of the
+    trained model and of its own untrained initialisation (for the figure)."""
+
+    trained: dict
+    untrained: list[dict]
+    spaces: tuple = ()
+
+    def with_trained(self, measures: dict) -> "SideBySide":
+        """The same untrained models beside another trained measurement (e.g. an earlier epoch)."""
+        return SideBySide(measures, self.untrained)
+
+    def verdicts(self) -> dict:
+        return {key: self.holds(key) for key in self.trained}
+
+    def readings(self) -> dict:
+        return {key: bool(m.reading) for key, m in self.trained.items()}
+
+    def learned(self, key: str) -> bool:
+        """The trained score lies beyond every untrained score."""
+        return bool(self.trained[key].score > max(u[key].score for u in self.untrained))
+
+    def holds(self, key: str) -> bool:
+        """The reading holds on the trained model and the arrangement is learned (beats every untrained model)."""
+        return bool(self.trained[key].reading) and self.learned(key)
+
+    def note(self, key: str) -> str:
+        scores = [u[key].score for u in self.untrained]
+        passing = sum(bool(u[key].reading) for u in self.untrained)
+        return (
+            f"trained: {self.trained[key].detail}; score {self.trained[key].score:.2f} against untrained "
+            f"{min(scores):.2f} to {max(scores):.2f} ({len(scores)} inits; reading holds on {passing})"
+        )
+
+    def table(self) -> pd.DataFrame:
+        rows = {}
+        for key, m in self.trained.items():
+            scores = np.array([u[key].score for u in self.untrained])
+            rows[key] = {
+                "reading (trained)": bool(m.reading),
+                "reading (untrained, k of K)": f"{sum(bool(u[key].reading) for u in self.untrained)} of {len(scores)}",
+                "score (trained)": m.score,
+                "score (untrained, same init)": scores[0],
+                "score (untrained, max)": scores.max(),
+                "learned": self.learned(key),
+                "verdict": "holds" if self.holds(key) else "does not hold",
+            }
+        return pd.DataFrame(rows).T
+
+
+def changed(a: SideBySide, b: SideBySide) -> list[str]:
+    """The observations whose reading or verdict differs between two trained measurements."""
+    return [k for k in a.trained if a.readings()[k] != b.readings()[k] or a.verdicts()[k] != b.verdicts()[k]]
+
+
+def unchanged(a: SideBySide, b: SideBySide) -> bool:
+    return not changed(a, b)
+
+
+def side_by_side(
+    model: MultVAE,
+    history: sp.csr_matrix,
+    ctx: Context,
+    seeds: list[int],
+    progress: bool = True,
+) -> SideBySide:
+    """Measure every observation on ``model`` and on an untrained C-VAE for each of ``seeds``."""
+    from tqdm.auto import tqdm
+
+    trained_space = latent_space(model, history, ctx.conditions, ctx.seed)
+    trained = measure(trained_space[0], ctx, neutral_space=trained_space[1])
+    nulls, first = [], None
+    for s in tqdm(seeds, desc="untrained C-VAEs", disable=not progress):
+        space, with_neutral = latent_space(untrained(model.n_items, model.n_conditions, s), history, ctx.conditions)
+        nulls.append(measure(space, ctx, neutral_space=with_neutral))
+        first = first or space
+    return SideBySide(trained, nulls, (trained_space[0], first))
+
+
+def measure_model(model: MultVAE, history: sp.csr_matrix, ctx: Context) -> dict:
+    """:func:`measure` on the latent space of ``model`` for the users of ``history``."""
+    space, with_neutral = latent_space(model, history, ctx.conditions, ctx.seed)
+    return measure(space, ctx, neutral_space=with_neutral)
+
+
+# What each observation says, and where (the claims' descriptions).
+DESCRIPTIONS = {
+    "neutral_far_on_pc1": ("The neutral genre lies far from all others on PC1", "§3.1"),
+    "clusters_silhouette": ("Users cluster by condition (silhouette), and training made it so", "§3.1"),
+    "clusters_eta2": ("The condition explains most of the five components' variance (η²), learned", "§3.1"),
+    "users_differ_within_condition": (
+        "A component stretches the clusters: users still differ under one condition (a component's η²), learned",
+        "§3.1 (fourth PC)",
+    ),
+    "cooccurrence_mantel": ("Genres that co-occur in movies lie close (Mantel test), learned", "§3.1, §4"),
+    "unconditioned_centre": ("Unconditioned users lie nearest to the centre, learned", "§3.1, Figure 2"),
+    "film_noir_isolated": ("Film-Noir is far from every genre (top quarter of isolation), learned", "§3.1, Figure 2"),
+    "film_noir_neighbours": (
+        "Film-Noir's nearest genres are Crime, Drama, Thriller, Mystery (≥ 3 of its 4 nearest), learned",
+        "§3.1, Figure 2",
+    ),
+    "war_near_drama_romance": (
+        "War is nearer to Drama and Romance than to Children's and Animation, learned",
+        "§3.1, Figure 2",
+    ),
+    "horror_between": ("Horror lies between Thriller and Sci-Fi, learned", "§3.1, Figure 2"),
+    "horror_far_from_western": (
+        "Horror is far from Western (Western in Horror's farthest quarter), learned",
+        "§3.1, Figure 2",
+    ),
+    "thriller_mystery_crime_close": (
+        "Thriller, Mystery and Crime lie close together (each pair in the closest quarter), learned",
+        "§3.1, Figure 2",
+    ),
+    "popular_genres_central": (
+        "Popular genres lie central, unpopular ones aside (Spearman ρ), learned",
+        "§3.1, Figure 2",
+    ),
+    "figure3_pairs_overlap": (
+        "Mystery ≈ Horror, Children's ≈ Fantasy, War ≈ Western in one plane (closest tenth of pairs), learned",
+        "§3.1, Figure 3",
+    ),
+    "figure3_offside": (
+        "Action, Musical and Documentary lie aside in that plane (outer half), learned",
+        "§3.1, Figure 3",
+    ),
+    "profiling_axis": (
+        "Unconditioned users' position on the light → serious axis follows their history, learned",
+        "§3.1.1",
+    ),
+}
+
+
+def data_facts(conditions: Conditions) -> dict:
+    """The paper's statements about the genres of the data: ``{id: (holds, detail)}``, ``holds`` None when the data
+    lack what the statement needs (IMAX and the neutral genre are ML-20M's)."""
+    from replicate.papers.cvae.conditions import cogenres, genre_counts
+
+    counts = genre_counts(conditions)
+    least = list(counts.index[-3:])
+    tail = ", ".join(f"{n} {v}" for n, v in counts.iloc[-4:].items())
+    out = {
+        "genres_drama_comedy_most_common": (
+            set(counts.index[:2]) == {"Drama", "Comedy"},
+            "most movies: " + ", ".join(f"{n} {v}" for n, v in counts.iloc[:3].items()),
+        ),
+        "film_noir_least_common": ("Film-Noir" in least, f"fewest movies: {tail}"),
+    }
+    neutral = [n for n in conditions.names if n in NEUTRAL]
+    has_imax = "IMAX" in conditions.names
+    out["imax_neutral_least_common"] = (
+        (has_imax and bool(neutral) and {"IMAX", neutral[0]} <= set(least), f"fewest movies: {tail}")
+        if has_imax and neutral
+        else (None, "")
+    )
+    if has_imax:
+        co = cogenres(conditions, "IMAX").drop(neutral, errors="ignore")
+        top, bottom = set(co.index[:3]), set(co.index[-3:])
+        out["imax_action_adventure_scifi"] = (
+            top == {"Action", "Adventure", "Sci-Fi"} and {"War", "Western"} <= bottom,
+            "IMAX movies also list: " + ", ".join(f"{n} {v}" for n, v in co.items()),
+        )
+    else:
+        out["imax_action_adventure_scifi"] = (None, "")
+    return out
+
+
+def centred_silhouette(space: latent.LatentPCA, seed: int = 0, shuffle: bool = False) -> float:
+    """Silhouette by condition after subtracting each user's own mean point (her taste, the same under every
+    condition). ``shuffle`` permutes the condition labels within each user: the null, where no cluster can remain."""
+    points = space.points - space.points.mean(axis=1, keepdims=True)
+    rng = np.random.default_rng(seed)
+    labels = np.tile(np.arange(points.shape[1]), (points.shape[0], 1))
+    if shuffle:
+        labels = rng.permuted(labels, axis=1)
+    flat, flat_labels = points.reshape(-1, points.shape[-1]), labels.ravel()
+    idx = rng.choice(len(flat), size=min(6000, len(flat)), replace=False)
+    return float(latent.silhouette_values(flat[idx], flat_labels[idx]).mean())
+
+
+def rarity_and_isolation(space: latent.LatentPCA, history: sp.csr_matrix, conditions: Conditions):
+    """Spearman ρ (and p) across genres between the number of training examples of each condition (users who liked
+    one of its movies) and its isolation (distance to the nearest other genre centroid)."""
+    names = space.labels[:-1]
+    columns = [conditions.index(n) for n in names]
+    examples = np.asarray((history @ conditions.items[:, columns]) > 0).sum(axis=0)
+    result = spearmanr(examples, latent.isolation(space.genre_distances()))
+    return float(result.statistic), float(result.pvalue), dict(zip(names, examples.tolist()))

@@ -1,0 +1,66 @@
+"""The C-VAE observation helpers and the data facts, on hand-made cases."""
+
+import numpy as np
+import pytest
+
+from replicate.papers.cvae import latent
+from replicate.papers.cvae import observations as obs
+from replicate.papers.cvae.conditions import Conditions, cogenres, genre_counts
+
+
+def test_closeness_and_farness_by_hand():
+    # three genres on a line at 0, 1, 3: pairs (0,1)=1, (1,2)=2, (0,2)=3
+    x = np.array([[0.0], [1.0], [3.0]])
+    d = np.abs(x - x.T)
+    close = obs._closeness(d)
+    assert close[0, 1] == pytest.approx(2 / 3) and close[1, 2] == pytest.approx(1 / 3) and close[0, 2] == 0
+    assert obs._farness(d, 0, 2) == 1.0 and obs._farness(d, 0, 1) == 0.0
+
+
+def test_best_plane_finds_the_plane_where_pairs_meet():
+    # 4 genres in 3 components: A and B coincide on components 1 and 3 only
+    centres = np.array([[0.0, 0.0, 0.0], [0.0, 5.0, 0.0], [3.0, 1.0, 4.0], [-3.0, 2.0, -4.0], [0.0, 0.0, 0.0]])
+    space = latent.LatentPCA(centres[None], np.ones(3) / 3, ("A", "B", "C", "D", latent.UNCONDITIONED_LABEL))
+    plane, mean_close, values, _ = obs._best_plane(space, [("A", "B")])
+    assert plane == (0, 2) and values == [pytest.approx(5 / 6)]  # the pair itself is one of the six pairs
+
+
+def test_data_facts_and_cogenres():
+    names = ("Action", "Comedy", "Drama", "Film-Noir", "IMAX", "War", "Western", "(no genres listed)")
+    rows = [
+        [1, 0, 0, 0, 1, 0, 0, 0],
+        [1, 0, 0, 0, 1, 0, 0, 0],
+        [0, 1, 0, 0, 0, 0, 0, 0],
+        [0, 1, 1, 0, 0, 0, 0, 0],
+        [0, 1, 1, 0, 0, 0, 0, 0],
+        [0, 0, 1, 0, 0, 1, 0, 0],
+        [0, 0, 1, 0, 0, 0, 1, 0],
+        [0, 0, 0, 1, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 0, 0, 1],
+        [0, 1, 1, 0, 0, 1, 0, 0],
+    ]
+    conditions = Conditions(names, np.array(rows, dtype=np.float32))
+    counts = genre_counts(conditions)
+    assert list(counts.index[:2]) == ["Drama", "Comedy"] and counts["Film-Noir"] == 1
+    co = cogenres(conditions, "IMAX")
+    assert co.index[0] == "Action" and co["Action"] == 2 and "IMAX" not in co.index
+    facts = obs.data_facts(conditions)
+    assert facts["genres_drama_comedy_most_common"][0] is True
+    assert facts["film_noir_least_common"][0] is True
+    assert facts["imax_neutral_least_common"][0] is False  # IMAX has 2 movies; the three least common have 1
+    without = Conditions(names[:4], np.array(rows, dtype=np.float32)[:, :4])
+    assert obs.data_facts(without)["imax_action_adventure_scifi"][0] is None
+
+
+def test_neutral_far_on_pc1_by_hand():
+    centres = np.array([[0.0, 0], [1, 0], [-1, 0], [9, 0], [0, 0]])
+    space = latent.LatentPCA(centres[None], np.ones(2) / 2, ("A", "B", "C", "(no genres listed)", "no condition"))
+    m = obs.neutral_far_on_pc1(space)
+    assert m.reading and m.score == pytest.approx(9.0)
+
+
+def test_unknown_genre_names_the_conditions():
+    ctx = obs.Context(Conditions(("A",), np.ones((1, 1), dtype=np.float32)), None)
+    assert ctx.name("Children's", ("Children", "A")) == "Children"
+    with pytest.raises(KeyError, match="not among the conditions"):
+        ctx.name("Horror", ("A",))
