@@ -10,7 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from matplotlib.colors import to_hex
 
-from replicate.papers.cvae.latent import LatentPCA, _colours
+from replicate.papers.cvae.figures import _colours
+from replicate.papers.cvae.latent import LatentPCA
 
 
 def latent_scatter(pca: LatentPCA, i: int, j: int, users=None, max_points: int = 400, seed: int = 0) -> go.Figure:
