@@ -57,11 +57,10 @@ import torch
 from replicate import data, splits
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Exceeds, Holds, NotApplicable, Within
-from replicate.papers.cvae import figures, latent
+from replicate.papers.cvae import figures, interactive, latent
 from replicate.papers.cvae import observations as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import genre_conditions
-from replicate.papers.cvae.interactive import latent_scatter
 from replicate.papers.cvae.model import MultVAE, reduction_gap
 
 ch = Chapter("cvae", profile=profile, seed=seed, device=device)
@@ -324,7 +323,7 @@ ch.figure(figures.plot_pair(space, 2, 5, seed=seed), "pc2_pc5")
 # The same plane to explore: hover a point for its condition and user; click a genre in the legend to hide it.
 
 # %%
-ch.interactive(latent_scatter(space, 2, 5, users=split.train_users[sample], seed=seed), "pc2_pc5")
+ch.interactive(interactive.latent_scatter(space, 2, 5, users=split.train_users[sample], seed=seed), "pc2_pc5")
 
 # %%
 ch.figure(figures.plot_pair(space, 3, 5, seed=seed), "pc3_pc5")
