@@ -251,3 +251,36 @@ def test_cold_start_users_lose_their_whole_training_history():
     assert emptied[cold].nnz == 0
     others = np.setdiff1d(np.arange(50), cold)
     assert (emptied[others] != train[others]).nnz == 0
+
+
+def test_extra_removals_pick_each_present_feature_equally_often(tiny):
+    """The vectorised generator removes a uniform subset: with one extra removal per example (β tiny but the
+    limit what is left), exactly one feature stays, each of the eight non-label ones about an eighth of the time."""
+    history = sp.csr_matrix(np.array([[1, 1, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]], np.float32))
+    split = splits.UserSplit(np.arange(3), np.arange(4), history, sp.csr_matrix((3, 4)), sp.csr_matrix((3, 4)))
+    space = features.feature_space(tiny, split, attributes=True)
+    generator = features.ExampleGenerator(space, history, beta=1e-9, drop_label_attributes=False)
+    n = 6000
+    inputs, _ = generator.batch(np.random.default_rng(2), np.repeat(np.array([[0, 2]]), n, axis=0))
+    kept = inputs.sum(axis=0)
+    present = np.flatnonzero(kept)
+    assert set(inputs.sum(axis=1)) == {1.0}  # beta ~ 0: everything but one feature goes
+    shares = kept[present] / n  # which single feature is left: uniform over the 8 non-label features
+    assert len(present) == 8 and np.allclose(shares, 1 / 8, atol=0.02)
+
+
+def test_training_resumed_equals_training_longer(tiny):
+    """3 epochs then 2 more (``resume``) give exactly the model and curves of 5 epochs from scratch."""
+    history = sp.csr_matrix(np.array([[1, 1, 1, 0], [0, 0, 1, 1], [1, 1, 1, 1]], np.float32))
+    split = splits.UserSplit(np.arange(3), np.arange(4), history, history, sp.csr_matrix((3, 4)))
+    space = features.feature_space(tiny, split, attributes=True)
+    setting = dict(dim=4, beta=1.0, batch=2)
+    longer = reconet.train(space, history, reconet.Config(epochs=5, **setting), seed=1, valid=history, progress=False)
+    first = reconet.train(space, history, reconet.Config(epochs=3, **setting), seed=1, valid=history, progress=False)
+    before = first.model.Q.detach().clone()
+    resumed = reconet.train(
+        space, history, reconet.Config(epochs=2, **setting), seed=1, valid=history, progress=False, resume=first
+    )
+    assert torch.equal(first.model.Q, before)  # the resumed run trained a copy
+    assert torch.equal(resumed.model.Q, longer.model.Q) and torch.equal(resumed.model.W.weight, longer.model.W.weight)
+    assert resumed.loss == longer.loss and resumed.valid == longer.valid

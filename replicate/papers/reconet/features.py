@@ -162,16 +162,40 @@ class ExampleGenerator:
         self.attr_counts = (self.history @ space.item_attrs)[:, self.attr_cols].tocsr() if len(self.attr_cols) else None
         self.pairs = np.stack(self.history.nonzero(), axis=1).astype(np.int64)  # (user row, item) per positive
 
-    def batch(self, rng: np.random.Generator, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def sparse_batch(self, rng: np.random.Generator, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Examples for ``pairs`` (user row, label item) as bags of present features: ``(columns, offsets, labels)``,
+        example b's input being ``columns[offsets[b]:offsets[b + 1]]`` (what :meth:`RecoNet.pool_bags` takes).
+
+        Vectorised over the batch: the label (and, with ``drop_label_attributes``, its attributes no other item
+        carries) leaves each row; then ``extra_removals`` many of the remaining features, chosen uniformly without
+        replacement (the ranks of one random key per feature within its row)."""
         rows, labels = pairs[:, 0], pairs[:, 1]
-        inputs = self.profiles[rows].toarray()
-        index = np.arange(len(rows))
-        inputs[index, labels] = 0.0
+        block = self.profiles[rows]
+        owner = np.repeat(np.arange(len(rows)), np.diff(block.indptr))
+        cols = block.indices.astype(np.int64)
+        keep = cols != labels[owner]
         if self.attr_counts is not None and self.drop_label_attributes:
             remaining = self.attr_counts[rows].toarray() - self.space.item_attrs[labels][:, self.attr_cols].toarray()
-            inputs[:, self.attr_cols] = remaining > 0
-        left = inputs.sum(axis=1).astype(np.int64) - 1  # keep at least one feature
-        for b in np.flatnonzero(extra := extra_removals(rng, len(rows), self.beta, limit=np.maximum(left, 0))):
-            present = np.flatnonzero(inputs[b])
-            inputs[b, rng.choice(present, size=int(extra[b]), replace=False)] = 0.0
+            position = np.full(self.space.n_features, -1, dtype=np.int64)
+            position[self.attr_cols] = np.arange(len(self.attr_cols))
+            at = position[cols]
+            is_attr = at >= 0
+            keep[is_attr] &= remaining[owner[is_attr], at[is_attr]] > 0
+        owner, cols = owner[keep], cols[keep]
+        present = np.bincount(owner, minlength=len(rows))
+        extra = extra_removals(rng, len(rows), self.beta, limit=np.maximum(present - 1, 0))  # keep at least one
+        order = np.argsort(owner + rng.random(len(cols)))  # rows stay in order, features shuffled within each
+        starts = np.concatenate([[0], np.cumsum(present)[:-1]])
+        rank = np.empty(len(cols), dtype=np.int64)
+        rank[order] = np.arange(len(cols)) - starts[owner[order]]
+        keep = rank >= extra[owner]
+        owner, cols = owner[keep], cols[keep]
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(rows)))]).astype(np.int64)
+        return cols, offsets, labels
+
+    def batch(self, rng: np.random.Generator, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The examples of :meth:`sparse_batch` as a dense (batch, n_features) 0/1 matrix, and their labels."""
+        cols, offsets, labels = self.sparse_batch(rng, pairs)
+        inputs = np.zeros((len(labels), self.space.n_features), dtype=np.float32)
+        inputs[np.repeat(np.arange(len(labels)), np.diff(offsets)), cols] = 1.0
         return inputs, labels

@@ -57,6 +57,14 @@ class RecoNet(nn.Module):
         size = I.sum(dim=1, keepdim=True).clamp_min(1.0)
         return (I / size) @ self.Q.T
 
+    def pool_bags(self, columns: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        """:meth:`pool` of 0/1 rows given as bags of their present columns (``offsets[b]`` starts row b; the last
+        offset is the end): the same mean, without the dense input (training's fast path)."""
+        return (
+            nn.functional.embedding_bag(columns, self.Q.T.contiguous(), offsets, mode="sum", include_last_offset=True)
+            / ((offsets[1:] - offsets[:-1]).clamp_min(1).to(self.Q.dtype)[:, None])
+        )
+
     def head(self, x: torch.Tensor) -> torch.Tensor:
         """The dense part: pooled vector -> logits ŷ."""
         if self.H is not None:

@@ -104,13 +104,16 @@ def baseline_fitter(key: str, space: FeatureSpace, history: sp.csr_matrix, attri
     return fit
 
 
-def reconet_fitter(space: FeatureSpace, history: sp.csr_matrix, base: RecoNetConfig, seed: int, device: str):
-    """``fit(config, epochs)`` for RecoNet on ``history``; the scorer feeds each user's profile from ``history``."""
+def reconet_fitter(
+    space: FeatureSpace, history: sp.csr_matrix, base: RecoNetConfig, seed: int, device: str, valid=None
+):
+    """``fit(config, epochs)`` for RecoNet on ``history``; the scorer feeds each user's profile from ``history``.
+    ``valid``: validation recall@50 is recorded after every epoch (the learning curves resume these runs)."""
     profiles = space.profiles(history)
 
     def fit(config: dict, epochs):
         setting = RecoNetConfig(**{**base.__dict__, **config, "epochs": epochs})
-        trained = reconet.train(space, history, setting, seed=seed, device=device, progress=False)
+        trained = reconet.train(space, history, setting, seed=seed, valid=valid, device=device, progress=False)
 
         def scorer(rows):
             return reconet.scores(trained.model, profiles[rows], device=device)
@@ -209,7 +212,7 @@ def run_table1(
         space = spaces[attributes]
         if key is None:
             base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
-            fit = reconet_fitter(space, split.train, base, seed, device)
+            fit = reconet_fitter(space, split.train, base, seed, device, valid=split.valid)
             grid, full = BETA_GRID, budget.reconet.epochs
             done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
         else:
@@ -299,14 +302,17 @@ def reconet_variant(table: Table1, split: UserSplit, budget: Budget, seed: int =
 
 def learning_curves(table: Table1, split: UserSplit, budget: Budget, factor: int = 2, seed: int = 0, device="cpu"):
     """Validation recall@50 per epoch of RecoNet without and with attributes (each at the β Table 1 chose), trained
-    ``factor`` times the budget's epochs: does the budget reach a plateau?"""
+    ``factor`` times the budget's epochs: does the budget reach a plateau? Each curve continues Table 1's run (the
+    same model, optimiser state and example stream: exactly a run of ``factor`` times the epochs from scratch)."""
     curves = {}
     for attributes in (False, True):
-        chosen = table.get("RecoNet", attributes).config
-        config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0})
-        config.epochs = factor * budget.reconet.epochs
-        space = table.spaces[attributes]
-        history = reconet.train(space, split.train, config, seed=seed, valid=split.valid, device=device, progress=False)
+        row = table.get("RecoNet", attributes)
+        config = RecoNetConfig(**{**budget.reconet.__dict__, **row.config, "hidden": 0})
+        config.epochs = (factor - 1) * budget.reconet.epochs
+        space, done = table.spaces[attributes], row.scorer.trained
+        history = reconet.train(
+            space, split.train, config, seed=seed, valid=split.valid, device=device, progress=False, resume=done
+        )
         curves[f"RecoNet, {'with' if attributes else 'without'} attributes"] = history.valid
     return curves
 

@@ -4,6 +4,7 @@ validation-split tuning rule shared by every method of Table 1, and the cold-sta
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -48,6 +49,8 @@ class History:
     loss: list = field(default_factory=list)
     valid: list = field(default_factory=list)
     seconds_per_epoch: float = float("nan")
+    optimiser: torch.optim.Optimizer | None = field(default=None, repr=False)  # where training stopped, to resume
+    rng: np.random.Generator | None = field(default=None, repr=False)
 
 
 def evaluate(
@@ -105,16 +108,26 @@ def train(
     valid: sp.csr_matrix | None = None,
     device: str = "cpu",
     progress: bool = True,
+    resume: History | None = None,
 ) -> History:
     """Train RecoNet (``config.hidden`` > 0: RecoNet+Layer) with Adam on the generator's examples for
     ``config.epochs`` epochs; one epoch is one example per training positive. With ``valid``, recall@50 on it
-    (training items excluded) is recorded after each epoch (a learning curve; the last epoch is the model)."""
+    (training items excluded) is recorded after each epoch (a learning curve; the last epoch is the model).
+
+    ``resume``: a History of this function with the same settings; training continues from a copy of where it
+    stopped (model, Adam's state, the example stream) for ``config.epochs`` more epochs, its curves extended, so
+    that 3 epochs then 3 more give exactly the model of 6 (``resume`` itself is left untouched)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = RecoNet(space.n_features, space.n_items, config.dim, config.hidden).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    result = History(model, space, optimiser=optimiser, rng=rng)
+    if resume is not None:
+        model.load_state_dict(resume.model.state_dict())
+        optimiser.load_state_dict(copy.deepcopy(resume.optimiser.state_dict()))
+        rng = result.rng = copy.deepcopy(resume.rng)
+        result.loss, result.valid = list(resume.loss), list(resume.valid)
     generator = ExampleGenerator(space, history, config.beta, drop_label_attributes=config.drop_label_attributes)
-    result = History(model, space)
     seconds = []
     bar = tqdm(range(config.epochs), desc=model.name, leave=False, disable=not progress)
     for _ in bar:
@@ -123,8 +136,9 @@ def train(
         order = rng.permutation(len(generator.pairs))
         total = 0.0
         for start in range(0, len(order), config.batch):
-            inputs, labels = generator.batch(rng, generator.pairs[order[start : start + config.batch]])
-            logits = model(torch.from_numpy(inputs).to(device))
+            columns, offsets, labels = generator.sparse_batch(rng, generator.pairs[order[start : start + config.batch]])
+            pooled = model.pool_bags(torch.from_numpy(columns).to(device), torch.from_numpy(offsets).to(device))
+            logits = model.head(pooled)
             loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels).to(device))
             optimiser.zero_grad()
             loss.backward()
