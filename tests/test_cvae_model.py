@@ -208,3 +208,20 @@ def test_a_snapshot_after_an_early_stop_is_the_kept_model():
     best, state = history.snapshots[50]
     assert best == history.best_epoch
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+
+
+def test_sparse_first_layer_equals_the_dense_encoder():
+    """``first_layer`` is ``encoder([input_dropout(x), c])``: the same values and, seeded alike, the same dropout."""
+    torch.manual_seed(0)
+    model = MultVAE(30, n_conditions=3, hidden=8, latent=4).double()
+    x = (torch.rand(6, 30, dtype=torch.float64) < 0.2).double()
+    x[2] = 0.0  # an empty history
+    c = torch.zeros(6, 3, dtype=torch.float64)
+    c[0, 1] = 1.0
+    for training in (False, True):
+        model.train(training)
+        torch.manual_seed(1)
+        fast = model.first_layer(x, c)
+        torch.manual_seed(1)
+        dense = model.encoder(torch.cat([input_dropout(x, model.dropout, training), c], dim=1))
+        assert torch.allclose(fast, dense, atol=1e-12)
