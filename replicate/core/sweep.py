@@ -14,6 +14,7 @@ others. One line is printed per finished job, and a total.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -60,10 +61,16 @@ class SweepResult:
         return [j for j in self.jobs if not j.ok]
 
 
-def run_job(chapter: str, seed: int, profile: str, force: bool = False, params: dict | None = None) -> Job:
+def run_job(
+    chapter: str, seed: int, profile: str, force: bool = False, params: dict | None = None, after: Job | None = None
+) -> Job:
     """One (chapter, seed) job, in whatever process runs it. A notebook that fails is reported, not raised: running
-    it again would fail again. Anything else (a worker killed mid-run) propagates, so that Dask retries the job."""
+    it again would fail again. Anything else (a worker killed mid-run) propagates, so that Dask retries the job.
+    ``after``: the chapter's seed-0 job, whose choices (searches) this seed reuses; passing it makes Dask wait."""
     from replicate.core import runner
+
+    if after is not None and not after.ok:
+        return Job(chapter, seed, ok=False, error=f"seed {after.seed} of {chapter}, whose choices it reuses, failed")
 
     os.environ["OMP_NUM_THREADS"] = os.environ.get("REPLICATE_JOB_THREADS", "1")
     started = time.perf_counter()
@@ -72,6 +79,20 @@ def run_job(chapter: str, seed: int, profile: str, force: bool = False, params: 
     except ReplicateError as error:
         return Job(chapter, seed, ok=False, seconds=time.perf_counter() - started, error=str(error))
     return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
+
+
+def _cost(seed: int, name: str, profile: str | None = None) -> float:
+    """Seconds the last seed-0 run of ``name`` took (in ``profile``, else any; 0 if never run): the queue's order."""
+    from replicate import paths
+
+    for candidate in [profile] if profile else ["paper", "smoke"]:
+        stamp = paths.chapter_dir(candidate, name, 0) / "stamp.json"
+        if stamp.is_file():
+            try:
+                return float(json.loads(stamp.read_text()).get("seconds", 0.0))
+            except (ValueError, OSError):
+                return 0.0
+    return 0.0
 
 
 def _client(scheduler: str | None, workers: int | None):
@@ -126,21 +147,27 @@ def sweep(
     with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
         client, cluster = _client(scheduler, workers)
         try:
-            futures = {}
-            for name in names:
-                for seed in seeds:
-                    future = client.submit(
-                        run_job,
-                        name,
-                        seed,
-                        profile,
-                        force,
-                        params,
-                        key=f"{name}-seed-{seed}-{time.time_ns()}",
-                        pure=False,
-                        retries=retries,
-                    )
-                    futures[future] = (name, seed)
+            futures, first = {}, {}
+            # seed 0 first (its searches are what the other seeds reuse), the costliest chapters first
+            for seed, name in sorted(
+                ((s, n) for n in names for s in seeds), key=lambda j: (j[0] != 0, -_cost(*j, profile))
+            ):
+                after = first.get(name) if seed != 0 else None
+                future = client.submit(
+                    run_job,
+                    name,
+                    seed,
+                    profile,
+                    force,
+                    params,
+                    after,
+                    key=f"{name}-seed-{seed}-{time.time_ns()}",
+                    pure=False,
+                    retries=retries,
+                )
+                futures[future] = (name, seed)
+                if seed == 0:
+                    first[name] = future
             result = SweepResult()
             for future in as_completed(futures):
                 name, seed = futures[future]
