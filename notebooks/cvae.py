@@ -380,6 +380,7 @@ for key, (description, source) in obs.DESCRIPTIONS.items():
         rule=Holds() if measured else needs_20m,
         source=source,
         note=side.note(key) if measured else "",
+        why={"clusters_silhouette": "Why: clusters", "film_noir_isolated": "Why: Film-Noir"}.get(key, ""),
     )
 ch.glue("sil_trained", side.trained["clusters_silhouette"].score, ".2f")
 ch.glue("sil_untrained", side.untrained[0]["clusters_silhouette"].score, ".2f")

@@ -533,6 +533,7 @@ ch.claim(
     rule=rules.CAST_RATIO if "cast" in ratios else no_cast,  # ± 0.2: 'comparable' told from 'much weaker'
     source="Rychalska et al. §3",
     regen_abs=0.05,
+    why="Why the cast-to-interactions ratio is not the paper's",
 )
 for name in ("disliked", "genres", "title"):
     ch.claim(

@@ -210,6 +210,7 @@ for part in ("without", "with"):
         paper=True,
         rule=v.rule("two_best"),
         source="RecoNet §5.1 and Table 1 (bold)",
+        why="Why RecoNet may miss the two best, and attributes may not help it",
         **v.among_two_best(ours_column, "RecoNet").claim(),
     )
     ch.claim(
@@ -220,6 +221,7 @@ for part in ("without", "with"):
         ours=v.order(ours_column),
         rule=v.rule("order"),
         source="RecoNet Table 1",
+        why="Why RecoNet may miss the two best, and attributes may not help it",
     )
 
 # %%
@@ -248,6 +250,7 @@ ch.claim(
     paper=0.3508 / 0.3294 - 1,
     rule=v.rule("attributes_help"),
     source="RecoNet Table 1 (0.3294 → 0.3508)",
+    why="Why RecoNet may miss the two best, and attributes may not help it",
     regen_abs=0.05,
     **attributes_gain.claim(),
 )
@@ -351,6 +354,7 @@ ch.claim(
     rule=v.rule("cold_comparable"),
     source="RecoNet §5.2, Figure 4",
     regen_rel=0.5,
+    why="Why cold start may not replicate",
     **v.curve_ratio(["RecoNet"], ["OCuLaR"], cold.per_user).claim(),
 )
 ch.claim(
@@ -361,6 +365,7 @@ ch.claim(
     rule=v.rule("cold_beats"),
     source="RecoNet §5.2, Figure 4",
     regen_rel=0.5,
+    why="Why cold start may not replicate",
     **v.curve_ratio(["RecoNet"], ["CML", "FM"], cold.per_user).claim(),
 )
 ch.claim(

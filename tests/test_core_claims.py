@@ -206,3 +206,21 @@ def test_aggregate_flags_a_verdict_that_changes_between_seeds():
 def test_aggregate_of_one_seed_keeps_the_claim():
     [claim] = aggregate(_seeded([0.12], Within(abs=0.05)))
     assert claim.verdict == "replicated" and claim.ours == 0.12 and claim.seeds["n"] == 1
+
+
+def test_scorecard_links_a_failed_claim_to_its_why_section_and_says_when_there_is_none():
+    claims = [
+        Claim.make("x", "a", "kept", 1, 1, Exact(), why="Why it fails", why_anchor="why-it-fails"),
+        Claim.make("x", "b", "explained", 1, 2, Exact(), why="Why it fails", why_anchor="why-it-fails"),
+        Claim.make("x", "c", "unexplained", 1, 2, Exact()),
+        Claim.make("x", "d", "a check", None, -1.0, AtLeast(0.0), kind="book"),
+    ]
+    page = scorecard_markdown([("x", "X", claims)], "paper")
+    explained = page.split("explained</a>")[1].split("</tr>")[0]
+    unexplained = page.split("unexplained</a>")[1].split("</tr>")[0]
+    kept = page.split("kept</a>")[1].split("</tr>")[0]
+    check = page.split("a check</a>")[1].split("</tr>")[0]
+    assert '<a href="chapters/x.html#why-it-fails">why?</a>' in explained
+    assert "no tested cause yet" in unexplained and "why?" not in unexplained
+    assert "why?" not in kept and "no tested cause" not in kept  # replicated: nothing to explain
+    assert "no tested cause" not in check  # a book check is itself a test

@@ -297,3 +297,24 @@ def test_repeated_heading_with_claims_is_refused(tmp_path):
     )
     with pytest.raises(ReplicateError, match="occur twice .*Results"):
         runner._finalise(tmp_path / "nb.ipynb", tmp_path / "claims.json")
+
+
+def test_a_claims_why_section_must_be_a_heading_and_gets_its_anchor(tmp_path):
+    import nbformat
+
+    from replicate.core.chapter import cell_key
+    from replicate.core.claims import load
+    from replicate.errors import ReplicateError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell("x = 1")]
+    nb.cells += [nbformat.v4.new_markdown_cell("### Why it may fail"), nbformat.v4.new_code_cell("y = 2")]
+    executed, claims_file = tmp_path / "x.ipynb", tmp_path / "claims.json"
+    nbformat.write(nb, executed)
+    save([Claim.make("x", "a", "a", 1, 2, Exact(), cell=cell_key("x = 1"), why="Why it may fail")], claims_file)
+    runner._finalise(executed, claims_file)
+    (claim,) = load(claims_file)
+    assert claim.anchor == "results" and claim.why_anchor == "why-it-may-fail"
+    save([Claim.make("x", "a", "a", 1, 2, Exact(), cell=cell_key("x = 1"), why="Why not")], claims_file)
+    with pytest.raises(ReplicateError, match="'Why not' as its Why section, which is no heading"):
+        runner._finalise(executed, claims_file)

@@ -182,6 +182,7 @@ class Chapter:
         regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
         regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
         timing: bool = False,
+        why: str = "",
     ) -> None:
         """Record one reproduced number.
 
@@ -189,7 +190,8 @@ class Chapter:
         scorecard shows them apart). ``interval`` is an optional 95 % interval around ``ours`` (over users, bootstrap
         draws...): the rule then needs all of it to pass, and a verdict it cannot decide is *inconclusive*.
         ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing`` claim (a wall time or a ratio of wall
-        times) depends on the machine: ``check`` reports it but does not compare it with the reference. Returns
+        times) depends on the machine: ``check`` reports it but does not compare it with the reference. ``why``: the
+        title of the section that tests why this claim may not replicate (the scorecard links to it). Returns
         nothing (a cell ending with a claim prints nothing); ``table()`` shows the recorded claims."""
         if id not in self.declared["claims"]:
             raise ReplicateError(
@@ -215,6 +217,7 @@ class Chapter:
             note=note,
             regen=regen,
             cell=self._cell,
+            why=why,
         )
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")

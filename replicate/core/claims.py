@@ -283,6 +283,8 @@ class Claim:
     interval: list | None = None
     rule_spec: dict | None = None
     seeds: dict | None = None
+    why: str = ""  # the title of the chapter's section that tests why the claim may not replicate
+    why_anchor: str = ""
 
     @classmethod
     def make(cls, chapter, id, description, paper, ours, rule: Rule, interval=None, **kwargs) -> "Claim":
@@ -470,6 +472,16 @@ def summary(claims: list[Claim]) -> str:
     return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "none"
 
 
+def _why_link(name: str, claim: Claim) -> str:
+    """For a verdict other than replicated: a link to the section that tests its causes, or a plain note when the
+    chapter has none yet (a paper claim only; the book's checks are themselves the tests)."""
+    if claim.verdict in ("replicated", "not applicable"):
+        return ""
+    if claim.why_anchor:
+        return f'<br><a href="chapters/{name}.html#{claim.why_anchor}">why?</a>'
+    return "<br><small>no tested cause yet</small>" if claim.kind == "paper" else ""
+
+
 def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
     rows = []
     for c in claims:
@@ -485,7 +497,8 @@ def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
             f"<td>{html.escape(ours_label(c))}</td>"
             f"<td>{html.escape(accuracy_label(c))}</td>"
             f"<td>{html.escape(c.rule)}</td>"
-            f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}</td>'
+            f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}'
+            f"{_why_link(name, c)}</td>"
             "</tr>"
         )
     head = "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Rule</th><th>Verdict</th>"

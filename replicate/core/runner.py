@@ -324,6 +324,12 @@ def _finalise(executed: Path, claims_file: Path) -> None:
         for claim in recorded:
             claim.section = section_of_cell.get(claim.cell, "")
             claim.anchor = section_anchor(claim.section) if claim.section else ""
+            if claim.why and claim.why not in titles:
+                raise ReplicateError(
+                    f"{executed.stem}: claim {claim.id!r} names {claim.why!r} as its Why section, which is no heading "
+                    f"of the chapter (headings: {', '.join(repr(t) for t in titles)})"
+                )
+            claim.why_anchor = section_anchor(claim.why) if claim.why else ""
         repeated = sorted({c.section for c in recorded if c.section and titles.count(c.section) > 1})
         if repeated:
             raise ReplicateError(
