@@ -152,3 +152,24 @@ def test_beats_popularity_fails_on_an_untrained_network(run):
         "popularity": np.nanmean(metrics.ndcg_at_k(pop, run["heldout"], 100)),
     }
     assert verdict(rules.BEATS, ndcg["untrained"] - ndcg["popularity"]) != "replicated"
+
+
+def test_one_user_reading_fails_on_random_attributions_and_passes_on_the_credits_echo(run):
+    """``why_named_one_user``: a person is top k in more users' own explanations than chance. Random attributions
+    must fail it; the credits echo (the film's people made strongest) must pass it for the film's best-known person."""
+    model, inputs, k = run["model"], run["inputs"], run["cast"]
+    item, users = _most_common_movie(run)
+    m = model.modalities[k]
+    labels = {v: name for name, v in m.unit_of.items()}
+    present = analysis.present_units(model, inputs, k)[users]
+    cast = np.flatnonzero(analysis.film_units(model, k, [item])[0] & present.any(axis=0))
+    fame = np.asarray(m.movie_units.sum(axis=0)).ravel()
+    star = labels[int(cast[np.argmax(fame[cast])])]
+    null = analysis.random_attribution(run["attribution"], seed=1)
+    values = analysis.per_user_strength(null, model, inputs, k, users, star, rules.TOP_K)
+    interval = analysis._interval(values, np.mean, seed=0)
+    assert verdict(rules.OWN_CAST_STRONG, float(values.mean()), interval) != "replicated"
+    echo = analysis.echo_attribution(run["attribution"], model, k, seed=1)
+    values = analysis.per_user_strength(echo, model, inputs, k, users, star, rules.TOP_K)
+    interval = analysis._interval(values, np.mean, seed=0)
+    assert verdict(rules.OWN_CAST_STRONG, float(values.mean()), interval) == "replicated"

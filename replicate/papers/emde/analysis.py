@@ -242,6 +242,53 @@ def named_ranks(
     return pd.DataFrame(rows)
 
 
+def per_user_strength(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, k: int = 10
+) -> np.ndarray | None:
+    """Each user's own reading of a person, as the paper's figures show one user: for every user of ``users`` whose
+    input has ``name``, 1 if the person is among her k strongest present people, minus the chance of that under a
+    random order of her people (min(k, p) / p for p present). None when the person is no unit or present for none.
+    """
+    unit = model.modalities[modality].unit_of.get(name)
+    if unit is None or not len(users):
+        return None
+    present = present_units(model, inputs, modality)[np.asarray(users)]
+    rows = np.flatnonzero(present[:, unit])
+    if not len(rows):
+        return None
+    scores = np.where(
+        present[rows], explain.unit_scores(attribution, model, modality)[np.asarray(users)[rows]], -np.inf
+    )
+    rank = 1 + (scores > scores[:, [unit]]).sum(axis=1)
+    n_present = present[rows].sum(axis=1)
+    return (rank <= k).astype(float) - np.minimum(k, n_present) / n_present
+
+
+def named_per_user(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality, selection, offsets, named, k, seed=0
+) -> dict | None:
+    """:func:`per_user_strength` pooled over the named people the paper calls strong (``named`` rows whose says is
+    not "not strong"), each for the users of their movie: the mean excess over chance, its bootstrap interval, and
+    per person the share of users for whom they are top k. None without a cast modality or any such user."""
+    if modality is None:
+        return None
+    by_title = {row.title: row for row in selection.itertuples()}
+    pooled, per_person = [], {}
+    for _, person, title, _, says in named:
+        row = by_title.get(title)
+        if says == "not strong" or row is None or not row.kept:
+            continue
+        excess = per_user_strength(attribution, model, inputs, modality, offsets[row.item], person, k)
+        if excess is not None:
+            pooled.append(excess)
+            per_person[person] = (float(np.mean(excess)), len(excess))
+    if not pooled:
+        return None
+    values = np.concatenate(pooled)
+    interval = _interval(values, np.mean, seed=seed)
+    return dict(excess=float(values.mean()), interval=interval, n=len(values), per_person=per_person)
+
+
 def own_cast(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, seed: int = 0) -> dict:
     """For each user whose input has a person of the explained film: is her strongest person in that film's cast or
     crew? Against
