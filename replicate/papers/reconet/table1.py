@@ -212,7 +212,8 @@ def run_table1(
         space = spaces[attributes]
         if key is None:
             base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
-            fit = reconet_fitter(space, split.train, base, seed, device, valid=split.valid)
+            valid = split.valid if not hidden else None  # only RecoNet's rows are resumed by the learning curves
+            fit = reconet_fitter(space, split.train, base, seed, device, valid=valid)
             grid, full = BETA_GRID, budget.reconet.epochs
             done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
         else:
