@@ -284,3 +284,27 @@ def test_training_resumed_equals_training_longer(tiny):
     assert torch.equal(first.model.Q, before)  # the resumed run trained a copy
     assert torch.equal(resumed.model.Q, longer.model.Q) and torch.equal(resumed.model.W.weight, longer.model.W.weight)
     assert resumed.loss == longer.loss and resumed.valid == longer.valid
+
+
+def test_table1_fitter_reuses_short_runs_and_its_full_run_equals_one_from_scratch(tiny, monkeypatch):
+    """``reconet_fitter(runs=...)``: the same run asked twice (two fitters, one store) trains once; a 3-epoch run
+    continues the 1-epoch one (2 epochs trained) and equals 3 epochs from scratch."""
+    from replicate.papers.reconet import table1 as t1
+
+    history = sp.csr_matrix(np.array([[1, 1, 1, 0], [0, 0, 1, 1], [1, 1, 1, 1]], np.float32))
+    split = splits.UserSplit(np.arange(3), np.arange(4), history, history, sp.csr_matrix((3, 4)))
+    space = features.feature_space(tiny, split, attributes=True)
+    base = reconet.Config(dim=4, batch=2)
+    trained = []
+    real_train = reconet.train
+    monkeypatch.setattr(reconet, "train", lambda *a, **k: trained.append(a[2].epochs) or real_train(*a, **k))
+    runs = {}
+    short = t1.reconet_fitter(space, history, base, 1, "cpu", history, runs)({"beta": 2.0}, 1)
+    again = t1.reconet_fitter(space, history, base, 1, "cpu", history, runs)({"beta": 2.0}, 1)
+    full = t1.reconet_fitter(space, history, base, 1, "cpu", history, runs)({"beta": 2.0}, 3)
+    assert again is short and trained == [1, 2]
+    scratch = t1.reconet_fitter(space, history, base, 1, "cpu", history)({"beta": 2.0}, 3)
+    assert torch.equal(full.trained.model.Q, scratch.trained.model.Q)
+    assert full.trained.valid == scratch.trained.valid and len(full.trained.valid) == 3
+    rows = np.arange(3)
+    assert np.array_equal(full(rows), scratch(rows))

@@ -105,20 +105,43 @@ def baseline_fitter(key: str, space: FeatureSpace, history: sp.csr_matrix, attri
 
 
 def reconet_fitter(
-    space: FeatureSpace, history: sp.csr_matrix, base: RecoNetConfig, seed: int, device: str, valid=None
+    space: FeatureSpace,
+    history: sp.csr_matrix,
+    base: RecoNetConfig,
+    seed: int,
+    device: str,
+    valid=None,
+    runs: dict | None = None,
 ):
     """``fit(config, epochs)`` for RecoNet on ``history``; the scorer feeds each user's profile from ``history``.
-    ``valid``: validation recall@50 is recorded after every epoch (the learning curves resume these runs)."""
+    ``valid``: validation recall@50 is recorded after every epoch (the learning curves resume these runs).
+
+    ``runs``: a store of the trainings already done, shared between fitters (:func:`run_table1` passes one). A run
+    with the same space, settings and seed is not trained twice, and a longer one continues the longest shorter run
+    (``train(resume=...)``): the full run of a configuration picks up its short run of the search, which gives
+    exactly the model trained from scratch (``tests/test_reconet_table1.py``)."""
     profiles = space.profiles(history)
 
     def fit(config: dict, epochs):
         setting = RecoNetConfig(**{**base.__dict__, **config, "epochs": epochs})
-        trained = reconet.train(space, history, setting, seed=seed, valid=valid, device=device, progress=False)
+        settings = tuple(sorted({**setting.__dict__, "epochs": 0}.items()))
+        key = (id(space), id(history), seed, valid is not None, settings)
+        done = {} if runs is None else runs.setdefault(key, {})
+        if epochs in done:
+            return done[epochs]
+        shorter = max((e for e in done if e < epochs), default=None)
+        resume = None if shorter is None else done[shorter].trained
+        if resume is not None:
+            setting.epochs = epochs - shorter
+        trained = reconet.train(
+            space, history, setting, seed=seed, valid=valid, device=device, progress=False, resume=resume
+        )
 
         def scorer(rows):
             return reconet.scores(trained.model, profiles[rows], device=device)
 
         scorer.trained = trained
+        done[epochs] = scorer
         return scorer
 
     return fit
@@ -183,19 +206,21 @@ def run_table1(
     ``chosen`` (what :meth:`Table1.choices` returned on seed 0): no search at all; each row trains the stored
     configuration with its full budget, and the decades are kept or not as stored (the other seeds of a sweep)."""
     started = time.perf_counter()
+    runs: dict = {}  # RecoNet's trainings, shared by the search and the rows (none is done twice)
     genres_only = features.feature_space(dataset, split, attributes=True, decades=False)
     with_decades = features.feature_space(dataset, split, attributes=True, decades=True)
     if chosen is None:
         short = budget.short_epochs(budget.reconet.epochs)
-        short_genres = reconet_fitter(genres_only, split.train, budget.reconet, seed, device)
-        short_decades = reconet_fitter(with_decades, split.train, budget.reconet, seed, device)
+        base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": 0})
+        short_genres = reconet_fitter(genres_only, split.train, base, seed, device, split.valid, runs)
+        short_decades = reconet_fitter(with_decades, split.train, base, seed, device, split.valid, runs)
         grid = BETA_GRID[: budget.grid_size]
         genres_trial = reconet.tune("RecoNet", True, grid, lambda c: short_genres(c, short), split)
         decades_trial = reconet.tune("RecoNet", True, [genres_trial.config], lambda c: short_decades(c, short), split)
         decades = decades_trial.valid > genres_trial.valid
         decade_trial = (genres_trial.valid, decades_trial.valid)
     else:
-        decades, genres_trial, decade_trial = bool(chosen["decades"]), None, (float("nan"), float("nan"))
+        decades, decade_trial = bool(chosen["decades"]), (float("nan"), float("nan"))
     spaces = {
         True: with_decades if decades else genres_only,
         False: features.feature_space(dataset, split, attributes=False),
@@ -213,16 +238,15 @@ def run_table1(
         if key is None:
             base = RecoNetConfig(**{**budget.reconet.__dict__, "hidden": hidden})
             valid = split.valid if not hidden else None  # only RecoNet's rows are resumed by the learning curves
-            fit = reconet_fitter(space, split.train, base, seed, device, valid=valid)
+            fit = reconet_fitter(space, split.train, base, seed, device, valid=valid, runs=runs)
             grid, full = BETA_GRID, budget.reconet.epochs
-            done = genres_trial if (name, attributes, decades) == ("RecoNet", True, False) else None
         else:
             cls = baselines.METHODS[key]
             fit = baseline_fitter(key, space, split.train, attributes, seed, device)
-            grid, full, done = cls.GRID, budget.full_epochs(cls.DEFAULT_EPOCHS), None
+            grid, full = cls.GRID, budget.full_epochs(cls.DEFAULT_EPOCHS)
         if chosen is not None:
             grid = [dict(chosen["configs"][row_key(name, attributes)])]
-        rows.append(two_stage(name, attributes, grid, fit, full, budget, split, done))
+        rows.append(two_stage(name, attributes, grid, fit, full, budget, split))
     print(f"Table 1: {time.perf_counter() - started:.0f} s")
     return Table1(rows, spaces, decades, decade_trial)
 
