@@ -208,6 +208,17 @@ def test_aggregate_of_one_seed_keeps_the_claim():
     assert claim.verdict == "replicated" and claim.ours == 0.12 and claim.seeds["n"] == 1
 
 
+def test_aggregate_counts_only_the_seeds_where_a_claim_applies():
+    """A check that runs with the search (seed 0) is not applicable on the other seeds: they do not make it
+    unstable; a claim not applicable anywhere stays so."""
+    runs = {0: [Claim.make("c", "e", "edge", None, 0.02, AtLeast(0.01))]}
+    runs |= {s: [Claim.make("c", "e", "edge", None, None, NotApplicable("seed 0 only"))] for s in (1, 2)}
+    [claim] = aggregate(runs)
+    assert claim.verdict == "replicated" and claim.seeds["seeds"] == [0] and claim.seeds["n"] == 1
+    [never] = aggregate({s: [Claim.make("c", "n", "n/a", None, None, NotApplicable("no data"))] for s in (0, 1)})
+    assert never.verdict == "not applicable" and never.seeds["n"] == 2
+
+
 def test_scorecard_links_a_failed_claim_to_its_why_section_and_says_when_there_is_none():
     claims = [
         Claim.make("x", "a", "kept", 1, 1, Exact(), why="Why it fails", why_anchor="why-it-fails"),

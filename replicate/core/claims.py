@@ -395,7 +395,9 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
     claim's rule (so a "within" claim is replicated only when the interval lies inside the band, and inconclusive
     when it straddles an edge). Booleans: ``ours`` is true only when it holds in every seed. Whatever the type, a
     verdict that differs between seeds is ``unstable`` (``seeds["k"]`` of ``seeds["n"]`` replicated), never
-    replicated. ``seeds`` keeps every seed's value and verdict.
+    replicated. ``seeds`` keeps every seed's value and verdict. A seed where the claim is *not applicable* while it
+    applies in others (a check that runs with the search, on seed 0 only) does not count: ``seeds`` lists the seeds
+    that do.
     """
     from replicate.stats import t_interval
 
@@ -407,6 +409,8 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
     out = []
     for claim_id in ids:
         present = [seed for seed in order if claim_id in by_seed[seed]]
+        applies = [seed for seed in present if by_seed[seed][claim_id].verdict != "not applicable"]
+        present = applies or present  # a seed where the check did not run (it runs with the search, on seed 0)
         per = [by_seed[seed][claim_id] for seed in present]
         first = per[0]
         values = [c.ours for c in per]

@@ -16,7 +16,8 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from replicate import stats
-from replicate.core.claims import AtLeast, AtMost, Exceeds, Holds, Order, Rule, Within
+from replicate.core.claims import AtLeast, AtMost, Exceeds, Holds, NotApplicable, Order, Rule, Within
+from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet.features import FeatureSpace
 
 N_BOOT = 1000  # bootstrap draws for every interval below (percentile intervals over users)
@@ -43,6 +44,9 @@ RULES: dict[str, tuple[Rule, str]] = {
     "floor": (AtLeast(1.0), "a method that cannot beat popularity for cold users has learned nothing for them"),
     "ranks": (AtMost(0.05), "at most one cold user in twenty left without any ranking (all scores equal)"),
     "separated": (Exceeds(0.0), "the second best beats the third: the paired interval above zero"),
+    "common_scale": (AtLeast(0.75), "three values in four inside the Table 1 band once one factor is divided out"),
+    "edge": (AtLeast(0.01), "one grid step further gains 1 % validation recall or more, the whole interval"),
+    "two_best_extended": (Holds(), "the caption's bold again, every baseline's grid one step longer"),
 }
 
 
@@ -135,6 +139,66 @@ def second_beats_third(per_user: dict, column: dict) -> Measured:
     a, b = _paired(per_user[ranked[1]], per_user[ranked[2]])
     value, low, high = _boot([a - b], np.mean)
     return Measured(value, (low, high), f"{ranked[1]} − {ranked[2]}, {len(a)} users")
+
+
+def common_scale(ours: dict, paper: dict, band: float) -> Measured:
+    """Is the gap to the paper one factor shared by every method (a protocol-wide shift: split, data version)? The
+    share of values with ours / paper within ``band`` of the median ratio (method → value, the same keys)."""
+    keys = [k for k in paper if k in ours and np.isfinite(ours[k]) and np.isfinite(paper[k]) and paper[k] > 0]
+    ratios = np.array([ours[k] / paper[k] for k in keys])
+    scale = float(np.median(ratios))
+    inside = np.abs(ratios / scale - 1) <= band + 1e-12
+    note = f"median ours / paper {scale:.3f}; " + ", ".join(f"{k} {r:.2f}" for k, r in zip(keys, ratios))
+    return Measured(float(inside.mean()), None, note)
+
+
+def edge_claims(table, edges: list, frame: pd.DataFrame, seed: int) -> list[dict]:
+    """The claims of the extended search (:func:`table1.edge_runs`), one per baseline row of Table 1 and one per
+    column for "RecoNet among the two best" again, the same ids in every run: keyword arguments of ``ch.claim``
+    (without kind and source), not applicable where the row's choice lies inside its grid or where the search did
+    not run (seeds after 0, a one-configuration grid)."""
+    by_row = {(e.method, e.attributes): e for e in edges}
+    if edges:
+        idle = None
+    elif seed != 0:
+        idle = f"seed {seed} retrains seed 0's choices: the search, and this extension of it, ran on seed 0"
+    else:
+        idle = "the search tried one configuration per method (this profile's grid): no edge to step past"
+    out = []
+    for t in table.rows:
+        if t.method not in t1.BASELINE_KEYS or t.method not in t1.CLAIM_KEYS:
+            continue
+        part = "with" if t.attributes else "without"
+        claim = {
+            "id": f"t1_edge_{t1.CLAIM_KEYS[t.method]}_{part}",
+            "description": f"{t.method}, {part} attributes: relative gain of validation recall@50 one grid step past "
+            "the edge its configuration sits on",
+            "paper": None,
+        }
+        run = by_row.get((t.method, t.attributes))
+        if run is not None:
+            claim |= {"rule": rule("edge"), **largest_gain(run.gains()).claim()}
+            claim["note"] = f"chosen {t1.config_label(run.config)}; " + claim["note"]
+        else:
+            reason = idle or f"its configuration ({t1.config_label(t.config)}) lies inside its grid"
+            claim |= {"rule": NotApplicable(reason), "ours": None}
+        out.append(claim)
+    for part in ("without", "with"):
+        claim = {
+            "id": f"reconet_two_best_extended_{part}",
+            "description": f"RecoNet among the two best of the {part}-attributes column, each baseline's grid one "
+            "step longer",
+            "paper": None,
+        }
+        if edges:
+            claim |= {
+                "rule": rule("two_best_extended"),
+                **among_two_best(t1.stronger_column(frame, edges, part), "RecoNet").claim(),
+            }
+        else:
+            claim |= {"rule": NotApplicable(idle), "ours": None}
+        out.append(claim)
+    return out
 
 
 def plateau(valid: list, at: int) -> Measured:
