@@ -183,6 +183,13 @@ def test_lime_rules_fail_for_random_attributions(removal):
     assert random_minus_lrp.verdict("lime_weaker") in NOT_PASSED
 
 
+def test_more_samples_rule_fails_when_more_samples_change_nothing(removal):
+    """The null of LIME's "sampling noise" cause: an explainer whose more-samples ranking is another random one (the
+    samples do not matter) does not pass; one whose ranking becomes LRP's does."""
+    assert v.toward_lrp(removal["lrp"], removal["random"], removal["other"]).verdict("toward_lrp") in NOT_PASSED
+    assert v.toward_lrp(removal["lrp"], removal["random"], removal["lrp"]).verdict("toward_lrp") == "replicated"
+
+
 def test_lrp_conservation_check_fails_on_reconet_plus_layer(world):
     targets, logits, relevances = lrp.explain_top(world["trained"], world["profiles"], world["exclude"])
     gap = (relevances.double().sum(dim=1) - logits.double()).abs().max().item()

@@ -84,6 +84,15 @@ def lime_study(models: dict, explained_by: dict, profiles, users, ks, n_samples:
     return LimeStudy(np.asarray(users), weights, seconds, curves)
 
 
+def more_samples(study: LimeStudy, models: dict, name: str, profiles, target, ks, n_samples: int) -> dict:
+    """LIME on the users of ``study`` for model ``name`` again, with ``n_samples`` samples (the Why of Figure 8: is
+    LIME's disagreement with LRP its sampling noise?): its deletion curves and its seconds per explanation."""
+    rows = profiles[study.users]
+    found, seconds = lime.seconds_per_explanation(models[name], rows, target[study.users], n_samples=n_samples)
+    curves = deletion.deletion_deltas(models[name], rows, target[study.users], torch.stack(found), ks)
+    return {"curves": curves, "seconds": seconds, "n_samples": n_samples}
+
+
 def one_by_one_seconds(model, profiles, exclude, users) -> float:
     """LRP's wall time to recommend and explain for one user at a time (batch of one, after a warm-up)."""
     one = torch.as_tensor(users)

@@ -47,6 +47,7 @@ RULES: dict[str, tuple[Rule, str]] = {
     "common_scale": (AtLeast(0.75), "three values in four inside the Table 1 band once one factor is divided out"),
     "edge": (AtLeast(0.01), "one grid step further gains 1 % validation recall or more, the whole interval"),
     "two_best_extended": (Holds(), "the caption's bold again, every baseline's grid one step longer"),
+    "toward_lrp": (Exceeds(0.0), "twice the samples bring LIME's drop closer to LRP's: the paired interval above 0"),
 }
 
 
@@ -308,6 +309,16 @@ def deletion_agreement(lrp_curves, other_curves, k_max: int = 5) -> Measured:
     b = np.asarray(lrp_curves, dtype=float)[:, :k_max].mean(axis=1)
     value, low, high = _boot([a, b], lambda x, y: x.mean() / y.mean())
     return Measured(value, (low, high), f"mean Δŷ_c, k = 1..{k_max}: LIME {a.mean():.4f}, LRP {b.mean():.4f}")
+
+
+def toward_lrp(lrp_curves, lime_curves, more_curves, k_max: int = 5) -> Measured:
+    """How much closer to LRP's drop (mean Δŷ_c, k = 1..k_max) LIME comes with more samples: |ratio − 1| with the
+    study's samples minus |ratio − 1| with more (ratio: LIME's mean drop / LRP's), a paired bootstrap over users.
+    Above 0: more samples help, so the disagreement is (partly) LIME's sampling noise."""
+    a, b, c = (np.asarray(x, dtype=float)[:, :k_max].mean(axis=1) for x in (lrp_curves, lime_curves, more_curves))
+    value, low, high = _boot([a, b, c], lambda x, y, z: abs(y.mean() / x.mean() - 1) - abs(z.mean() / x.mean() - 1))
+    note = f"LIME / LRP mean drop, k = 1..{k_max}: {b.mean() / a.mean():.3f} → {c.mean() / a.mean():.3f}"
+    return Measured(value, (low, high), note)
 
 
 def summary(claims: list) -> str:
