@@ -64,3 +64,38 @@ def test_unknown_genre_names_the_conditions():
     assert ctx.name("Children's", ("Children", "A")) == "Children"
     with pytest.raises(KeyError, match="not among the conditions"):
         ctx.name("Horror", ("A",))
+
+
+def test_taste_distance_puts_genres_liked_by_the_same_users_close():
+    import scipy.sparse as sp
+
+    # items: 0, 1 are A; 2 is B; 3 is C. Users who like A also like B; C is liked by the others
+    items = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)
+    conditions = Conditions(("A", "B", "C"), items)
+    history = sp.csr_matrix(np.array([[1, 0, 1, 0], [0, 1, 1, 0], [0, 0, 0, 1], [1, 0, 0, 1]], np.float32))
+    d = latent.taste_distance(history, conditions)
+    assert d[0, 1] < d[0, 2] and d[0, 1] < d[1, 2] and np.allclose(np.diag(d), 0)
+
+
+class _Side:
+    def __init__(self, holds):
+        self.trained = dict.fromkeys(holds)
+        self._holds = holds
+
+    def holds(self, key):
+        return self._holds[key]
+
+
+def test_missed_in_data_counts_the_misses_the_data_lacks_too_and_fails_when_the_data_shows_them():
+    from replicate.core.claims import AtLeast
+
+    side = _Side({k: k == "horror_between" for k in obs.PAIRWISE})  # the model misses every relation but one
+    absent = {k: obs.Measure(0.0, False) for k in obs.PAIRWISE}
+    share, note = obs.missed_in_data(side, absent)
+    assert share == 1.0 and "horror_between" not in note
+    assert AtLeast(0.5).verdict(None, share) == "replicated"
+    # the null: the users' tastes show every relation the model misses, so the data is not the cause
+    shown = {k: obs.Measure(1.0, True) for k in obs.PAIRWISE}
+    share, _ = obs.missed_in_data(side, shown)
+    assert share == 0.0 and AtLeast(0.5).verdict(None, share) == "not replicated"
+    assert obs.missed_in_data(_Side(dict.fromkeys(obs.PAIRWISE, True)), shown)[0] is None

@@ -123,6 +123,18 @@ def cooccurrence_distance(conditions: Conditions, names: tuple[str, ...] | None 
     return distance
 
 
+def taste_distance(history: sp.csr_matrix, conditions: Conditions, names=None) -> np.ndarray:
+    """1 − Pearson correlation between genres as columns of the users' share of liked movies per genre (``history``:
+    users x items, binary): genres that the same users like lie close. For ``names`` (default: every condition)."""
+    columns = [conditions.index(n) for n in (names or conditions.names)]
+    counts = np.asarray(history @ conditions.items[:, columns], dtype=float)
+    total = counts.sum(axis=1, keepdims=True)
+    shares = counts[total[:, 0] > 0] / total[total[:, 0] > 0]
+    distance = 1.0 - np.corrcoef(shares.T)
+    np.fill_diagonal(distance, 0.0)
+    return np.nan_to_num(distance, nan=1.0)
+
+
 def nearest(distances: np.ndarray, names: tuple[str, ...], name: str, k: int) -> list[str]:
     """The k genres whose centroids are nearest to ``name``'s."""
     i = names.index(name)

@@ -63,10 +63,15 @@ class Context:
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def name(self, genre: str, names) -> str:
-        for candidate in ALIASES.get(genre, (genre,)):
-            if candidate in names:
-                return candidate
-        raise KeyError(f"genre {genre!r} is not among the conditions ({', '.join(names)})")
+        return _resolve(genre, names)
+
+
+def _resolve(genre: str, names) -> str:
+    """Our name of the paper's ``genre`` among ``names`` (ML-1M spells some genres differently)."""
+    for candidate in ALIASES.get(genre, (genre,)):
+        if candidate in names:
+            return candidate
+    raise KeyError(f"genre {genre!r} is not among the conditions ({', '.join(names)})")
 
 
 @dataclass
@@ -108,37 +113,27 @@ def _best_plane(space: latent.LatentPCA, pairs: list[tuple[str, str]]):
     return best
 
 
-def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentPCA | None = None) -> dict:
-    """Every observation of §3.1 on one latent space: ``{id: Measure}``."""
-    names, th = space.labels[:-1], ctx.thresholds
-    g = {n: ctx.name(n, names) for n in _GENRES if any(a in names for a in ALIASES.get(n, (n,)))}
-    d = space.genre_distances()
+def _genre_map(names) -> dict:
+    """The paper's genre name -> ours, for the genres of the readings present among ``names``."""
+    return {n: _resolve(n, names) for n in _GENRES if any(a in names for a in ALIASES.get(n, (n,)))}
+
+
+PAIRWISE = (
+    "film_noir_isolated",
+    "film_noir_neighbours",
+    "war_near_drama_romance",
+    "horror_between",
+    "horror_far_from_western",
+    "thriller_mystery_crime_close",
+)
+
+
+def pairwise(d: np.ndarray, names, g: dict, th: Thresholds) -> dict:
+    """The readings of :func:`measure` that depend only on the distances ``d`` between genres (``names`` in order,
+    ``g``: the paper's genre name -> ours): ``{id: Measure}`` for the ids of ``PAIRWISE``. The same readings on the
+    data's own genre distances are the Why of the geometry (:func:`data_readings`)."""
     idx = {n: names.index(g[n]) for n in g}
     out = {}
-
-    sil = space.silhouette(seed=ctx.seed)["all"]
-    out["clusters_silhouette"] = Measure(sil, sil >= th.silhouette, f"silhouette {sil:.2f}")
-    eta2 = space.eta_squared()
-    out["clusters_eta2"] = Measure(float(eta2.mean()), float(eta2.mean()) >= th.eta2, f"mean η² {eta2.mean():.2f}")
-    within = 1.0 - float(eta2.min())
-    out["users_differ_within_condition"] = Measure(
-        within,
-        within >= th.within,
-        f"least condition-bound component: η² {eta2.min():.2f} (PC{int(eta2.argmin()) + 1})",
-    )
-
-    r, p = stats.mantel(
-        latent.cooccurrence_distance(ctx.conditions, names), d, permutations=ctx.permutations, seed=ctx.seed
-    )
-    out["cooccurrence_mantel"] = Measure(r, p <= th.alpha, f"Mantel r {r:.2f}, p {p:.3f}")
-
-    centre = latent.centrality(space)
-    genre_centre, unconditioned = centre[:-1], centre[-1]
-    score = float((genre_centre.min() - unconditioned) / np.median(genre_centre))
-    out["unconditioned_centre"] = Measure(
-        score, score > 0, f"unconditioned {unconditioned:.2f} from the centre, nearest genre {genre_centre.min():.2f}"
-    )
-
     nn = latent.isolation(d)
     noir = idx["Film-Noir"]
     rank = int((nn > nn[noir]).sum()) + 1
@@ -179,6 +174,62 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
         min(trio) >= 1 - th.quarter,
         "pair closeness (share of genre pairs farther apart): " + ", ".join(f"{v:.2f}" for v in trio),
     )
+
+    return out
+
+
+def data_readings(history: sp.csr_matrix, conditions: Conditions, names, th: Thresholds = Thresholds()) -> dict:
+    """The pairwise readings on what the users' tastes say, without any model: genres as the columns of each user's
+    share of liked movies per genre, distance 1 − Pearson correlation (genres liked by the same users lie close)."""
+    names = list(names)
+    return pairwise(latent.taste_distance(history, conditions, names), names, _genre_map(names), th)
+
+
+def missed_in_data(side: "SideBySide", data: dict) -> tuple[float | None, str]:
+    """Of the pairwise readings that do not hold for the trained model, the share that the users' tastes do not show
+    either (None when none is missed), and which."""
+    missed = [k for k in PAIRWISE if k in side.trained and not side.holds(k)]
+    if not missed:
+        return None, "every pairwise reading holds"
+    absent = [k for k in missed if not data[k].reading]
+    note = f"missed {len(missed)}: " + ", ".join(
+        f"{k} ({'absent' if k in absent else 'present'} in the data)" for k in missed
+    )
+    return len(absent) / len(missed), note
+
+
+def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentPCA | None = None) -> dict:
+    """Every observation of §3.1 on one latent space: ``{id: Measure}``."""
+    names, th = space.labels[:-1], ctx.thresholds
+    g = _genre_map(names)
+    d = space.genre_distances()
+    idx = {n: names.index(g[n]) for n in g}
+    out = {}
+
+    sil = space.silhouette(seed=ctx.seed)["all"]
+    out["clusters_silhouette"] = Measure(sil, sil >= th.silhouette, f"silhouette {sil:.2f}")
+    eta2 = space.eta_squared()
+    out["clusters_eta2"] = Measure(float(eta2.mean()), float(eta2.mean()) >= th.eta2, f"mean η² {eta2.mean():.2f}")
+    within = 1.0 - float(eta2.min())
+    out["users_differ_within_condition"] = Measure(
+        within,
+        within >= th.within,
+        f"least condition-bound component: η² {eta2.min():.2f} (PC{int(eta2.argmin()) + 1})",
+    )
+
+    r, p = stats.mantel(
+        latent.cooccurrence_distance(ctx.conditions, names), d, permutations=ctx.permutations, seed=ctx.seed
+    )
+    out["cooccurrence_mantel"] = Measure(r, p <= th.alpha, f"Mantel r {r:.2f}, p {p:.3f}")
+
+    centre = latent.centrality(space)
+    genre_centre, unconditioned = centre[:-1], centre[-1]
+    score = float((genre_centre.min() - unconditioned) / np.median(genre_centre))
+    out["unconditioned_centre"] = Measure(
+        score, score > 0, f"unconditioned {unconditioned:.2f} from the centre, nearest genre {genre_centre.min():.2f}"
+    )
+
+    out |= pairwise(d, names, g, th)
 
     frequency = ctx.conditions.items.sum(axis=0)[[ctx.conditions.index(n) for n in names]]
     rho, p_rho = spearmanr(frequency, -genre_centre)
