@@ -384,7 +384,7 @@ for key, (description, source) in obs.DESCRIPTIONS.items():
             "clusters_silhouette": "Why: clusters",
             "clusters_eta2": "Why: clusters",
             "film_noir_isolated": "Why: Film-Noir",
-        }.get(key, "Why: the genres' geometry" if key in obs.PAIRWISE else ""),
+        }.get(key, "Why: the genres' geometry" if key in obs.IN_DATA else ""),
     )
 ch.glue("sil_trained", side.trained["clusters_silhouette"].score, ".2f")
 ch.glue("sil_untrained", side.untrained[0]["clusters_silhouette"].score, ".2f")
@@ -482,9 +482,9 @@ ch.claim(
 # ## Why: the genres' geometry
 #
 # The paper reads its genre relations (Film-Noir's neighbours, War near Drama and Romance, Horror between Thriller
-# and Sci-Fi and far from Western, Thriller, Mystery and Crime close) off ML-20M's latent space. The most plausible
-# cause of a miss here: the relation is not in ML-1M's users' tastes at all, so no model trained on them should show
-# it. Tested without any model: the same readings, with the same thresholds, on the genres' distances in the data
+# and Sci-Fi and far from Western, Thriller, Mystery and Crime close, Figure 3's overlapping pairs) off ML-20M's
+# latent space. The most plausible cause of a miss here: the relation is not in ML-1M's users' tastes at all, so no
+# model trained on them should show it. Tested without any model: the same readings, with the same thresholds, on the genres' distances in the data
 # itself (genres as columns of each user's share of liked movies per genre, distance 1 − correlation: genres liked by
 # the same users lie close). The book check is the share of the readings the trained model misses that the data does
 # not show either; when it is high, the misses are the data's (ML-1M is not ML-20M), not the model's.
@@ -494,9 +494,9 @@ in_data = obs.data_readings(split.train, conditions, space.labels[:-1])
 display(
     pd.DataFrame(
         {
-            "trained model": {k: side.holds(k) for k in obs.PAIRWISE},
-            "users' tastes (no model)": {k: bool(in_data[k].reading) for k in obs.PAIRWISE},
-            "in the data": {k: in_data[k].detail for k in obs.PAIRWISE},
+            "trained model": {k: side.holds(k) for k in obs.IN_DATA},
+            "users' tastes (no model)": {k: bool(in_data[k].reading) for k in obs.IN_DATA},
+            "in the data": {k: in_data[k].detail for k in obs.IN_DATA},
         }
     )
 )

@@ -89,13 +89,13 @@ class _Side:
 def test_missed_in_data_counts_the_misses_the_data_lacks_too_and_fails_when_the_data_shows_them():
     from replicate.core.claims import AtLeast
 
-    side = _Side({k: k == "horror_between" for k in obs.PAIRWISE})  # the model misses every relation but one
-    absent = {k: obs.Measure(0.0, False) for k in obs.PAIRWISE}
+    side = _Side({k: k == "horror_between" for k in obs.IN_DATA})  # the model misses every relation but one
+    absent = {k: obs.Measure(0.0, False) for k in obs.IN_DATA}
     share, note = obs.missed_in_data(side, absent)
     assert share == 1.0 and "horror_between" not in note
     assert AtLeast(0.5).verdict(None, share) == "replicated"
     # the null: the users' tastes show every relation the model misses, so the data is not the cause
-    shown = {k: obs.Measure(1.0, True) for k in obs.PAIRWISE}
+    shown = {k: obs.Measure(1.0, True) for k in obs.IN_DATA}
     share, _ = obs.missed_in_data(side, shown)
     assert share == 0.0 and AtLeast(0.5).verdict(None, share) == "not replicated"
-    assert obs.missed_in_data(_Side(dict.fromkeys(obs.PAIRWISE, True)), shown)[0] is None
+    assert obs.missed_in_data(_Side(dict.fromkeys(obs.IN_DATA, True)), shown)[0] is None
