@@ -94,3 +94,16 @@ def test_edge_runs_are_part_of_the_search_and_skip_a_table_from_stored_choices(s
     table, split, _ = stepped
     table.rows[0].trials = table.rows[0].trials[:1]
     assert t1.edge_runs(table, split, t1.Budget()) == []
+
+
+def test_edge_claims_have_the_same_ids_in_every_run_and_say_why_they_do_not_apply(stepped):
+    table, split, _ = stepped
+    frame = None  # not read when no edge run exists
+    searched_inside = v.edge_claims(table, [], frame, seed=0)
+    # Step is not one of the paper's Table 1 methods, so only the two "two best" rows are left
+    assert [c["id"] for c in searched_inside] == ["reconet_two_best_extended_without", "reconet_two_best_extended_with"]
+    reasons = {c["id"]: c["rule"].reason for c in searched_inside}
+    assert "edge of its grid" in reasons["reconet_two_best_extended_with"]
+    table.rows[0].trials = table.rows[0].trials[:1]
+    other_seed = v.edge_claims(table, [], frame, seed=2)
+    assert all("seed 2" in c["rule"].reason for c in other_seed)

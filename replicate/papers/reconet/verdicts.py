@@ -159,7 +159,7 @@ def edge_claims(table, edges: list, frame: pd.DataFrame, seed: int) -> list[dict
     (without kind and source), not applicable where the row's choice lies inside its grid or where the search did
     not run (seeds after 0, a one-configuration grid)."""
     by_row = {(e.method, e.attributes): e for e in edges}
-    if edges:
+    if edges or any(len(t.trials) > 1 for t in table.rows):
         idle = None
     elif seed != 0:
         idle = f"seed {seed} retrains seed 0's choices: the search, and this extension of it, ran on seed 0"
@@ -197,7 +197,10 @@ def edge_claims(table, edges: list, frame: pd.DataFrame, seed: int) -> list[dict
                 **among_two_best(t1.stronger_column(frame, edges, part), "RecoNet").claim(),
             }
         else:
-            claim |= {"rule": NotApplicable(idle), "ours": None}
+            claim |= {
+                "rule": NotApplicable(idle or "no baseline's configuration sits at an edge of its grid"),
+                "ours": None,
+            }
         out.append(claim)
     return out
 
