@@ -133,3 +133,18 @@ def test_why_checks_fail_on_their_controls(setting):
     assert rule.verdict(None, obs.centred_silhouette(planted, shuffle=True)) == "not replicated"
     rho, p, _ = obs.rarity_and_isolation(space, history, conditions)
     assert not (rho > 0 and p <= 0.05)
+
+
+def test_condition_adds_nothing_check_fails_when_the_request_changes_the_ranking(trained_pair):
+    """The Why of conditioning_helps asks whether C-VAE's condition adds nothing beyond filtering its own ranking
+    (Within ±0.005). The same rule on a request that does change the ranking, the filter against the plain
+    ranking of the same model, must not pass; the same ranking against itself must."""
+    s, conditions, multvae = trained_pair
+    result = train_vae.conditioned_evaluation(
+        {"plain": (multvae, "plain"), "filtered": (multvae, "filter")}, s.test_in, s.test_out, conditions
+    )
+    per_pair, users = result["per_pair"], result["users"]
+    mean, low, high = train_vae.paired_difference(per_pair["filtered"], per_pair["plain"], users)
+    assert Within(abs=0.005).verdict(0.0, mean, (low, high)) == "not replicated"
+    mean, low, high = train_vae.paired_difference(per_pair["filtered"], per_pair["filtered"], users)
+    assert Within(abs=0.005).verdict(0.0, mean, (low, high)) == "replicated"
