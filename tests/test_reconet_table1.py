@@ -79,6 +79,7 @@ def test_a_step_past_the_edge_that_finds_a_better_model_passes_the_edge_rule(ste
     gain = v.largest_gain(run.gains())
     assert gain.verdict("edge") == "replicated"
     assert run.best is not None and run.test > table.rows[0].test
+    assert t1.edge_outcome(table, [run]) == (1, 1)  # one row changed, better after the full budget too
 
 
 def test_null_a_step_that_changes_nothing_does_not_pass_the_edge_rule(stepped):

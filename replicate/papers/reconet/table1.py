@@ -308,6 +308,12 @@ def column(frame: pd.DataFrame, part: str, who: str = "ours") -> dict:
     return {m: float(v) for m, v in values.items() if np.isfinite(v)}
 
 
+def cells(frame: pd.DataFrame, who: str = "ours") -> dict:
+    """Every value of the paper's MovieLens columns as ``"method|part"`` -> recall@50 (``who``: ours or the paper's),
+    the cells without a value left out."""
+    return {f"{m}|{part}": v for part in ("without", "with") for m, v in column(frame, part, who).items()}
+
+
 def per_user(table: Table1, attributes: bool) -> dict:
     """Method -> test recall@50 per user for one column of Table 1."""
     return {t.method: t.users for t in table.rows if t.attributes == attributes and t.method in CLAIM_KEYS}
@@ -436,6 +442,12 @@ def edge_runs(table: Table1, split: UserSplit, budget: Budget, seed: int = 0, de
     return out
 
 
+def edge_outcome(table: Table1, edges: list[EdgeRun]) -> tuple[int, int]:
+    """(how many rows the extended search changes, how many of those are better on test after the full budget)."""
+    changed = [e for e in edges if e.best is not None]
+    return len(changed), sum(e.test > table.get(e.method, e.attributes).test for e in changed)
+
+
 def edge_frame(table: Table1, edges: list[EdgeRun]) -> pd.DataFrame:
     """One line per past-edge configuration: its validation recall@50 beside the row's (both after the short
     budget), and the test recall@50 of the extended search's choice where it changes."""
@@ -459,7 +471,8 @@ def edge_frame(table: Table1, edges: list[EdgeRun]) -> pd.DataFrame:
 
 def stronger_column(frame: pd.DataFrame, edges: list[EdgeRun], part: str) -> dict:
     """Column ``part`` of Table 1 (method -> test recall@50) with each baseline replaced by its past-edge
-    configuration where that one wins on validation (the tuning rule, applied to the extended grid)."""
+    configuration where that one wins on validation (the tuning rule, applied to the extended grid; the winner of
+    the short runs need not be better after the full budget)."""
     values = column(frame, part)
     for e in edges:
         if ("with" if e.attributes else "without") == part and e.best is not None and e.method in values:
