@@ -308,3 +308,41 @@ def test_table1_fitter_reuses_short_runs_and_its_full_run_equals_one_from_scratc
     assert full.trained.valid == scratch.trained.valid and len(full.trained.valid) == 3
     rows = np.arange(3)
     assert np.array_equal(full(rows), scratch(rows))
+
+
+def test_distinct_positions_are_distinct_uniform_subsets():
+    """Each row gets k[i] different positions of range(n[i]); over many rows every position is picked about
+    k / n of the time, and a row asking for all its positions gets all of them."""
+    rng = np.random.default_rng(3)
+    rows = 20000
+    n, k = np.full(rows, 5), np.full(rows, 2)
+    n[:10], k[:10] = 4, 4  # ask for everything
+    which, position = features.distinct_positions(rng, n, k)
+    assert np.array_equal(np.bincount(which, minlength=rows), k)
+    pairs = set(zip(which.tolist(), position.tolist()))
+    assert len(pairs) == len(which)  # no row picks a position twice
+    assert all({p for w, p in pairs if w == i} == {0, 1, 2, 3} for i in range(10))
+    counts = np.bincount(position[which >= 10], minlength=5) / (rows - 10)
+    assert np.allclose(counts, 2 / 5, atol=0.015)
+    assert features.distinct_positions(rng, np.array([3]), np.array([0]))[0].size == 0
+    with pytest.raises(ValueError):
+        features.distinct_positions(rng, np.array([2]), np.array([3]))
+
+
+def test_pool_bags_equals_the_dense_pooling_and_its_gradient():
+    """Training's sparse pooling (embedding_bag forward, Sᵀ g backward) gives the dense pooling of section 4.1 and
+    the same gradient of Q, an empty bag included."""
+    rng = np.random.default_rng(0)
+    inputs = (rng.random((6, 9)) < 0.4).astype(np.float32)
+    inputs[2] = 0.0
+    columns = np.flatnonzero(inputs.ravel()) % 9
+    offsets = np.concatenate([[0], np.cumsum(inputs.sum(axis=1))]).astype(np.int64)
+    model = RecoNet(n_features=9, n_items=5, dim=4)
+    weights = torch.from_numpy(rng.standard_normal((6, 4)).astype(np.float32))
+    (model.pool(torch.from_numpy(inputs)) * weights).sum().backward()
+    dense = model.Q.grad.clone()
+    model.Q.grad = None
+    sparse = model.pool_bags(columns, offsets)
+    (sparse * weights).sum().backward()
+    assert torch.allclose(sparse, model.pool(torch.from_numpy(inputs)), atol=1e-6)
+    assert torch.allclose(model.Q.grad, dense, atol=1e-6)

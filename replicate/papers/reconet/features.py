@@ -139,6 +139,28 @@ def extra_removals(rng: np.random.Generator, n: int, beta: float, limit=None) ->
     return count
 
 
+def distinct_positions(rng: np.random.Generator, n: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each i, ``k[i]`` distinct positions drawn uniformly from ``range(n[i])`` (``k[i] <= n[i]``), as the pairs
+    ``(i, position)`` of every pick.
+
+    Draws one position at a time for all rows at once and draws again where it repeats an earlier pick: a uniform
+    subset, at a cost that grows with the largest ``k`` (a few: removals become rare fast), not with ``n``, unlike
+    ranking a random key per feature (a sort of the whole batch, most of an epoch's example generation)."""
+    n, k = np.asarray(n, dtype=np.int64), np.asarray(k, dtype=np.int64)
+    if (k > n).any():
+        raise ValueError("cannot pick more distinct positions than there are")
+    picks = np.full((len(n), int(k.max(initial=0))), -1, dtype=np.int64)
+    for j in range(picks.shape[1]):
+        todo = np.flatnonzero(k > j)
+        while len(todo):
+            drawn = rng.integers(0, n[todo])
+            repeat = (picks[todo, :j] == drawn[:, None]).any(axis=1)
+            picks[todo[~repeat], j] = drawn[~repeat]
+            todo = todo[repeat]
+    which, column = np.nonzero(picks >= 0)
+    return which, picks[which, column]
+
+
 def removal_probability(rank: np.ndarray | int, beta: float) -> np.ndarray:
     """P(the feature of rank r is removed) = 1 / ((r + 1)!)^β (rank 0 is the label: probability 1)."""
     from scipy.special import gammaln
@@ -160,6 +182,9 @@ class ExampleGenerator:
         self.profiles = space.profiles(self.history)
         self.attr_cols = space.columns("genre", "decade")
         self.attr_counts = (self.history @ space.item_attrs)[:, self.attr_cols].tocsr() if len(self.attr_cols) else None
+        self.label_attrs = space.item_attrs[:, self.attr_cols].toarray()  # (n_items, attributes): what a label carries
+        self.attr_position = np.full(space.n_features, -1, dtype=np.int64)  # column -> its index among attr_cols
+        self.attr_position[self.attr_cols] = np.arange(len(self.attr_cols))
         self.pairs = np.stack(self.history.nonzero(), axis=1).astype(np.int64)  # (user row, item) per positive
 
     def sparse_batch(self, rng: np.random.Generator, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,27 +193,25 @@ class ExampleGenerator:
 
         Vectorised over the batch: the label (and, with ``drop_label_attributes``, its attributes no other item
         carries) leaves each row; then ``extra_removals`` many of the remaining features, chosen uniformly without
-        replacement (the ranks of one random key per feature within its row)."""
+        replacement (:func:`distinct_positions`)."""
         rows, labels = pairs[:, 0], pairs[:, 1]
         block = self.profiles[rows]
         owner = np.repeat(np.arange(len(rows)), np.diff(block.indptr))
         cols = block.indices.astype(np.int64)
         keep = cols != labels[owner]
         if self.attr_counts is not None and self.drop_label_attributes:
-            remaining = self.attr_counts[rows].toarray() - self.space.item_attrs[labels][:, self.attr_cols].toarray()
-            position = np.full(self.space.n_features, -1, dtype=np.int64)
-            position[self.attr_cols] = np.arange(len(self.attr_cols))
-            at = position[cols]
+            remaining = self.attr_counts[rows].toarray() - self.label_attrs[labels]
+            at = self.attr_position[cols]
             is_attr = at >= 0
             keep[is_attr] &= remaining[owner[is_attr], at[is_attr]] > 0
         owner, cols = owner[keep], cols[keep]
         present = np.bincount(owner, minlength=len(rows))
         extra = extra_removals(rng, len(rows), self.beta, limit=np.maximum(present - 1, 0))  # keep at least one
-        order = np.argsort(owner + rng.random(len(cols)))  # rows stay in order, features shuffled within each
         starts = np.concatenate([[0], np.cumsum(present)[:-1]])
-        rank = np.empty(len(cols), dtype=np.int64)
-        rank[order] = np.arange(len(cols)) - starts[owner[order]]
-        keep = rank >= extra[owner]
+        chosen = np.flatnonzero(extra)
+        which, position = distinct_positions(rng, present[chosen], extra[chosen])
+        keep = np.ones(len(cols), dtype=bool)
+        keep[starts[chosen[which]] + position] = False
         owner, cols = owner[keep], cols[keep]
         offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(rows)))]).astype(np.int64)
         return cols, offsets, labels

@@ -19,8 +19,44 @@ per feature.
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import nn
+
+
+def bag_transpose(columns: np.ndarray, offsets: np.ndarray, n_features: int, dtype=torch.float32) -> torch.Tensor:
+    """Sᵀ as a sparse CSR tensor (n_features x bags), S being the bags' rows of 0/1 entries divided by their size."""
+    size = np.diff(offsets)
+    weights = np.repeat(1.0 / np.maximum(size, 1), size)
+    S = sp.csr_matrix((weights, columns, offsets), shape=(len(size), n_features))
+    T = S.T.tocsr()  # a counting sort, linear in the entries
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        return torch.sparse_csr_tensor(
+            torch.from_numpy(T.indptr.astype(np.int64)),
+            torch.from_numpy(T.indices.astype(np.int64)),
+            torch.from_numpy(T.data).to(dtype),
+            T.shape,
+            check_invariants=False,  # built by scipy, valid by construction
+        )
+
+
+class _BagMean(torch.autograd.Function):
+    """x = S Qᵀ for the bags of :func:`bag_transpose`: the forward is ``embedding_bag``'s mean, the backward Sᵀ g
+    as one sparse product (``embedding_bag``'s own backward sorts the batch's indices, which was a quarter of a
+    training step on a CPU)."""
+
+    @staticmethod
+    def forward(ctx, table, columns, offsets, transposed):
+        ctx.transposed = transposed
+        return nn.functional.embedding_bag(columns, table, offsets, mode="mean", include_last_offset=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.transposed @ grad, None, None, None
 
 
 class RecoNet(nn.Module):
@@ -57,13 +93,12 @@ class RecoNet(nn.Module):
         size = I.sum(dim=1, keepdim=True).clamp_min(1.0)
         return (I / size) @ self.Q.T
 
-    def pool_bags(self, columns: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    def pool_bags(self, columns: np.ndarray, offsets: np.ndarray) -> torch.Tensor:
         """:meth:`pool` of 0/1 rows given as bags of their present columns (``offsets[b]`` starts row b; the last
         offset is the end): the same mean, without the dense input (training's fast path)."""
-        return (
-            nn.functional.embedding_bag(columns, self.Q.T.contiguous(), offsets, mode="sum", include_last_offset=True)
-            / ((offsets[1:] - offsets[:-1]).clamp_min(1).to(self.Q.dtype)[:, None])
-        )
+        transposed = bag_transpose(columns, offsets, self.n_features, self.Q.dtype).to(self.Q.device)
+        columns, offsets = (torch.from_numpy(np.asarray(a)).to(self.Q.device) for a in (columns, offsets))
+        return _BagMean.apply(self.Q.T.contiguous(), columns, offsets, transposed)
 
     def head(self, x: torch.Tensor) -> torch.Tensor:
         """The dense part: pooled vector -> logits ŷ."""

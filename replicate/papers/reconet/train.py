@@ -137,7 +137,7 @@ def train(
         total = 0.0
         for start in range(0, len(order), config.batch):
             columns, offsets, labels = generator.sparse_batch(rng, generator.pairs[order[start : start + config.batch]])
-            pooled = model.pool_bags(torch.from_numpy(columns).to(device), torch.from_numpy(offsets).to(device))
+            pooled = model.pool_bags(columns, offsets)
             logits = model.head(pooled)
             loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels).to(device))
             optimiser.zero_grad()
