@@ -99,3 +99,30 @@ def test_missed_in_data_counts_the_misses_the_data_lacks_too_and_fails_when_the_
     share, _ = obs.missed_in_data(side, shown)
     assert share == 0.0 and AtLeast(0.5).verdict(None, share) == "not replicated"
     assert obs.missed_in_data(_Side(dict.fromkeys(obs.IN_DATA, True)), shown)[0] is None
+
+
+def test_taste_centre_distance_ranks_genres_as_their_distance_from_the_centroid_of_standardised_columns():
+    rng = np.random.default_rng(0)
+    shares = rng.random((200, 6)) ** np.arange(1, 7)  # columns of unequal spread and correlation
+    z = (shares - shares.mean(axis=0)) / shares.std(axis=0)
+    d = 1.0 - np.corrcoef(shares.T)
+    np.fill_diagonal(d, 0.0)
+    from_centroid = np.linalg.norm(z - z.mean(axis=1, keepdims=True), axis=0)
+    assert np.array_equal(np.argsort(obs.taste_centre_distance(d)), np.argsort(from_centroid))
+
+
+def test_popular_central_and_offside_on_hand_made_radii():
+    names = ("Action", "Musical", "Documentary", "Drama", "Comedy", "Horror")
+    # genre k has 6 - k movies: Action the most popular, Horror the least
+    items = np.zeros((21, 6), np.float32)
+    row = 0
+    for k in range(6):
+        items[row : row + 6 - k, k] = 1
+        row += 6 - k
+    conditions = Conditions(names, items)
+    g = {n: n for n in names}
+    th = obs.Thresholds()
+    assert obs.popular_central(np.arange(6.0), conditions, names, th).reading  # popular = central
+    assert not obs.popular_central(np.arange(6.0)[::-1], conditions, names, th).reading  # the null: reversed
+    assert obs.offside(np.array([5.0, 4, 3, 0, 1, 2]), names, g, th).reading  # the three are the farthest
+    assert not obs.offside(np.array([0.0, 1, 2, 5, 4, 3]), names, g, th).reading  # the three are the nearest

@@ -178,13 +178,50 @@ def pairwise(d: np.ndarray, names, g: dict, th: Thresholds) -> dict:
     return out
 
 
+def popular_central(centre: np.ndarray, conditions: Conditions, names, th: Thresholds) -> Measure:
+    """*Popular genres central*: Spearman correlation between a genre's number of movies and its closeness to the
+    centre (``centre``: each genre's distance from it), positive at the test level."""
+    frequency = conditions.items.sum(axis=0)[[conditions.index(n) for n in names]]
+    rho, p_rho = spearmanr(frequency, -centre)
+    order = [names[k] for k in np.argsort(centre)]
+    return Measure(
+        float(rho),
+        bool(rho > 0 and p_rho <= th.alpha),
+        f"Spearman ρ {rho:.2f} (p {p_rho:.3f}); most central: {', '.join(order[:4])}; farthest: "
+        + ", ".join(order[-3:]),
+    )
+
+
+def offside(radius: np.ndarray, names, g: dict, th: Thresholds, where: str = "") -> Measure:
+    """*Action, Musical, Documentary a bit offside*: each farther from the centre (``radius``: each genre's distance
+    from it) than ``th.aside`` of the genres."""
+    names = list(names)
+    shares = [float((radius < radius[names.index(g[n])]).mean()) for n in ("Action", "Musical", "Documentary")]
+    return Measure(
+        float(np.mean(shares)),
+        min(shares) >= th.aside,
+        f"{where}farther from the centre than " + ", ".join(f"{v:.0%}" for v in shares) + " of the genres",
+    )
+
+
+def taste_centre_distance(d: np.ndarray) -> np.ndarray:
+    """Each genre's mean taste distance to the other genres. With d = 1 − r between the genres' standardised columns
+    z (1 − r_ij = |z_i − z_j|² / 2n), it ranks the genres exactly as the distance of z_i from the centroid of all
+    columns (Σ_j |z_i − z_j|² = G |z_i − z̄|² + a constant): the data's own centre of the genres."""
+    return d.sum(axis=1) / (len(d) - 1)
+
+
 def data_readings(history: sp.csr_matrix, conditions: Conditions, names, th: Thresholds = Thresholds()) -> dict:
     """The readings of ``IN_DATA`` on what the users' tastes say, without any model: genres as the columns of each
     user's share of liked movies per genre, distance 1 − Pearson correlation (genres liked by the same users lie
-    close). Figure 3's pairs are read on these distances directly (the data has no plane to choose)."""
+    close). Figure 3's pairs and its offside genres are read on these distances directly (the data has no plane to
+    choose); a genre's distance from the centre is :func:`taste_centre_distance`."""
     names, g = list(names), _genre_map(names)
     d = latent.taste_distance(history, conditions, names)
     out = pairwise(d, names, g, th)
+    centre = taste_centre_distance(d)
+    out["popular_genres_central"] = popular_central(centre, conditions, names, th)
+    out["figure3_offside"] = offside(centre, names, g, th)
     close = _closeness(d)
     pairs = [("Mystery", "Horror"), ("Children's", "Fantasy"), ("War", "Western")]
     values = [close[names.index(g[a]), names.index(g[b])] for a, b in pairs]
@@ -194,7 +231,8 @@ def data_readings(history: sp.csr_matrix, conditions: Conditions, names, th: Thr
     return out
 
 
-IN_DATA = (*PAIRWISE, "figure3_pairs_overlap")  # the readings that the data alone can be asked
+# the readings that the data alone can be asked
+IN_DATA = (*PAIRWISE, "figure3_pairs_overlap", "popular_genres_central", "figure3_offside")
 
 
 def missed_in_data(side: "SideBySide", data: dict) -> tuple[float | None, str]:
@@ -215,7 +253,6 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
     names, th = space.labels[:-1], ctx.thresholds
     g = _genre_map(names)
     d = space.genre_distances()
-    idx = {n: names.index(g[n]) for n in g}
     out = {}
 
     sil = space.silhouette(seed=ctx.seed)["all"]
@@ -243,15 +280,7 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
 
     out |= pairwise(d, names, g, th)
 
-    frequency = ctx.conditions.items.sum(axis=0)[[ctx.conditions.index(n) for n in names]]
-    rho, p_rho = spearmanr(frequency, -genre_centre)
-    order = [names[k] for k in np.argsort(genre_centre)]
-    out["popular_genres_central"] = Measure(
-        float(rho),
-        bool(rho > 0 and p_rho <= th.alpha),
-        f"Spearman ρ {rho:.2f} (p {p_rho:.3f}); most central: {', '.join(order[:4])}; farthest: "
-        + ", ".join(order[-3:]),
-    )
+    out["popular_genres_central"] = popular_central(genre_centre, ctx.conditions, names, th)
 
     pairs = [(g["Mystery"], g["Horror"]), (g["Children's"], g["Fantasy"]), (g["War"], g["Western"])]
     plane, mean_close, values, c = _best_plane(space, pairs)
@@ -261,13 +290,7 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
         min(values) >= th.overlap,
         f"in {label}: pair closeness " + ", ".join(f"{v:.2f}" for v in values),
     )
-    radius = np.linalg.norm(c - c.mean(axis=0), axis=1)
-    shares = [float((radius < radius[idx[n]]).mean()) for n in ("Action", "Musical", "Documentary")]
-    out["figure3_offside"] = Measure(
-        float(np.mean(shares)),
-        min(shares) >= th.aside,
-        f"in {label}: farther from the centre than " + ", ".join(f"{v:.0%}" for v in shares) + " of the genres",
-    )
+    out["figure3_offside"] = offside(np.linalg.norm(c - c.mean(axis=0), axis=1), names, g, th, f"in {label}: ")
 
     light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
     _, _, rho, p_rho = latent.profiling(space, ctx.history, ctx.conditions, light, serious)
