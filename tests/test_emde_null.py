@@ -54,6 +54,7 @@ def test_agreement_excess_fails_on_random_attributions(run):
     n_liked = (run["inputs"].liked > 0).sum(axis=1).A.ravel()
     agree = analysis.agreement_excess(tops, n_liked, n_liked >= 2)
     assert abs(agree["cast"]["excess"]) < 0.05  # random picks agree at chance
+    assert verdict(rules.STRUCTURAL_AGREEMENT, agree["cast"]["excess"], agree["cast"]["interval"]) != "replicated"
     assert verdict(rules.AGREEMENT, agree["cast"]["excess"], agree["cast"]["interval"], paper=0.10) != "replicated"
 
 

@@ -21,6 +21,7 @@ DIFFERENT_REASONS = AtLeast(1)
 BEATS = AtLeast(0.0)
 COMPLETENESS = AtMost(0.05)
 REMOVAL = AtMost(0.05)
+STRUCTURAL_AGREEMENT = AtLeast(0.05)  # book check: an untrained network's agreement excess as large as the band
 
 JUSTIFICATIONS = {
     "agreement (excess over chance) within ± 0.05 of 0.10": "the paper's users have dozens of liked movies, so its "
@@ -40,4 +41,6 @@ JUSTIFICATIONS = {
     "the alternative the paper's sentence rules out",
     "IG completeness gap at most 5 %": "the integration error of a few dozen steps; larger means too few steps",
     "removal test p at most 0.05": "the usual level for a one-sided test",
+    "untrained network's agreement excess at least 0.05 (book check)": "the agreement claim's own band: a "
+    "structural excess that large can by itself move our value out of it",
 }
