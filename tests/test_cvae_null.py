@@ -148,3 +148,22 @@ def test_condition_adds_nothing_check_fails_when_the_request_changes_the_ranking
     assert Within(abs=0.005).verdict(0.0, mean, (low, high)) == "not replicated"
     mean, low, high = train_vae.paired_difference(per_pair["filtered"], per_pair["filtered"], users)
     assert Within(abs=0.005).verdict(0.0, mean, (low, high)) == "replicated"
+
+
+def test_centre_built_in_check_fails_when_the_zero_condition_is_moved_off_centre(setting):
+    """The Why of unconditioned_centre: on untrained C-VAEs the zero condition sits amid the genres (the check
+    passes); the null, untrained C-VAEs whose genre columns share one large common shift (every genre moves the same
+    way, so the zero condition lies off to one side), fails the same rule."""
+    conditions, history, ctx = setting
+    rule = AtLeast(0.9)
+    seeds = obs.null_seeds(0, 5)
+    side = obs.side_by_side(obs.untrained(history.shape[1], conditions.n, 0), history, ctx, seeds, progress=False)
+    assert rule.verdict(None, side.untrained_share("unconditioned_centre")) == "replicated"
+    shifted = []
+    for s in seeds:
+        model = obs.untrained(history.shape[1], conditions.n, s)
+        with torch.no_grad():
+            model.encoder.weight[:, history.shape[1] :] += 3.0 * torch.randn(model.encoder.weight.shape[0], 1)
+        shifted.append(obs.measure_model(model, history, ctx))
+    null = obs.SideBySide(side.trained, shifted)
+    assert rule.verdict(None, null.untrained_share("unconditioned_centre")) == "not replicated"

@@ -371,6 +371,11 @@ class SideBySide:
         """The reading holds on the trained model and the arrangement is learned (beats every untrained model)."""
         return bool(self.trained[key].reading) and self.learned(key)
 
+    def untrained_share(self, key: str) -> float:
+        """The share of the untrained models on which the reading of ``key`` holds (1: built into the architecture,
+        training can only keep it)."""
+        return float(np.mean([bool(u[key].reading) for u in self.untrained]))
+
     def note(self, key: str) -> str:
         scores = [u[key].score for u in self.untrained]
         passing = sum(bool(u[key].reading) for u in self.untrained)
