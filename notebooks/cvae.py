@@ -545,10 +545,12 @@ ch.claim(
 # without any model: the same readings, with the same thresholds, on the genres' distances in the data itself (genres
 # as columns of each user's share of liked movies per genre, distance 1 − correlation: genres liked by the same users
 # lie close). A genre's distance from the data's centre is its mean distance to the other genres, which ranks the
-# genres exactly as the distance of their standardised columns from the columns' centroid. The unconditioned users
-# have no column of their own (every user's shares sum to one), so their centre reading has no data counterpart. The
-# book check is the share of the readings the trained model misses that the data does not show either; when it is
-# high, the misses are the data's (ML-1M is not ML-20M), not the model's.
+# genres exactly as the distance of their standardised columns from the columns' centroid. One limit of this test:
+# shares sum to one, which by itself pushes the largest genres away from the others, so for the two centre readings
+# an "absent in the data" leans the way popular genres are not central. The unconditioned users have no column of
+# their own, so their centre reading has no data counterpart. The book check is the share of the readings the
+# trained model misses that the data does not show either; when it is high, the misses are the data's (ML-1M is not
+# ML-20M), not the model's.
 
 # %%
 in_data = obs.data_readings(split.train, conditions, space.labels[:-1])
