@@ -194,3 +194,12 @@ def test_lrp_conservation_check_fails_on_reconet_plus_layer(world):
     targets, logits, relevances = lrp.explain_top(world["trained"], world["profiles"], world["exclude"])
     gap = (relevances.double().sum(dim=1) - logits.double()).abs().max().item()
     assert gap > 1e-3  # the hidden layer's biases keep part of the relevance: the book check's rule would fail here
+
+
+def test_layer_beats_reconet_fails_on_a_tie_and_passes_on_a_planted_gain(world):
+    users = _users(world, world["linear"])
+    tie = {"RecoNet + Layer": users.copy(), "RecoNet": users}
+    assert v.layer_minus_reconet(tie, tie).verdict("separated") in NOT_PASSED
+    gain = {"RecoNet + Layer": users + 0.1, "RecoNet": users}
+    assert v.layer_minus_reconet(tie, gain).verdict("separated") == "replicated"
+    assert "with attributes" in v.layer_minus_reconet(tie, gain).note

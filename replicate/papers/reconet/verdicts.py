@@ -134,12 +134,27 @@ def order(column: dict) -> list:
     return [m for m in sorted(column, key=lambda m: -column[m]) if np.isfinite(column[m])]
 
 
+def difference(a_users: np.ndarray, b_users: np.ndarray, note: str = "") -> Measured:
+    """Paired difference of per-user recall, a − b, with a bootstrap 95 % interval over the users both have."""
+    a, b = _paired(a_users, b_users)
+    value, low, high = _boot([a - b], np.mean)
+    return Measured(value, (low, high), f"{note}{len(a)} users")
+
+
 def second_beats_third(per_user: dict, column: dict) -> Measured:
     """Paired difference of per-user recall between the second and the third method of ``column``."""
     ranked = order(column)
-    a, b = _paired(per_user[ranked[1]], per_user[ranked[2]])
-    value, low, high = _boot([a - b], np.mean)
-    return Measured(value, (low, high), f"{ranked[1]} − {ranked[2]}, {len(a)} users")
+    return difference(per_user[ranked[1]], per_user[ranked[2]], f"{ranked[1]} − {ranked[2]}, ")
+
+
+def layer_minus_reconet(without_users: dict, with_users: dict) -> Measured:
+    """RecoNet + Layer − RecoNet, paired over test users, in the column where the layer comes closest (the column
+    that decides "the extra layer does not help")."""
+    both = [
+        difference(users["RecoNet + Layer"], users["RecoNet"], f"{part} attributes, RecoNet + Layer − RecoNet, ")
+        for part, users in (("without", without_users), ("with", with_users))
+    ]
+    return max(both, key=lambda m: m.ours)
 
 
 def common_scale(ours: dict, paper: dict, band: float) -> Measured:
