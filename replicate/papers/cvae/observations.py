@@ -371,14 +371,18 @@ class SideBySide:
         """The reading holds on the trained model and the arrangement is learned (beats every untrained model)."""
         return bool(self.trained[key].reading) and self.learned(key)
 
+    def untrained_holding(self, key: str) -> int:
+        """On how many untrained models the reading of ``key`` holds."""
+        return sum(bool(u[key].reading) for u in self.untrained)
+
     def untrained_share(self, key: str) -> float:
         """The share of the untrained models on which the reading of ``key`` holds (1: built into the architecture,
         training can only keep it)."""
-        return float(np.mean([bool(u[key].reading) for u in self.untrained]))
+        return self.untrained_holding(key) / len(self.untrained)
 
     def note(self, key: str) -> str:
         scores = [u[key].score for u in self.untrained]
-        passing = sum(bool(u[key].reading) for u in self.untrained)
+        passing = self.untrained_holding(key)
         return (
             f"trained: {self.trained[key].detail}; score {self.trained[key].score:.2f} against untrained "
             f"{min(scores):.2f} to {max(scores):.2f} ({len(scores)} inits; reading holds on {passing})"
@@ -390,7 +394,7 @@ class SideBySide:
             scores = np.array([u[key].score for u in self.untrained])
             rows[key] = {
                 "reading (trained)": bool(m.reading),
-                "reading (untrained, k of K)": f"{sum(bool(u[key].reading) for u in self.untrained)} of {len(scores)}",
+                "reading (untrained, k of K)": f"{self.untrained_holding(key)} of {len(scores)}",
                 "score (trained)": m.score,
                 "score (untrained, same init)": scores[0],
                 "score (untrained, max)": scores.max(),
