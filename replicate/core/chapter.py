@@ -61,6 +61,7 @@ def is_chapter(notebook: Path) -> bool:
 
 DEPENDENCIES = "dependencies.json"
 TIMINGS = "timings.json"  # wall seconds per cell; the runner turns it into seconds per section
+DEVICE = "device.json"  # the device the run used and, on CUDA, its peak memory (the GPU check reads it)
 
 
 def used_modules() -> dict[str, str]:
@@ -276,5 +277,17 @@ class Chapter:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
         (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
         (self.dir / TIMINGS).write_text(json.dumps({k: round(v, 3) for k, v in self.cell_seconds.items()}) + "\n")
+        (self.dir / DEVICE).write_text(json.dumps(device_record(self.device)) + "\n")
         print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
         return self.table()
+
+
+def device_record(device: str) -> dict:
+    """What ran where: the resolved device and, on CUDA, the peak of memory allocated on it during the run (zero
+    would mean that the chapter's work silently stayed on the CPU)."""
+    record = {"device": device}
+    if device.startswith("cuda"):
+        import torch
+
+        record["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated(device))
+    return record
