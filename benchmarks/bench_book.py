@@ -8,9 +8,9 @@ sequential, so each is measured alone; the book's sweep runs two at a time on tw
 
 import json
 import os
-import tempfile
 import time
 
+from benchmarks import temporary_build
 from replicate import paths
 from replicate.core import runner, site, sweep
 
@@ -23,33 +23,25 @@ def main():
     seeds = sweep.parse_seeds(os.environ.get("BENCH_SEEDS", "0-1"))
     chapters = os.environ.get("BENCH_CHAPTERS", "").split(",") if os.environ.get("BENCH_CHAPTERS") else None
     chapters = chapters or site.toc_chapters()
-    saved = os.environ.get("REPLICATE_BUILD_DIR")
     total = 0.0
-    with tempfile.TemporaryDirectory(prefix="bench-book-") as build:
-        os.environ["REPLICATE_BUILD_DIR"] = build
-        try:
-            for name in chapters:
-                for seed in seeds:
-                    started = time.perf_counter()
-                    runner.run(name, profile, {"seed": seed}, force=True)
-                    seconds = time.perf_counter() - started
-                    total += seconds
-                    timings = json.loads((paths.chapter_dir(profile, name, seed) / "timings.json").read_text())
-                    stages = timings.get("stages", {})
-                    stage, longest = max(stages.items(), key=lambda kv: kv[1]) if stages else ("", 0.0)
-                    target = TARGET_MINUTES.get(name)
-                    verdict = ""
-                    if target is not None and seed != seeds[0]:
-                        verdict = (
-                            f"; target {target:.0f} min per extra seed: {'met' if seconds <= 60 * target else 'MISSED'}"
-                        )
-                    print(
-                        f"{name} seed {seed} ({profile}): {seconds / 60:.2f} min; largest stage "
-                        f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}{verdict}"
+    with temporary_build("bench-book-"):
+        for name in chapters:
+            for seed in seeds:
+                started = time.perf_counter()
+                runner.run(name, profile, {"seed": seed}, force=True)
+                seconds = time.perf_counter() - started
+                total += seconds
+                timings = json.loads((paths.chapter_dir(profile, name, seed) / "timings.json").read_text())
+                stages = timings.get("stages", {})
+                stage, longest = max(stages.items(), key=lambda kv: kv[1]) if stages else ("", 0.0)
+                target = TARGET_MINUTES.get(name)
+                verdict = ""
+                if target is not None and seed != seeds[0]:
+                    verdict = (
+                        f"; target {target:.0f} min per extra seed: {'met' if seconds <= 60 * target else 'MISSED'}"
                     )
-        finally:
-            if saved is None:
-                os.environ.pop("REPLICATE_BUILD_DIR", None)
-            else:
-                os.environ["REPLICATE_BUILD_DIR"] = saved
+                print(
+                    f"{name} seed {seed} ({profile}): {seconds / 60:.2f} min; largest stage "
+                    f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}{verdict}"
+                )
     print(f"total {total / 60:.1f} min for {len(chapters)} chapters x {len(seeds)} seeds, run one after another")

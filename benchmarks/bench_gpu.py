@@ -11,10 +11,10 @@ it to the GPU machine). ``BENCH_OUT``: a folder where the report is also written
 import json
 import math
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import temporary_build
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.core import runner, site
@@ -55,39 +55,31 @@ def main():
     chapters = [c for c in os.environ.get("BENCH_CHAPTERS", "").split(",") if c] or site.toc_chapters()
     cpu_dirs = {name: paths.chapter_dir(PROFILE, name, SEED) for name in chapters}
     report = {"gpu": torch.cuda.get_device_name(0), "chapters": {}}
-    saved = os.environ.get("REPLICATE_BUILD_DIR")
-    with tempfile.TemporaryDirectory(prefix="bench-gpu-") as build:
-        os.environ["REPLICATE_BUILD_DIR"] = build
-        try:
-            for name in chapters:
-                started = time.perf_counter()
-                runner.run(name, PROFILE, {"seed": SEED, "device": "cuda"}, force=True)
-                seconds = time.perf_counter() - started
-                out = paths.chapter_dir(PROFILE, name, SEED)
-                device = json.loads((out / DEVICE).read_text())
-                gpu = claims_mod.load(out / "claims.json")
-                cpu_file = cpu_dirs[name] / "claims.json"
-                differ = compare(claims_mod.load(cpu_file), gpu) if cpu_file.is_file() else None
-                report["chapters"][name] = {"seconds": round(seconds, 1), **device, "verdicts_differ": differ}
-                peak = device.get("cuda_peak_bytes", 0)
-                matched = (
-                    "no CPU run to compare with"
-                    if differ is None
-                    else f"{len(gpu) - len(differ)} of {len(gpu)} verdicts as on the CPU"
-                )
-                print(
-                    f"{name} seed {SEED} ({PROFILE}) on {report['gpu']}: {seconds / 60:.2f} min, peak CUDA memory "
-                    f"{peak / 2**20:.0f} MiB{' (NOTHING RAN ON THE GPU)' if not peak else ''}; {matched}"
-                )
-                for row in differ or []:
-                    cpu_v = row["cpu"] and [_number(v) for v in row["cpu"]]
-                    gpu_v = row["gpu"] and [_number(v) for v in row["gpu"]]
-                    print(f"  {row['claim']}: cpu {cpu_v}, gpu {gpu_v}")
-        finally:
-            if saved is None:
-                os.environ.pop("REPLICATE_BUILD_DIR", None)
-            else:
-                os.environ["REPLICATE_BUILD_DIR"] = saved
+    with temporary_build("bench-gpu-"):
+        for name in chapters:
+            started = time.perf_counter()
+            runner.run(name, PROFILE, {"seed": SEED, "device": "cuda"}, force=True)
+            seconds = time.perf_counter() - started
+            out = paths.chapter_dir(PROFILE, name, SEED)
+            device = json.loads((out / DEVICE).read_text())
+            gpu = claims_mod.load(out / "claims.json")
+            cpu_file = cpu_dirs[name] / "claims.json"
+            differ = compare(claims_mod.load(cpu_file), gpu) if cpu_file.is_file() else None
+            report["chapters"][name] = {"seconds": round(seconds, 1), **device, "verdicts_differ": differ}
+            peak = device.get("cuda_peak_bytes", 0)
+            matched = (
+                "no CPU run to compare with"
+                if differ is None
+                else f"{len(gpu) - len(differ)} of {len(gpu)} verdicts as on the CPU"
+            )
+            print(
+                f"{name} seed {SEED} ({PROFILE}) on {report['gpu']}: {seconds / 60:.2f} min, peak CUDA memory "
+                f"{peak / 2**20:.0f} MiB{' (NOTHING RAN ON THE GPU)' if not peak else ''}; {matched}"
+            )
+            for row in differ or []:
+                cpu_v = row["cpu"] and [_number(v) for v in row["cpu"]]
+                gpu_v = row["gpu"] and [_number(v) for v in row["gpu"]]
+                print(f"  {row['claim']}: cpu {cpu_v}, gpu {gpu_v}")
     if os.environ.get("BENCH_OUT"):
         target = Path(os.environ["BENCH_OUT"]) / "gpu.json"
         target.write_text(json.dumps(report, indent=1, default=str) + "\n")
