@@ -70,7 +70,7 @@ def main():
             matched = (
                 "no CPU run to compare with"
                 if differ is None
-                else f"{len(gpu) - len(differ)} of {len(gpu)} verdicts as on the CPU"
+                else f"{len(gpu) - sum(r['gpu'] is not None for r in differ)} of {len(gpu)} verdicts as on the CPU"
             )
             print(
                 f"{name} seed {SEED} ({PROFILE}) on {report['gpu']}: {seconds / 60:.2f} min, peak CUDA memory "
