@@ -4,11 +4,16 @@ stage (the ``##`` section whose cells took longest), measured in one run in a te
 ``BENCH_PROFILE`` (default ``paper``) and ``BENCH_SEEDS`` (default ``0-1``: seed 0 searches hyperparameters, seed 1
 is what every extra seed costs) choose what runs; ``BENCH_CHAPTERS`` (default: the toc) which chapters. The runs are
 sequential, so each is measured alone; the book's sweep runs two at a time on two cores, one torch thread each.
+
+``BENCH_FROM=<build folder>`` runs nothing: it prints the same lines for the runs already in that folder (each run's
+``stamp.json`` seconds and ``timings.json`` stages), e.g. ``BENCH_FROM=build python -m benchmarks book`` after
+``python3 tasks.py book``, where the runs shared the cores.
 """
 
 import json
 import os
 import time
+from pathlib import Path
 
 from benchmarks import temporary_build
 from replicate import paths
@@ -18,11 +23,55 @@ from replicate.core import runner, site, sweep
 TARGET_MINUTES = {"reconet": 5.0, "cvae": 4.0, "skip": 4.0, "emde": 1.0}
 
 
+def line(name: str, seed: int, profile: str, seconds: float, stages: dict, extra_seed: bool) -> str:
+    """One run's report: minutes, its largest stage's share and, for an extra seed, the chapter's target."""
+    stage, longest = max(stages.items(), key=lambda kv: kv[1]) if stages else ("", 0.0)
+    target = TARGET_MINUTES.get(name)
+    verdict = ""
+    if target is not None and extra_seed:
+        verdict = f"; target {target:.0f} min per extra seed: {'met' if seconds <= 60 * target else 'MISSED'}"
+    return (
+        f"{name} seed {seed} ({profile}): {seconds / 60:.2f} min; largest stage "
+        f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}{verdict}"
+    )
+
+
+def recorded(build: Path, profile: str, chapters: list[str]) -> list[tuple[str, int, float, dict]]:
+    """(chapter, seed, seconds, stages) of every run of ``chapters`` found under ``build/<profile>/``, by seed."""
+    runs = []
+    for name in chapters:
+        for folder in sorted((build / profile / name).glob("seed-*"), key=lambda p: int(p.name.split("-")[1])):
+            stamp, timings = folder / "stamp.json", folder / "timings.json"
+            if not stamp.exists():
+                continue
+            seconds = json.loads(stamp.read_text())["seconds"]
+            stages = json.loads(timings.read_text()).get("stages", {}) if timings.exists() else {}
+            runs.append((name, int(folder.name.split("-")[1]), seconds, stages))
+    return runs
+
+
+def report(build: Path, profile: str, chapters: list[str]) -> None:
+    runs = recorded(build, profile, chapters)
+    if not runs:
+        print(f"no runs of {', '.join(chapters)} under {build / profile}: run `python3 tasks.py book` first")
+        return
+    first = {}
+    for name, seed, _, _ in runs:
+        first.setdefault(name, seed)
+    for name, seed, seconds, stages in runs:
+        print(line(name, seed, profile, seconds, stages, extra_seed=seed != first[name]))
+    total = sum(seconds for _, _, seconds, _ in runs)
+    print(f"total {total / 60:.1f} notebook-minutes over {len(runs)} runs recorded in {build / profile}")
+
+
 def main():
     profile = os.environ.get("BENCH_PROFILE", "paper")
-    seeds = sweep.parse_seeds(os.environ.get("BENCH_SEEDS", "0-1"))
     chapters = os.environ.get("BENCH_CHAPTERS", "").split(",") if os.environ.get("BENCH_CHAPTERS") else None
     chapters = chapters or site.toc_chapters()
+    if os.environ.get("BENCH_FROM"):
+        report(Path(os.environ["BENCH_FROM"]), profile, chapters)
+        return
+    seeds = sweep.parse_seeds(os.environ.get("BENCH_SEEDS", "0-1"))
     total = 0.0
     with temporary_build("bench-book-"):
         for name in chapters:
@@ -32,16 +81,5 @@ def main():
                 seconds = time.perf_counter() - started
                 total += seconds
                 timings = json.loads((paths.chapter_dir(profile, name, seed) / "timings.json").read_text())
-                stages = timings.get("stages", {})
-                stage, longest = max(stages.items(), key=lambda kv: kv[1]) if stages else ("", 0.0)
-                target = TARGET_MINUTES.get(name)
-                verdict = ""
-                if target is not None and seed != seeds[0]:
-                    verdict = (
-                        f"; target {target:.0f} min per extra seed: {'met' if seconds <= 60 * target else 'MISSED'}"
-                    )
-                print(
-                    f"{name} seed {seed} ({profile}): {seconds / 60:.2f} min; largest stage "
-                    f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}{verdict}"
-                )
+                print(line(name, seed, profile, seconds, timings.get("stages", {}), extra_seed=seed != seeds[0]))
     print(f"total {total / 60:.1f} min for {len(chapters)} chapters x {len(seeds)} seeds, run one after another")

@@ -1,0 +1,31 @@
+"""``python -m benchmarks book`` with BENCH_FROM: the report of runs already built, on hand-made run folders."""
+
+import json
+
+from benchmarks import bench_book
+
+
+def _run(build, name, seed, seconds, stages):
+    folder = build / "paper" / name / f"seed-{seed}"
+    folder.mkdir(parents=True)
+    (folder / "stamp.json").write_text(json.dumps({"seconds": seconds}))
+    (folder / "timings.json").write_text(json.dumps({"stages": stages}))
+
+
+def test_report_reads_each_run_and_judges_only_extra_seeds(tmp_path, capsys):
+    _run(tmp_path, "emde", 0, 240.0, {"Data": 60.0, "Ablations": 120.0})
+    _run(tmp_path, "emde", 10, 30.0, {"Data": 20.0})
+    _run(tmp_path, "emde", 2, 90.0, {})
+    (tmp_path / "paper" / "emde" / "seed-3").mkdir()  # a run without a stamp (never finished): not reported
+    bench_book.report(tmp_path, "paper", ["emde", "cvae"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "emde seed 0 (paper): 4.00 min; largest stage 'Ablations' 50%"
+    assert lines[1].startswith("emde seed 2 (paper): 1.50 min; largest stage '(before the first section)' 0%")
+    assert lines[1].endswith("target 1 min per extra seed: MISSED")
+    assert lines[2].endswith("target 1 min per extra seed: met")  # seed 10 sorts after seed 2, as a number
+    assert lines[3] == f"total 6.0 notebook-minutes over 3 runs recorded in {tmp_path / 'paper'}"
+
+
+def test_report_without_runs_names_the_command(tmp_path, capsys):
+    bench_book.report(tmp_path, "paper", ["emde"])
+    assert "python3 tasks.py book" in capsys.readouterr().out
