@@ -318,3 +318,26 @@ def test_a_claims_why_section_must_be_a_heading_and_gets_its_anchor(tmp_path):
     save([Claim.make("x", "a", "a", 1, 2, Exact(), cell=cell_key("x = 1"), why="Why not")], claims_file)
     with pytest.raises(ReplicateError, match="'Why not' as its Why section, which is no heading"):
         runner._finalise(executed, claims_file)
+
+
+def test_a_seed_reusing_seed_0s_choice_is_stale_once_seed_0_chooses_otherwise(build_dir):
+    first = Chapter("data", profile="smoke", seed=0)
+    assert first.chosen("grid") is None  # seed 0 searches
+    first.choose("grid", {"beta": 1.0})
+    other = Chapter("data", profile="smoke", seed=1)
+    assert other.chosen("grid") == {"beta": 1.0}
+    out = other.dir
+    assert json.loads((out / "chosen.json").read_text()) == {"grid": {"beta": 1.0}}
+    notebook = build_dir / "nb.py"
+    notebook.write_text("# %%\nx = 1\n")
+    stamp = runner.stamp_of(notebook, {"seed": 1})
+    (out / "data.ipynb").write_text("{}")
+    (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
+    (out / "dependencies.json").write_text(json.dumps({}))
+    assert runner.is_fresh(out, "data", stamp)
+    first.choose("grid", {"beta": 2.0})  # seed 0 ran again and chose another configuration
+    assert not runner.is_fresh(out, "data", stamp)
+    first.choose("grid", {"beta": 1.0})
+    assert runner.is_fresh(out, "data", stamp)
+    (build_dir / "smoke" / "choices" / "data.json").unlink()
+    assert not runner.is_fresh(out, "data", stamp)

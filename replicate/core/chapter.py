@@ -38,6 +38,11 @@ from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import resolve_device, seed_everything
 
 
+def choices_file(profile_dir: Path, name: str) -> Path:
+    """Where seed 0 of chapter ``name`` records its choices (searches) for the other seeds of the profile."""
+    return profile_dir / "choices" / f"{name}.json"
+
+
 def declaration(notebook: Path) -> dict:
     """The ``replicate`` block of a notebook's header: title, figures, claims."""
     meta = jupytext.read(notebook).metadata.get("replicate")
@@ -60,6 +65,7 @@ def is_chapter(notebook: Path) -> bool:
 
 
 DEPENDENCIES = "dependencies.json"
+CHOSEN = "chosen.json"  # what a seed other than 0 reused of seed 0's choices (runner.is_fresh compares it)
 TIMINGS = "timings.json"  # wall seconds per cell; the runner turns it into seconds per section
 DEVICE = "device.json"  # the device the run used and, on CUDA, its peak memory (the GPU check reads it)
 
@@ -225,7 +231,7 @@ class Chapter:
 
     # choices made once per chapter ----------------------------------------------------------------------------------
     def _choices_file(self) -> Path:
-        return paths.profile_dir(self.profile) / "choices" / f"{self.name}.json"
+        return choices_file(paths.profile_dir(self.profile), self.name)
 
     def chosen(self, name: str):
         """What seed 0 chose for ``name`` (a hyperparameter search, a selection), for the other seeds to reuse; ``None``
@@ -240,6 +246,10 @@ class Chapter:
                 f"{self.profile} profile recorded it: run "
                 f"`python -m replicate run {self.name} --profile {self.profile}` (seed 0) first"
             )
+        used = self.dir / CHOSEN  # recorded, so that the run is stale once seed 0 chooses otherwise
+        reused = json.loads(used.read_text()) if used.is_file() else {}
+        reused[name] = stored[name]
+        used.write_text(json.dumps(reused, indent=1, sort_keys=True, default=str) + "\n")
         return stored[name]
 
     def choose(self, name: str, value) -> None:

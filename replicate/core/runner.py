@@ -27,7 +27,7 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.core import pages
-from replicate.core.chapter import DEPENDENCIES, TIMINGS, cell_key, check_profile, is_chapter
+from replicate.core.chapter import CHOSEN, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
@@ -139,7 +139,8 @@ def read_json(path: Path):
 
 
 def is_fresh(directory: Path, name: str, stamp: str) -> bool:
-    """Whether the outputs in ``directory`` were made from this stamp and from the current ``replicate`` modules."""
+    """Whether the outputs in ``directory`` (``<build>/<profile>/<name>/seed-<k>``) were made from this stamp, from
+    the current ``replicate`` modules and, for a seed that reused seed 0's choices, from the choices recorded now."""
     recorded = read_json(directory / "stamp.json")
     dependencies = read_json(directory / DEPENDENCIES)
     if not isinstance(recorded, dict) or recorded.get("stamp") != stamp or not isinstance(dependencies, dict):
@@ -149,6 +150,11 @@ def is_fresh(directory: Path, name: str, stamp: str) -> bool:
     for relative, digest in dependencies.items():
         path = paths.REPO / relative
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    reused = read_json(directory / CHOSEN)
+    if isinstance(reused, dict) and reused:
+        current = read_json(choices_file(directory.parent.parent, name))
+        if not isinstance(current, dict) or any(current.get(k) != v for k, v in reused.items()):
             return False
     return True
 
