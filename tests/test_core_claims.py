@@ -17,10 +17,12 @@ from replicate.core.claims import (
     aggregate,
     format_value,
     load,
+    ours_label,
     regenerates,
     rule_from_spec,
     save,
     scorecard_markdown,
+    verdict_label,
 )
 
 
@@ -187,16 +189,17 @@ def test_aggregate_numbers_over_seeds_use_the_t_interval():
     assert claim.ours == pytest.approx(0.112)
     assert claim.interval[0] < 0.112 < claim.interval[1]
     assert claim.verdict == "replicated" and claim.seeds["k"] == 5 and claim.seeds["n"] == 5
+    assert verdict_label(claim) == "replicated (5 of 5 seeds replicated)"
+    assert ours_label(claim).endswith(f", sd {format_value(np.std([0.11, 0.12, 0.10, 0.11, 0.12], ddof=1))}")
     # every seed inside the band, but the interval over seeds reaches past its edge: not decidable
     [wide] = aggregate(_seeded([0.06, 0.145, 0.07, 0.14], Within(abs=0.05)))
     assert wide.verdict == "inconclusive"
+    assert verdict_label(wide) == "inconclusive (4 of 4 seeds replicated)"
 
 
 def test_aggregate_flags_a_verdict_that_changes_between_seeds():
     [claim] = aggregate(_seeded([0.12, 0.30, 0.11], Within(abs=0.05)))
     assert claim.verdict == "unstable" and claim.seeds["k"] == 2 and claim.seeds["n"] == 3
-    from replicate.core.claims import verdict_label
-
     assert verdict_label(claim) == "unstable (2 of 3 seeds replicated)"
     runs = {s: [Claim.make("c", "b", "holds", True, v, Holds())] for s, v in enumerate([True, True, False])}
     [holds] = aggregate(runs)

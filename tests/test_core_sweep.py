@@ -55,7 +55,7 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
         assert claim.seeds["n"] == 2 and claim.seeds["seeds"] == [0, 1]
         assert claim.verdict in (one[claim.id].verdict, "inconclusive")  # the data chapter's counts do not move
     page = site.scorecard("smoke", ["data"], [0, 1])
-    assert "2 seeds (0, 1)" in page and "(2 seeds)" in page
+    assert "2 seeds (0, 1)" in page and "of 2 seeds replicated)" in page
 
     # the same seed twice gives the same claims (CPU); the second chapter of this check is skip, below
     first = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())

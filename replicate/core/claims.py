@@ -443,20 +443,24 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
 
 
 def verdict_label(claim: Claim) -> str:
-    """The verdict as the scorecard prints it: ``unstable (k of N)`` and, over seeds, ``replicated (N of N)``."""
+    """The verdict as the scorecard prints it, over several seeds with how many of them replicated alone:
+    ``unstable (2 of 3 seeds replicated)``, ``replicated (3 of 3 seeds replicated)``, ``inconclusive (3 of 3 seeds
+    replicated)`` (every seed alone inside the band, the interval over them not)."""
     seeds = claim.seeds or {}
-    if claim.verdict == "unstable":
-        return f"unstable ({seeds.get('k', 0)} of {seeds.get('n', 0)} seeds replicated)"
     if seeds.get("n", 1) > 1 and claim.verdict != "not applicable":
-        return f"{claim.verdict} ({seeds['n']} seeds)"
+        return f"{claim.verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated)"
     return claim.verdict
 
 
 def ours_label(claim: Claim) -> str:
-    """Ours as the scorecard prints it: the value, and its 95 % interval when it has one."""
+    """Ours as the scorecard prints it: the value (over seeds, their mean), its 95 % interval when it has one and,
+    over seeds, their standard deviation."""
     text = format_value(claim.ours)
     if claim.interval and all(math.isfinite(v) for v in claim.interval):
         text += f" [{format_value(claim.interval[0])}, {format_value(claim.interval[1])}]"
+    sd = (claim.seeds or {}).get("sd")
+    if sd is not None and math.isfinite(sd):
+        text += f", sd {format_value(sd)}"
     return text
 
 
