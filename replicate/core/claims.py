@@ -397,7 +397,8 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
     verdict that differs between seeds is ``unstable`` (``seeds["k"]`` of ``seeds["n"]`` replicated), never
     replicated. ``seeds`` keeps every seed's value and verdict. A seed where the claim is *not applicable* while it
     applies in others (a check that runs with the search, on seed 0 only) does not count: ``seeds`` lists the seeds
-    that do.
+    that do. A comparison of two methods is recorded per seed as their paired difference (over the same users or
+    sessions), so its t-interval here is a paired t-test over seeds.
     """
     from replicate.stats import t_interval
 
