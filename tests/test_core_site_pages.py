@@ -248,3 +248,16 @@ def test_runs_from_before_the_record_say_so(build_dir):
     assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
     text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, pages.environment())
     assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text
+
+
+def test_spread_figure_draws_seeds_interval_and_paper(tmp_path):
+    from replicate.core import site
+    from replicate.core.claims import Claim, Holds, Within, aggregate
+
+    runs = {
+        s: [Claim.make("c", "t1", "FM recall@50", 0.313, v, Within(abs=0.02))] for s, v in enumerate([0.30, 0.31, 0.32])
+    }
+    runs[0].append(Claim.make("c", "flag", "a yes/no", True, True, Holds()))
+    path = site.spread_figure("Chapter", aggregate(runs), tmp_path / "spread.png")
+    assert path is not None and path.stat().st_size > 0
+    assert site.spread_figure("Chapter", aggregate({0: runs[0][1:]}), tmp_path / "none.png") is None

@@ -8,6 +8,7 @@ rendered by Jupyter Book without executing anything again, into ``build/<profile
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import sys
@@ -77,13 +78,17 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
                 spread.append((title, path.name))
     page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
     if spread:
-        page += "\n## Spread over seeds\n\nEach numeric paper claim, one dot per seed, beside the paper's value.\n\n"
+        page += (
+            "\n## Spread over seeds\n\nEach numeric paper claim: one dot per seed, their mean with its 95 % "
+            "t-interval, and the paper's value.\n\n"
+        )
         page += "\n".join(f"![{title}: values per seed](figures/{file})\n" for title, file in spread)
     return page
 
 
 def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> Path | None:
-    """Per-seed values of the numeric paper claims (a dot per seed, the paper's value as a cross), or None."""
+    """Per-seed values of the numeric paper claims (a dot per seed, their mean with its 95 % t-interval as a bar, the
+    paper's value as a cross), or None when the chapter has none: Table 1 or slide 14 with intervals."""
     from replicate import plots
 
     rows = [
@@ -100,12 +105,40 @@ def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> P
         return None
     plots.use_style()
     fig, ax = plots.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    shown = set()
+
+    def label(text):  # one legend entry per kind of mark
+        if text in shown:
+            return None
+        shown.add(text)
+        return text
+
     for y, c in enumerate(rows):
-        ax.scatter(c.seeds["values"], [y] * len(c.seeds["values"]), color=plots.PALETTE[0], s=18, zorder=3)
-        ax.scatter([c.paper], [y], marker="x", color=plots.PALETTE[3], s=40, zorder=4)
+        ax.scatter(
+            c.seeds["values"],
+            [y] * len(c.seeds["values"]),
+            color=plots.PALETTE[0],
+            s=18,
+            zorder=3,
+            label=label("ours, per seed"),
+        )
+        if c.interval and all(math.isfinite(v) for v in c.interval):
+            low, high = c.interval
+            ax.errorbar(
+                [c.ours],
+                [y],
+                xerr=[[c.ours - low], [high - c.ours]],
+                fmt="|",
+                color=plots.PALETTE[1],
+                capsize=3,
+                zorder=2,
+                label=label("ours, mean and 95 % t-interval"),
+            )
+        ax.scatter([c.paper], [y], marker="x", color=plots.PALETTE[3], s=40, zorder=4, label=label("paper"))
     ax.set_yticks(range(len(rows)), [plots.short_label(c.description, 60) for c in rows])
     ax.invert_yaxis()
-    ax.set(title=f"{title}: ours per seed (dots) and the paper (crosses)", xlabel="value")
+    ax.legend(loc="best", fontsize="small")
+    ax.set(title=f"{title}: ours per seed, their mean with its interval, and the paper", xlabel="value")
     plots.save_png(fig, path)
     import matplotlib.pyplot as plt
 
