@@ -27,11 +27,13 @@ def target_logit(model: RecoNet, I: torch.Tensor, targets: torch.Tensor) -> torc
 def rank_positions(scores: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
     """Position (0 = first removed) of each present feature when ordered by decreasing score; absent features get a
     position past every present one. Ties go to the lower feature index."""
-    keyed = torch.where(present, scores.double(), torch.tensor(float("-inf"), dtype=torch.float64))
+    keyed = torch.where(
+        present, scores.double(), torch.tensor(float("-inf"), dtype=torch.float64, device=scores.device)
+    )
     order = torch.sort(-keyed, dim=1, stable=True).indices
     positions = torch.empty_like(order)
-    positions.scatter_(1, order, torch.arange(order.shape[1]).expand_as(order).contiguous())
-    return torch.where(present, positions, torch.tensor(order.shape[1]))
+    positions.scatter_(1, order, torch.arange(order.shape[1], device=order.device).expand_as(order).contiguous())
+    return torch.where(present, positions, torch.tensor(order.shape[1], device=order.device))
 
 
 def random_scores(present: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:

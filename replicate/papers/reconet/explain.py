@@ -15,18 +15,18 @@ from replicate.papers.reconet.features import FeatureSpace
 from replicate.splits import UserSplit
 
 
-def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None):
+def ranking_inputs(space: FeatureSpace, split: UserSplit, rows: np.ndarray | None = None, device: str = "cpu"):
     """What the explanation studies feed the model: each user's profile from her training history, and the mask of
-    the items she cannot be recommended (training and validation items), as tensors."""
+    the items she cannot be recommended (training and validation items), as tensors on ``device``."""
     rows = np.arange(split.n_users) if rows is None else rows
-    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray())
-    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0)
+    profiles = torch.from_numpy(space.profiles(split.train, rows).toarray()).to(device)
+    exclude = torch.from_numpy((split.train + split.valid)[rows].toarray() > 0).to(device)
     return profiles, exclude
 
 
 def top_features(space: FeatureSpace, relevance: torch.Tensor, n: int = 6, positive: bool = True) -> pd.DataFrame:
     """The ``n`` most relevant features of one relevance row, with their labels and kinds."""
-    values = relevance.double().numpy()
+    values = relevance.double().cpu().numpy()
     order = np.argsort(-values, kind="stable")
     order = [k for k in order if values[k] != 0 and (values[k] > 0 or not positive)][:n]
     return pd.DataFrame({"feature": space.labels[order], "kind": space.kinds[order], "relevance": values[order]})
@@ -53,11 +53,11 @@ def paper_case(model, space: FeatureSpace, profiles, exclude, title: str = "Men 
     target = found[0]
     with torch.no_grad():
         logits = model(profiles.to(model.Q.dtype)).masked_fill(exclude.bool(), float("-inf"))
-    ranks = (logits > logits[:, target : target + 1]).sum(dim=1).numpy() + 1
-    ranks = np.where(exclude[:, target].numpy(), np.iinfo(np.int64).max, ranks)  # already seen: not a candidate
+    ranks = (logits > logits[:, target : target + 1]).sum(dim=1).cpu().numpy() + 1
+    ranks = np.where(exclude[:, target].cpu().numpy(), np.iinfo(np.int64).max, ranks)  # already seen: not a candidate
     users = np.argsort(ranks, kind="stable")[:n]
-    targets = torch.full((len(users),), target, dtype=torch.long)
-    relevance = lrp.relevance(model, profiles[users], targets)
+    targets = torch.full((len(users),), target, dtype=torch.long, device=profiles.device)
+    relevance = lrp.relevance(model, profiles[torch.as_tensor(users, device=profiles.device)], targets)
     return Case(target, str(titles[target]), users, ranks[users], relevance)
 
 

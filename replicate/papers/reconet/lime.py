@@ -26,8 +26,8 @@ def lime_relevance(
     """LIME coefficients (n_features,) of one 0/1 profile row for its target item; zero off the profile."""
     profile = profile.float().reshape(1, -1)
     present = profile[0] > 0
-    mask = torch.full(profile.shape, int(present.sum()), dtype=torch.long)
-    mask[0, present] = torch.arange(int(present.sum()))
+    mask = torch.full(profile.shape, int(present.sum()), dtype=torch.long, device=profile.device)
+    mask[0, present] = torch.arange(int(present.sum()), device=profile.device)
     explainer = Lime(model, interpretable_model=SkLearnRidge(alpha=alpha))
     with torch.no_grad():
         weights = explainer.attribute(
