@@ -38,6 +38,8 @@ def test_bad_input_names_the_fix_and_writes_nothing(build_dir):
     with pytest.raises(ReplicateError, match="could not reach the Dask scheduler"):
         sweep.sweep(["data"], [0], "smoke", scheduler="tcp://127.0.0.1:9")
     assert time.perf_counter() - started < 60
+    with pytest.raises(ParameterError, match="bad scheduler address"):  # one seed: the scheduler is not ignored
+        site.build("smoke", seeds=[0], scheduler="localhost")
     assert not build_dir.exists() or not any(build_dir.rglob("*"))
 
 

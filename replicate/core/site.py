@@ -195,11 +195,12 @@ DEFAULT_SEEDS = {"paper": [0, 1, 2], "smoke": [0]}
 
 def build(profile: str = "paper", force: bool = False, seeds: list[int] | None = None, log=print, **sweep_options):
     """Run the stale chapters in ``profile`` for ``seeds`` (default: 3 for the paper profile, 1 for smoke), then
-    render the site; return its index.html. Several seeds run as a sweep (:mod:`replicate.core.sweep`)."""
+    render the site; return its index.html. Several seeds, or a Dask scheduler given in ``sweep_options``, run as a
+    sweep (:mod:`replicate.core.sweep`); one seed without a scheduler runs here, chapter after chapter."""
     check_profile(profile)
     seeds = list(seeds if seeds is not None else DEFAULT_SEEDS[profile])
     names = toc_chapters()
-    if len(seeds) == 1:
+    if len(seeds) == 1 and not sweep_options.get("scheduler"):
         for name in names:
             result = runner.run(name, profile, {"seed": seeds[0]}, force=force)
             log(f"{name} ({profile}): {'ran in %.1f s' % result.seconds if result.ran else 'up to date'}")
