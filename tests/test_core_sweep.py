@@ -68,24 +68,28 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
 
 @pytest.mark.slow
 def test_sweep_survives_a_killed_worker(build_dir):
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    # the sweep's default on its own LocalCluster: a task survives one dying worker (the scheduler's setting)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
     outcome = {}
 
     def go():
-        outcome["result"] = sweep.sweep(["data"], [0, 1], "smoke", scheduler=cluster.scheduler_address, retries=2)
+        outcome["result"] = sweep.sweep(["data"], [0, 1], "smoke", scheduler=cluster.scheduler_address)
 
     thread = threading.Thread(target=go, daemon=True)
     try:
         thread.start()
         deadline = time.time() + 120
-        victim = None
+        victim = killed_seed = None
         while time.time() < deadline and victim is None:  # wait until a job is running, then kill its worker
             busy = [w for w, tasks in client.processing().items() if tasks]
-            if busy and list((build_dir / "smoke" / "data").glob(".seed-*.running-*")):
-                victim = busy[0]
+            running = list((build_dir / "smoke" / "data").glob(".seed-*.running-*"))
+            if len(busy) == 1 and len(running) == 1:  # one job running: the killed worker is running that seed
+                victim, killed_seed = busy[0], int(running[0].name.split(".")[1].split("-")[1])
             time.sleep(0.5)
         assert victim is not None, "no job started within two minutes"
         pid = client.run(os.getpid, workers=[victim])[victim]
@@ -105,6 +109,11 @@ def test_sweep_survives_a_killed_worker(build_dir):
             reference[claim.id]["ours"], claim.seeds["values"][0], **_tolerance(reference[claim.id])
         )
     assert not list((build_dir / "smoke" / "data").glob("seed-*.failed"))
+    # the killed seed's retried run gives what an undisturbed run of that seed gives
+    retried = aggregated[0].seeds["seeds"].index(killed_seed)
+    runner.run("data", "smoke", {"seed": killed_seed}, force=True)
+    fresh = {c.id: c.ours for c in claims_mod.load(paths.chapter_dir("smoke", "data", killed_seed) / "claims.json")}
+    assert all(c.seeds["values"][retried] == fresh[c.id] for c in aggregated)
 
 
 def _tolerance(entry):
