@@ -10,16 +10,22 @@ import tempfile
 
 
 @contextlib.contextmanager
-def temporary_build(prefix: str):
-    """Point ``REPLICATE_BUILD_DIR`` at a fresh temporary folder for the block (runs measured there never touch the
-    checkout's build folder), then remove it and restore the caller's setting."""
+def build_at(build):
+    """Point ``REPLICATE_BUILD_DIR`` at ``build`` for the block, then restore the caller's setting."""
     saved = os.environ.get("REPLICATE_BUILD_DIR")
-    with tempfile.TemporaryDirectory(prefix=prefix) as build:
-        os.environ["REPLICATE_BUILD_DIR"] = build
-        try:
-            yield build
-        finally:
-            if saved is None:
-                os.environ.pop("REPLICATE_BUILD_DIR", None)
-            else:
-                os.environ["REPLICATE_BUILD_DIR"] = saved
+    os.environ["REPLICATE_BUILD_DIR"] = str(build)
+    try:
+        yield build
+    finally:
+        if saved is None:
+            os.environ.pop("REPLICATE_BUILD_DIR", None)
+        else:
+            os.environ["REPLICATE_BUILD_DIR"] = saved
+
+
+@contextlib.contextmanager
+def temporary_build(prefix: str):
+    """A fresh temporary build folder for the block (runs measured there never touch the checkout's build folder),
+    removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as build, build_at(build):
+        yield build

@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from benchmarks import temporary_build
+from benchmarks import build_at, temporary_build
 from replicate import paths
 from replicate.core import runner, site, sweep
 
@@ -37,16 +37,14 @@ def line(name: str, seed: int, profile: str, seconds: float, stages: dict, extra
 
 
 def recorded(build: Path, profile: str, chapters: list[str]) -> list[tuple[str, int, float, dict]]:
-    """(chapter, seed, seconds, stages) of every run of ``chapters`` found under ``build/<profile>/``, by seed."""
+    """(chapter, seed, seconds, stages) of every finished run of ``chapters`` under ``build/<profile>/``, by seed."""
     runs = []
-    for name in chapters:
-        for folder in sorted((build / profile / name).glob("seed-*"), key=lambda p: int(p.name.split("-")[1])):
-            stamp, timings = folder / "stamp.json", folder / "timings.json"
-            if not stamp.exists():
-                continue
-            seconds = json.loads(stamp.read_text())["seconds"]
-            stages = json.loads(timings.read_text()).get("stages", {}) if timings.exists() else {}
-            runs.append((name, int(folder.name.split("-")[1]), seconds, stages))
+    with build_at(build):
+        for name in chapters:
+            for seed in paths.chapter_seeds(profile, name):
+                folder = paths.chapter_dir(profile, name, seed)
+                stages = (runner.read_json(folder / "timings.json") or {}).get("stages", {})
+                runs.append((name, seed, runner.read_json(folder / "stamp.json")["seconds"], stages))
     return runs
 
 
