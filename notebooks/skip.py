@@ -280,9 +280,10 @@ ch.figure(
 # interval over test sessions. They are about Spotify's data, so they are *not applicable* unless
 # `dataset="spotify"`; then a value whose interval lies within 1 point of the paper's is replicated, a too-wide
 # interval is inconclusive, and a miss still counts as the direction holding when ours beats our baseline as the
-# paper's beats its own. Deezer's table (eight legible values) needs Deezer's private logs: one row each, not
-# applicable. The ± of slide 14 is a spread over runs: one run cannot measure it, so its row records this seed's
-# accuracy, and the book's seed sweep shows its standard deviation. What carries over to our data is the
+# paper's beats its own (over seeds: the mean of ours against the mean of our baselines). Deezer's table (eight
+# legible values) needs Deezer's private logs: one row each, not applicable. The ± of slide 14 is a spread over runs:
+# one run cannot measure it, so its row records this seed's accuracy, and the book's seed sweep shows its standard
+# deviation. What carries over to our data is the
 # comparison, recorded per source:
 #
 # - *the interpretable transformer costs little*: plain minus interpretable is at most 2 points on each metric,

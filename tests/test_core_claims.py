@@ -238,3 +238,21 @@ def test_scorecard_links_a_failed_claim_to_its_why_section_and_says_when_there_i
     assert "no tested cause yet" in unexplained and "why?" not in unexplained
     assert "why?" not in kept and "no tested cause" not in kept  # replicated: nothing to explain
     assert "no tested cause" not in check  # a book check is itself a test
+
+
+def test_aggregate_reads_a_direction_against_the_mean_of_the_seeds_references():
+    """ "Ours beats our baseline" over seeds compares the mean of ours with the mean of each seed's own baseline, not
+    with seed 0's: here no seed beats its baseline, yet the mean of ours clears seed 0's (low) baseline."""
+    paper, paper_ref = 0.72, 0.63
+
+    def runs(pairs):
+        rule = lambda ref: Within(abs=0.01, baseline=(paper_ref, ref))  # noqa: E731
+        return {s: [Claim.make("c", "d", "x", paper, ours, rule(ref))] for s, (ours, ref) in enumerate(pairs)}
+
+    missed = runs([(0.60, 0.61), (0.64, 0.70), (0.64, 0.70)])
+    assert {r[0].verdict for r in missed.values()} == {"not replicated"}
+    [claim] = aggregate(missed)
+    assert claim.ours > 0.61 and claim.verdict == "not replicated"
+    assert claim.rule_spec["baseline"] == [paper_ref, pytest.approx(0.67)] and "0.67" in claim.rule
+    [held] = aggregate(runs([(0.66, 0.60), (0.67, 0.62), (0.68, 0.64)]))
+    assert held.verdict == "direction holds" and held.rule_spec["baseline"][1] == pytest.approx(0.62)

@@ -147,7 +147,8 @@ class Within(Rule):
             parts.append(format_value(self.abs))
         text = "within ±" + (" + ".join(parts) if parts else "0")
         if self.baseline is not None:
-            text += f"; direction vs reference (paper {plain(self.baseline[0])}, ours {plain(self.baseline[1])})"
+            paper_ref, ours_ref = (format_value(plain(v)) for v in self.baseline)
+            text += f"; direction vs reference (paper {paper_ref}, ours {ours_ref})"
         return text
 
 
@@ -422,12 +423,13 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
             interval, sd = [low, high], float(np.std(values, ddof=1))
         elif len(per) > 1 and all(isinstance(v, bool) for v in values):
             ours = all(values)
+        rule = _rule_over_seeds(per) if len(per) > 1 and first.rule_spec else None
         if len(per) == 1 or first.verdict == "not applicable":
             verdict = first.verdict
         elif len(set(verdicts)) > 1:
             verdict = "unstable"
-        elif all(_is_number(v) for v in values) and first.rule_spec:
-            verdict = rule_from_spec(first.rule_spec).verdict(first.paper, ours, interval)
+        elif all(_is_number(v) for v in values) and rule is not None:
+            verdict = rule.verdict(first.paper, ours, interval)
         else:
             verdict = verdicts[0]
         seeds = {
@@ -438,9 +440,24 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
             "k": verdicts.count("replicated"),
             "sd": sd,
         }
-        merged = Claim(**{**first.to_dict(), "ours": ours, "interval": interval, "verdict": verdict, "seeds": seeds})
+        moved = rule is not None and rule.spec() != first.rule_spec  # a per-run reference, now over the seeds
+        described = {"rule": rule.describe(), "rule_spec": rule.spec()} if moved else {}
+        merged = Claim(
+            **{**first.to_dict(), **described, "ours": ours, "interval": interval, "verdict": verdict, "seeds": seeds}
+        )
         out.append(merged)
     return out
+
+
+def _rule_over_seeds(per: list[Claim]) -> Rule:
+    """The rule that decides a claim over its seeds: the first seed's, except that a reference measured in each run
+    (``Within``'s ``baseline``: "ours beats our baseline") becomes the mean of the seeds' references, so that the
+    direction is read mean against mean, not the mean against seed 0's baseline."""
+    spec = dict(per[0].rule_spec)
+    refs = [(c.rule_spec or {}).get("baseline") for c in per]
+    if spec.get("baseline") is not None and all(r is not None and _is_number(r[1]) for r in refs):
+        spec["baseline"] = [spec["baseline"][0], float(np.mean([r[1] for r in refs]))]
+    return rule_from_spec(spec)
 
 
 def verdict_label(claim: Claim) -> str:
