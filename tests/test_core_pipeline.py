@@ -11,6 +11,7 @@ import pytest
 
 from replicate import paths
 from replicate.core.chapter import declaration
+from replicate.repro import kernel_environment
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +46,11 @@ def test_run_writes_notebook_figures_claims(built):
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
     assert not list((built / "smoke" / "data").glob(".*running*")) and not list((built / "smoke").rglob("*.failed"))
+    # the kernel ran with the smoke profile's pinned CPU kernels, which its stamp records (the check compares them)
+    assert json.loads((out / "device.json").read_text()).get("cpu_kernels", {}) == kernel_environment("smoke")
+    assert json.loads((out / "stamp.json").read_text())["kernels"] == (
+        kernel_environment("smoke") or "the machine's own"
+    )
 
 
 def test_second_run_reuses_outputs(built):

@@ -15,6 +15,7 @@ from replicate.core import check, runner
 from replicate.core.chapter import Chapter, declaration
 from replicate.core.claims import Claim, Exact, save
 from replicate.errors import ParameterError, ReplicateError
+from replicate.repro import kernel_environment
 
 DATA = paths.NOTEBOOKS / "data.py"
 
@@ -119,7 +120,9 @@ def _fabricate(directory):
     """Outputs that agree with the committed reference of the data chapter, as a default smoke run leaves them."""
     directory.mkdir(parents=True, exist_ok=True)
     params = runner.resolve_parameters(DATA, "smoke", {})
-    (directory / "stamp.json").write_text(json.dumps({"stamp": runner.stamp_of(DATA, params), "parameters": params}))
+    kernels = kernel_environment("smoke")
+    stamp = {"stamp": runner.stamp_of(DATA, params, kernels), "parameters": params}
+    (directory / "stamp.json").write_text(json.dumps({**stamp, "kernels": kernels or "the machine's own"}))
     declared = declaration(DATA)
     for name in declared["figures"]:
         _image(directory / "figures" / f"{name}.png")
@@ -163,6 +166,12 @@ def test_check_passes_then_names_each_problem(build_dir):
     assert any("claim ml100k_ratings drifted: 100,001 now, reference 100,000" in p for p in problems)
     assert any("claim ml100k_users was not recorded" in p for p in problems)
     assert len(problems) == 4
+    drift = next(p for p in problems if "drifted" in p)
+    assert ("CPU kernels" in drift) == (kernel_environment("smoke") == {})  # the reference's kernels: no remark
+    stamp = json.loads((directory / "stamp.json").read_text())
+    (directory / "stamp.json").write_text(json.dumps({**stamp, "kernels": "the machine's own"}))  # another processor
+    drift = next(p for p in check.check(["data"], run=False) if "drifted" in p)
+    assert "this run's CPU kernels: the machine's own; the reference's: the AVX2 kernels" in drift
 
 
 def test_check_reports_but_does_not_compare_timing_claims(build_dir, monkeypatch, tmp_path, capsys):

@@ -1,9 +1,16 @@
+import json
+import os
+import platform
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
 from replicate import resolve_device, seed_everything
 from replicate.errors import ParameterError
+from replicate.repro import PORTABLE_KERNELS, kernel_environment
 
 
 def _draw(seed):
@@ -24,3 +31,29 @@ def test_device_resolution():
     assert resolve_device("cpu") == "cpu"
     with pytest.raises(ParameterError, match="valid choices"):
         resolve_device("tpu")
+
+
+X86 = platform.machine().lower() in ("x86_64", "amd64")
+
+
+def test_smoke_profile_pins_the_cpu_kernels_and_paper_does_not():
+    assert kernel_environment("smoke") == (PORTABLE_KERNELS if X86 else {})
+    assert kernel_environment("paper") == {}
+
+
+@pytest.mark.skipif(not X86, reason="the kernels are pinned on x86-64 only")
+def test_pinned_kernels_take_effect_in_a_new_process():
+    """PyTorch, NumPy and OpenBLAS report the AVX2 kernels in a process started with the pinned environment (MKL's
+    CBWR setting has no query; on an AVX-512 machine it changes a product's last bits, which this test cannot ask of
+    every machine)."""
+    probe = (
+        "import json, torch, threadpoolctl, numpy as np\n"
+        "from numpy._core._multiarray_umath import __cpu_features__ as f\n"
+        "blas = [p.get('architecture') for p in threadpoolctl.threadpool_info() if p['internal_api'] == 'openblas']\n"
+        "print(json.dumps([torch.backends.cpu.get_cpu_capability(), f['X86_V4'], blas]))\n"
+    )
+    env = dict(os.environ, **kernel_environment("smoke"))
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    capability, avx512_loops, blas = json.loads(out.stdout)
+    assert capability == "AVX2" and avx512_loops is False
+    assert blas and all(arch == "Haswell" for arch in blas)

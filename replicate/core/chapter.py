@@ -35,7 +35,7 @@ from replicate import paths, plots
 from replicate.core import claims as claims_mod
 from replicate.core.claims import Claim, Rule
 from replicate.errors import ParameterError, ReplicateError
-from replicate.repro import resolve_device, seed_everything
+from replicate.repro import PORTABLE_KERNELS, resolve_device, seed_everything
 
 
 def choices_file(profile_dir: Path, name: str) -> Path:
@@ -293,9 +293,13 @@ class Chapter:
 
 
 def device_record(device: str) -> dict:
-    """What ran where: the resolved device and, on CUDA, the peak of memory allocated on it during the run (zero
-    would mean that the chapter's work silently stayed on the CPU)."""
+    """What ran where: the resolved device, the CPU kernels pinned for this kernel's process (``cpu_kernels``, when
+    the runner pinned them: :data:`replicate.repro.PORTABLE_KERNELS`) and, on CUDA, the peak of memory allocated on it
+    during the run (zero would mean that the chapter's work silently stayed on the CPU)."""
     record = {"device": device}
+    pinned = {k: os.environ[k] for k in PORTABLE_KERNELS if k in os.environ}
+    if pinned:
+        record["cpu_kernels"] = pinned
     if device.startswith("cuda"):
         import torch
 

@@ -4,6 +4,11 @@ For every notebook (smoke profile): run it if its outputs are stale, then confir
 and is a real, non-blank image, and that each declared claim was recorded and matches the committed reference value
 (``notebooks/reference/<chapter>.json``) within the tolerance stored there. Every problem is named; none is fatal to
 the rest of the check.
+
+The smoke runs use the AVX2 kernels of every numerical library on any x86-64 machine
+(:data:`replicate.repro.PORTABLE_KERNELS`), with which the references were made: the last bits of a product differ
+between a machine's AVX2 and AVX-512 kernels, and a barely trained model amplifies them. A run made with other
+kernels (another processor) says so beside each drifted value.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from replicate.core import claims as claims_mod
 from replicate.core import runner
 from replicate.core.chapter import declaration
 from replicate.errors import ReplicateError
+from replicate.repro import PORTABLE_KERNELS
 
 PROFILE = "smoke"
 MIN_PIXELS = 64
@@ -77,6 +83,15 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
     except ValueError as error:
         return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
+    stamp = runner.read_json(directory / "stamp.json")
+    kernels = stamp.get("kernels") if isinstance(stamp, dict) else None
+    used = kernels if isinstance(kernels, dict) else "the machine's own"
+    other_kernels = (
+        ""
+        if kernels == PORTABLE_KERNELS
+        else f" (this run's CPU kernels: {used}; the reference's: the AVX2 kernels of "
+        "replicate.repro.PORTABLE_KERNELS on x86-64, and a barely trained model's values move with the kernels)"
+    )
     for claim_id in declared["claims"]:
         if claim_id not in recorded:
             problems.append(f"{name}: claim {claim_id} was not recorded ({claims_file})")
@@ -99,7 +114,7 @@ def check_chapter(name: str, directory: Path) -> list[str]:
             problems.append(
                 f"{name}: claim {claim_id} drifted: {claims_mod.format_value(ours)} now, reference "
                 f"{claims_mod.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
-                f"{ref['regen']['abs']:g})"
+                f"{ref['regen']['abs']:g}){other_kernels}"
             )
         elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
             problems.append(

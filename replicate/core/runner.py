@@ -29,6 +29,7 @@ from replicate.core import claims as claims_mod
 from replicate.core import pages
 from replicate.core.chapter import CHOSEN, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
 from replicate.errors import ParameterError, ReplicateError
+from replicate.repro import kernel_environment
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
@@ -108,12 +109,15 @@ def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict
     return resolved
 
 
-def stamp_of(notebook: Path, params: dict) -> str:
-    """Hash of the notebook and its parameters. The ``replicate`` modules a run used are checked separately
+def stamp_of(notebook: Path, params: dict, kernels: dict | None = None) -> str:
+    """Hash of the notebook, its parameters and the pinned kernels it runs with (``kernels``, see
+    :func:`replicate.repro.kernel_environment`). The ``replicate`` modules a run used are checked separately
     (``dependencies.json``), so an edit to one chapter's model does not re-run the others."""
     digest = hashlib.sha256()
     digest.update(notebook.read_bytes())
     digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+    if kernels:
+        digest.update(json.dumps(kernels, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -176,7 +180,8 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     path = notebook_path(notebook)
     name = path.stem
     resolved = resolve_parameters(path, profile, params)
-    stamp = stamp_of(path, resolved)
+    kernels = kernel_environment(profile)
+    stamp = stamp_of(path, resolved, kernels)
     seed = resolved["seed"]
     final = paths.chapter_dir(profile, name, seed)
     if not force and is_fresh(final, name, stamp):
@@ -196,10 +201,14 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     )
     jupytext.write(notebook_obj, source, fmt="ipynb")
     executed = work / f"{name}.ipynb"
-    saved_env = {k: os.environ.get(k) for k in ("REPLICATE_OUTPUT_DIR", "REPLICATE_BUILD_DIR", "REPLICATE_DATA_DIR")}
-    os.environ["REPLICATE_OUTPUT_DIR"] = str(work)
-    os.environ["REPLICATE_BUILD_DIR"] = str(paths.build_root())
-    os.environ["REPLICATE_DATA_DIR"] = str(paths.data_root())
+    kernel_env = {
+        "REPLICATE_OUTPUT_DIR": str(work),
+        "REPLICATE_BUILD_DIR": str(paths.build_root()),
+        "REPLICATE_DATA_DIR": str(paths.data_root()),
+        **kernels,
+    }
+    saved_env = {k: os.environ.get(k) for k in kernel_env}
+    os.environ.update(kernel_env)  # the kernel inherits this process's environment
     start = time.perf_counter()
     try:
         with _kernel_stderr_to(work / "kernel.log"):
@@ -240,7 +249,13 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
         raise
     (work / "stamp.json").write_text(
         json.dumps(
-            {"stamp": stamp, "parameters": resolved, "seconds": round(seconds, 2), **pages.run_record()},
+            {
+                "stamp": stamp,
+                "parameters": resolved,
+                "seconds": round(seconds, 2),
+                "kernels": kernels or "the machine's own",
+                **pages.run_record(),
+            },
             indent=1,
             default=str,
         )
