@@ -41,6 +41,7 @@ PORTABLE_KERNELS = {
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",  # NumPy's own AVX-512 loops
 }
 PORTABLE_PROFILES = ("smoke",)
+NATIVE_KERNELS = "the machine's own"  # what a run's stamp.json says when no kernels were pinned
 
 
 def kernel_environment(profile: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from replicate.core import claims as claims_mod
 from replicate.core import runner
 from replicate.core.chapter import declaration
 from replicate.errors import ReplicateError
-from replicate.repro import PORTABLE_KERNELS
+from replicate.repro import NATIVE_KERNELS, PORTABLE_KERNELS
 
 PROFILE = "smoke"
 MIN_PIXELS = 64
@@ -85,7 +85,7 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
     stamp = runner.read_json(directory / "stamp.json")
     kernels = stamp.get("kernels") if isinstance(stamp, dict) else None
-    used = kernels if isinstance(kernels, dict) else "the machine's own"
+    used = kernels if isinstance(kernels, dict) else NATIVE_KERNELS
     other_kernels = (
         ""
         if kernels == PORTABLE_KERNELS

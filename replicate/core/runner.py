@@ -29,7 +29,7 @@ from replicate.core import claims as claims_mod
 from replicate.core import pages
 from replicate.core.chapter import CHOSEN, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
 from replicate.errors import ParameterError, ReplicateError
-from replicate.repro import kernel_environment
+from replicate.repro import NATIVE_KERNELS, kernel_environment
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
@@ -201,14 +201,14 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     )
     jupytext.write(notebook_obj, source, fmt="ipynb")
     executed = work / f"{name}.ipynb"
-    kernel_env = {
+    env = {
         "REPLICATE_OUTPUT_DIR": str(work),
         "REPLICATE_BUILD_DIR": str(paths.build_root()),
         "REPLICATE_DATA_DIR": str(paths.data_root()),
         **kernels,
     }
-    saved_env = {k: os.environ.get(k) for k in kernel_env}
-    os.environ.update(kernel_env)  # the kernel inherits this process's environment
+    saved_env = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits this process's environment
     start = time.perf_counter()
     try:
         with _kernel_stderr_to(work / "kernel.log"):
@@ -253,7 +253,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
                 "stamp": stamp,
                 "parameters": resolved,
                 "seconds": round(seconds, 2),
-                "kernels": kernels or "the machine's own",
+                "kernels": kernels or NATIVE_KERNELS,
                 **pages.run_record(),
             },
             indent=1,
