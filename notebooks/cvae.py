@@ -156,7 +156,6 @@ histories["Mult-VAE"] = train_vae.train(
     train_vae.Config(epochs=multvae_epochs, seed=seed, device=device),
 )
 for name, h in histories.items():
-    models[name] = models[name].cpu()
     print(
         f"{name}: kept epoch {h.best_epoch + 1} of {len(h.valid_ndcg)} ({h.best_steps:,} of {h.steps[-1]:,} steps; "
         f"{'early stop' if h.stopped_early else 'epoch cap'}), {np.mean(h.seconds):.1f} s per epoch"
@@ -209,7 +208,7 @@ for key, metric, paper in (
 # must lie within ±0.02 (about how much Mult-VAE's nDCG@100 moves when the held-out users are drawn again, issue 13).
 
 # %%
-probe = torch.from_numpy(split.test_in[:100].toarray())
+probe = torch.from_numpy(split.test_in[:100].toarray()).to(device)
 gap = reduction_gap(models["C-VAE"], probe, steps=2, seed=seed)
 null_gap = reduction_gap(models["C-VAE"], probe, steps=0, condition=0)
 ch.claim(
@@ -446,7 +445,7 @@ ch.figure(figures.plot_profiling(position, score, rho), "profiling")
 
 # %%
 kept_half, state = histories["C-VAE"].snapshots[half]
-early = MultVAE(split.n_items, conditions.n)
+early = MultVAE(split.n_items, conditions.n).to(device)
 early.load_state_dict(state)
 early_side = side.with_trained(obs.measure_model(early, split.train[sample], ctx))
 changed = obs.changed(early_side, side)

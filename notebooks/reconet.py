@@ -525,9 +525,9 @@ ch.claim(
 # the user who ranks it best.
 
 # %%
-models = {name: table1.get(name, True).scorer.trained.model.cpu() for name in ("RecoNet", "RecoNet + Layer")}
+models = {name: table1.get(name, True).scorer.trained.model for name in ("RecoNet", "RecoNet + Layer")}
 model, space = models["RecoNet"], table1.spaces[True]
-profiles, exclude = explain.ranking_inputs(space, split)
+profiles, exclude = explain.ranking_inputs(space, split, device=device)
 targets, logits, relevances = lrp.explain_top(model, profiles, exclude)
 gap = (relevances.double().sum(dim=1) - logits.double()).abs().max().item()
 ch.claim(
@@ -542,7 +542,7 @@ ch.claim(
     regen_abs=1e-3,
 )
 case = explain.paper_case(model, space, profiles, exclude, title="Men in Black", n=20)
-fig5 = v.fig5_excess(space, profiles[case.users].numpy(), case.relevances.numpy(), case.target)
+fig5 = v.fig5_excess(space, profiles[case.users].cpu().numpy(), case.relevances.cpu().numpy(), case.target)
 ch.claim(
     "fig5_top_features",
     f"{case.title}: share of the top six features that are demographics or movies of its genres, minus a random six's",
@@ -681,7 +681,7 @@ ch.claim(
 # warm-up), on the same users; the paper reports 10–12 s against 10 ms.
 
 # %%
-explained = rng.choice(rich.numpy(), size=min(SETTINGS["lime_users"], len(rich)), replace=False)
+explained = rng.choice(rich.cpu().numpy(), size=min(SETTINGS["lime_users"], len(rich)), replace=False)
 study = explain.lime_study(models, explained_by, profiles, explained, ks, SETTINGS["lime_samples"], random_keys)
 ch.figure(figs.plot_deletion(ks, study.curves), "lime_deletion")
 agreement = {name: v.deletion_agreement(study.curves[f"{name}: LRP"], study.curves[f"{name}: LIME"]) for name in models}
@@ -737,8 +737,8 @@ union = list(
 ch.figure(
     figs.plot_agreement(
         space.labels[union],
-        relevances[u, union].numpy(),
-        study.weights["RecoNet"][instance, union].numpy(),
+        relevances[u, union].cpu().numpy(),
+        study.weights["RecoNet"][instance, union].cpu().numpy(),
         title=f"Top-5 features of either method: recommendation of {space.labels[int(targets[u])]}",
     ),
     "lime_instance",

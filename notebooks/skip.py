@@ -137,7 +137,9 @@ THRESHOLDS = experiments.Thresholds(
 
 # %%
 toy_results = [
-    train.fit_toy(synthetic.toy(name), steps=SETTINGS["toy_steps"], seed=seed, n_test=SETTINGS["toy_test"])
+    train.fit_toy(
+        synthetic.toy(name), steps=SETTINGS["toy_steps"], seed=seed, n_test=SETTINGS["toy_test"], device=device
+    )
     for name in synthetic.TOYS
 ]
 toy_table = pd.DataFrame(
@@ -167,7 +169,12 @@ ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 # %%
 em_mix, sequential_mix, ungated_mix = (
     train.fit_toy(
-        synthetic.toy("mixture"), steps=SETTINGS["ablation_steps"], seed=seed, n_test=SETTINGS["toy_test"], **kw
+        synthetic.toy("mixture"),
+        steps=SETTINGS["ablation_steps"],
+        seed=seed,
+        n_test=SETTINGS["toy_test"],
+        device=device,
+        **kw,
     )
     for kw in (dict(eval_every=25), dict(eval_every=25, algorithm="sequential"), dict(gating="none"))
 )

@@ -420,14 +420,18 @@ def side_by_side(
     seeds: list[int],
     progress: bool = True,
 ) -> SideBySide:
-    """Measure every observation on ``model`` and on an untrained C-VAE for each of ``seeds``."""
+    """Measure every observation on ``model`` and on an untrained C-VAE for each of ``seeds`` (on the device of
+    ``model``; initialised on the CPU, so that a seed gives the same untrained model everywhere)."""
     from tqdm.auto import tqdm
+
+    device = next(model.parameters()).device
 
     trained_space = latent_space(model, history, ctx.conditions, ctx.seed)
     trained = measure(trained_space[0], ctx, neutral_space=trained_space[1])
     nulls, first = [], None
     for s in tqdm(seeds, desc="untrained C-VAEs", disable=not progress):
-        space, with_neutral = latent_space(untrained(model.n_items, model.n_conditions, s), history, ctx.conditions)
+        null = untrained(model.n_items, model.n_conditions, s).to(device)
+        space, with_neutral = latent_space(null, history, ctx.conditions)
         nulls.append(measure(space, ctx, neutral_space=with_neutral))
         first = first or space
     return SideBySide(trained, nulls, (trained_space[0], first))

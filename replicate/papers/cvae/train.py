@@ -68,10 +68,12 @@ def scores(
     fold_in: sp.csr_matrix,
     condition: int | np.ndarray = UNCONDITIONED,
     batch: int = 1000,
-    device: str = "cpu",
+    device: str | None = None,
 ) -> np.ndarray:
     """Item scores (logits) for each fold-in row under ``condition`` (one for all rows, or one per row); the fold-in
-    items themselves get ``-inf`` so that they are never recommended."""
+    items themselves get ``-inf`` so that they are never recommended. The batches go to ``device``, by default the
+    model's own."""
+    device = next(model.parameters()).device if device is None else device
     model.eval()
     n = fold_in.shape[0]
     conds = np.broadcast_to(np.asarray(condition), (n,))
@@ -86,7 +88,7 @@ def scores(
     return metrics.exclude(out, fold_in)
 
 
-def evaluate(model: MultVAE, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, device: str = "cpu") -> dict:
+def evaluate(model: MultVAE, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, device: str | None = None) -> dict:
     """Mean nDCG@100, Recall@20 and Recall@50 over users with held-out items (per-user values under ``per_user``)."""
     s = scores(model, fold_in, device=device)
     per_user = {
@@ -168,7 +170,11 @@ def train(
 
 
 def conditioned_evaluation(
-    models: dict, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, conditions: Conditions, device: str = "cpu"
+    models: dict,
+    fold_in: sp.csr_matrix,
+    heldout: sp.csr_matrix,
+    conditions: Conditions,
+    device: str | None = None,
 ) -> dict:
     """Ranking quality when a user asks for one genre.
 

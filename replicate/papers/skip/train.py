@@ -241,6 +241,7 @@ def fit_toy(
     gating: str = "residual",
     shuffle_labels: bool = False,
     eval_every: int | None = None,
+    device: str = "cpu",
 ) -> ToyResult:
     """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
     ``n_test`` new points.
@@ -250,6 +251,7 @@ def fit_toy(
     the subsets, smallest first). ``gating="none"`` mixes the experts without the residual product (the ablation of
     E[Card(S)]). ``shuffle_labels`` permutes each batch's labels (a null model: nothing to learn). With
     ``eval_every``, the accuracy on ``n_test`` held-out check points is recorded every so many steps (``curve``).
+    ``device``: where the network and its batches live (samples are drawn on the CPU by NumPy, as on every device).
     """
     from replicate.papers.skip.moe import sequential_loss
 
@@ -257,14 +259,14 @@ def fit_toy(
         raise ParameterError(f"unknown algorithm {algorithm!r}: valid choices are {', '.join(ALGORITHMS)}")
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden), gating=gating)
+    model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden), gating=gating).to(device)
     check_X, check_y, _ = toy.sample(min(n_test, 2048), np.random.default_rng(seed + 10_000))
     stages = [None] if algorithm == "em" else model.levels
     losses, curve, seconds, done = [], [], 0.0, 0
     with torch_threads(1):
         for active in stages:
             optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-            mask = None if active is None else torch.as_tensor(active)
+            mask = None if active is None else torch.as_tensor(active, device=device)
             for _ in tqdm(
                 range(steps), desc=f"{toy.name} ({algorithm})", leave=False, disable=not progress, mininterval=2
             ):
@@ -273,7 +275,7 @@ def fit_toy(
                 X, y, _ = toy.sample(batch_size, rng)
                 if shuffle_labels:
                     y = rng.permutation(y)
-                X, y = torch.from_numpy(X), torch.from_numpy(y)
+                X, y = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
                 loss = model.loss(X, y) if mask is None else sequential_loss(model(X), y, model.child_mask, mask)
                 optimiser.zero_grad()
                 loss.backward()
@@ -290,10 +292,12 @@ def fit_toy(
 
 
 def predict_toy(model: AttributionMoE, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The network's probabilities and attributions for the points ``X``, computed where the network lives."""
     model.eval()
+    device = next(model.parameters()).device
     with torch.no_grad():
-        prob, attr = model.predict(torch.as_tensor(X, dtype=torch.float32))
-    return prob.numpy(), attr.numpy()
+        prob, attr = model.predict(torch.as_tensor(X, dtype=torch.float32, device=device))
+    return prob.cpu().numpy(), attr.cpu().numpy()
 
 
 # --- one source, three models ------------------------------------------------------------------------------------
