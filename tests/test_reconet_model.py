@@ -346,3 +346,23 @@ def test_pool_bags_equals_the_dense_pooling_and_its_gradient():
     (sparse * weights).sum().backward()
     assert torch.allclose(sparse, model.pool(torch.from_numpy(inputs)), atol=1e-6)
     assert torch.allclose(model.Q.grad, dense, atol=1e-6)
+
+
+@pytest.mark.parametrize("hidden", [0, 5])
+def test_output_layer_gives_autograds_logits_and_gradients(hidden):
+    """The head's output layer ((xᵀ g)ᵀ for the weight's gradient) against nn.Linear's autograd, loss included."""
+    torch.manual_seed(0)
+    model = RecoNet(n_features=40, n_items=30, dim=8, hidden=hidden)
+    x = torch.randn(16, 8)
+    labels = torch.randint(0, 30, (16,))
+    grads = []
+    for head in (model.head, lambda v: model.W(torch.relu(model.H(v)) if hidden else v)):
+        model.zero_grad()
+        inputs = x.clone().requires_grad_(True)
+        logits = head(inputs)
+        torch.nn.functional.cross_entropy(logits, labels).backward()
+        grads.append(
+            (logits.detach(), inputs.grad, *(p.grad.clone() for p in model.parameters() if p.grad is not None))
+        )
+    for ours, autograd in zip(*grads):
+        assert ours.shape == autograd.shape and torch.allclose(ours, autograd, rtol=1e-6, atol=1e-7)
