@@ -62,8 +62,8 @@ class _BagMean(torch.autograd.Function):
 class _OutputLayer(torch.autograd.Function):
     """ŷ = x Wᵀ, the weight's gradient computed as (xᵀ g)ᵀ instead of autograd's gᵀ x: the same sums (the same bits
     in every run we compared, with AVX-512 and AVX2 kernels; ``tests/test_reconet_model.py`` holds them to float32
-    rounding), and that product about twice as fast on a CPU, where MKL is slow on gᵀ's transposed layout
-    (``python -m benchmarks reconet``)."""
+    rounding), and that product about twice as fast on one CPU thread, where MKL is slow on gᵀ's transposed layout
+    (a sweep worker's setting; no gain on two threads: ``python -m benchmarks reconet``)."""
 
     @staticmethod
     def forward(ctx, x, weight):
