@@ -94,9 +94,13 @@ def more_samples(study: LimeStudy, models: dict, name: str, profiles, target, ks
 
 
 def one_by_one_seconds(model, profiles, exclude, users) -> float:
-    """LRP's wall time to recommend and explain for one user at a time (batch of one, after a warm-up)."""
+    """LRP's wall time to recommend and explain for one user at a time (batch of one, after a warm-up; on a GPU,
+    until its queued work is done)."""
     one = torch.as_tensor(users)
+    wait = torch.cuda.synchronize if profiles.is_cuda else (lambda: None)
     lrp.explain_top(model, profiles[one[:2]], exclude[one[:2]], batch=1)
+    wait()
     started = time.perf_counter()
     lrp.explain_top(model, profiles[one], exclude[one], batch=1)
+    wait()
     return (time.perf_counter() - started) / len(one)
