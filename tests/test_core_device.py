@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from benchmarks.bench_gpu import compare
@@ -14,6 +15,7 @@ from replicate.papers.cvae import train as cvae_train
 from replicate.papers.cvae.model import MultVAE
 from replicate.papers.skip import toys
 from replicate.papers.skip import train as skip_train
+from replicate.papers.skip.moe import AttributionMoE
 
 
 def _claim(id, ours, verdict):
@@ -46,11 +48,32 @@ def test_notebooks_keep_their_models_on_the_chosen_device():
     assert found == []
 
 
-def test_helpers_without_a_device_follow_the_model():
+class _Stop(Exception):
+    pass
+
+
+def _record_input_device(model, seen):
+    """Record the device of the model's first input, then stop: the model sits on PyTorch's data-less "meta" device,
+    a device other than the CPU that every machine has, so a helper that sent its batch to the CPU is caught."""
+
+    def hook(module, args):
+        seen.append(args[0].device.type)
+        raise _Stop
+
+    model.register_forward_pre_hook(hook)
+    return model
+
+
+@pytest.mark.parametrize("helper", ["cvae scores", "skip predict_toy"])
+def test_helpers_without_a_device_send_their_batches_to_the_models(helper):
     seen = []
-    model = MultVAE(6)
-    model.register_forward_pre_hook(lambda module, args: seen.append(args[0].device))
-    cvae_train.scores(model, sp.csr_matrix(np.eye(3, 6, dtype=np.float32)))
-    assert seen == [next(model.parameters()).device]
-    result = skip_train.fit_toy(toys.toy("XOR"), steps=2, n_test=8, progress=False, device="cpu")
-    assert next(result.model.parameters()).device.type == "cpu" and result.prob.shape == (8,)
+    if helper == "cvae scores":
+        model = _record_input_device(MultVAE(6).to("meta"), seen)
+        call = lambda: cvae_train.scores(model, sp.csr_matrix(np.eye(3, 6, dtype=np.float32)))  # noqa: E731
+    else:
+        toy = toys.toy("XOR")
+        model = _record_input_device(AttributionMoE(toy.subsets, toy.group_sizes).to("meta"), seen)
+        call = lambda: skip_train.predict_toy(model, np.zeros((4, 2), np.float32))  # noqa: E731
+    with pytest.raises(_Stop):
+        call()
+    assert seen == ["meta"]
