@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from replicate import data, seed_everything, splits
 from replicate.papers.cvae import train as train_vae
@@ -17,7 +19,7 @@ from replicate.papers.cvae.conditions import (
     one_hot,
     targets,
 )
-from replicate.papers.cvae.model import MultVAE, input_dropout, kl_divergence, multinomial_nll
+from replicate.papers.cvae.model import FirstLayer, MultVAE, _init, input_dropout, kl_divergence, multinomial_nll
 
 
 @pytest.fixture
@@ -225,3 +227,37 @@ def test_sparse_first_layer_equals_the_dense_encoder():
         torch.manual_seed(1)
         dense = model.encoder(torch.cat([input_dropout(x, model.dropout, training), c], dim=1))
         assert torch.allclose(fast, dense, atol=1e-12)
+
+
+def test_first_layer_keeps_one_linears_draws_and_gradients():
+    """``FirstLayer`` is one ``nn.Linear`` stored as two parameters: the same initial values under a seed, and the
+    same gradients, bit for bit, as the one-matrix layer it replaced (so Adam's element-wise steps are the same)."""
+    torch.manual_seed(3)
+    layer = FirstLayer(30, 3, 8, 1e-3)
+    torch.manual_seed(3)
+    full = _init(nn.Linear(33, 8), 1e-3)
+    assert torch.equal(layer.weight, full.weight) and torch.equal(layer.bias, full.bias) and layer.in_features == 33
+    model = MultVAE(30, n_conditions=3, hidden=8, latent=4)
+    model.encoder = layer
+    x = (torch.rand(6, 30) < 0.3).float()
+    c = torch.from_numpy(one_hot(np.array([0, 1, 2, -1, 0, 1]), 3))
+    g = torch.randn(6, 8)
+    torch.manual_seed(4)
+    (model.first_layer(x, c) * g).sum().backward()
+    rows, cols = x.nonzero(as_tuple=True)
+    torch.manual_seed(4)
+    keep = (torch.rand(rows.shape[0]) >= model.dropout).float() / (1 - model.dropout)
+    offsets = torch.cat([torch.zeros(1, dtype=torch.long), torch.bincount(rows, minlength=6).cumsum(0)])
+    bag = F.embedding_bag(
+        cols,
+        full.weight[:, :30].T.contiguous(),
+        offsets,
+        mode="sum",
+        per_sample_weights=x[rows, cols] * keep,
+        include_last_offset=True,
+    )
+    ((bag + full.bias + c @ full.weight[:, 30:].T) * g).sum().backward()
+    assert torch.equal(layer.w_items_t.grad.T, full.weight.grad[:, :30])
+    assert torch.equal(layer.w_conditions.grad, full.weight.grad[:, 30:]) and torch.equal(
+        layer.bias.grad, full.bias.grad
+    )

@@ -163,7 +163,7 @@ def test_centre_built_in_check_fails_when_the_zero_condition_is_moved_off_centre
     for s in seeds:
         model = obs.untrained(history.shape[1], conditions.n, s)
         with torch.no_grad():
-            model.encoder.weight[:, history.shape[1] :] += 3.0 * torch.randn(model.encoder.weight.shape[0], 1)
+            model.encoder.w_conditions += 3.0 * torch.randn(model.encoder.w_conditions.shape[0], 1)
         shifted.append(obs.measure_model(model, history, ctx))
     null = obs.SideBySide(side.trained, shifted)
     assert rule.verdict(None, null.untrained_share("unconditioned_centre")) == "not replicated"

@@ -38,12 +38,12 @@ def encode_conditions(model: MultVAE, history: sp.csr_matrix, n_conditions: int,
     n = history.shape[0]
     device = next(model.parameters()).device
     out = np.empty((n, n_conditions + 1, model.latent), dtype=np.float32)
-    weight, bias = model.encoder.weight, model.encoder.bias
+    w_items_t, w_conditions, bias = model.encoder.w_items_t, model.encoder.w_conditions, model.encoder.bias
     with torch.no_grad():
-        shifts = torch.cat([weight[:, model.n_items :].T, weight.new_zeros(1, weight.shape[0])])  # (C + 1, hidden)
+        shifts = torch.cat([w_conditions.T, bias.new_zeros(1, bias.shape[0])])  # (C + 1, hidden)
         for start in range(0, n, batch):
             x = torch.from_numpy(history[start : start + batch].toarray()).to(device)
-            base = torch.nn.functional.normalize(x, p=2, dim=1) @ weight[:, : model.n_items].T + bias
+            base = torch.nn.functional.normalize(x, p=2, dim=1) @ w_items_t + bias
             hidden = torch.tanh(base[:, None, :] + shifts[None, :, :])
             stats_ = model.to_stats(hidden)
             out[start : start + batch] = stats_[..., : model.latent].cpu().numpy()

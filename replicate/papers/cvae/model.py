@@ -53,6 +53,48 @@ def input_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
     return out
 
 
+class FirstLayer(nn.Module):
+    """The encoder's first affine map :math:`W [x; c] + b = W_x x + W_c c + b`, with :math:`W = [W_x, W_c]` kept as
+    two parameters: ``w_items_t`` is :math:`W_x^T` (one row per item, which is what the sparse product of
+    :meth:`MultVAE.first_layer` reads, so a training step copies no weight) and ``w_conditions`` is :math:`W_c`.
+
+    Initialised as one ``nn.Linear(n_items + n_conditions, hidden)`` through :func:`_init` (the same random draws as
+    that layer) and then split; Adam's update is element-wise, so a model trains to the same bits as with one matrix.
+    ``weight`` gives :math:`W` as one (hidden, n_items + n_conditions) matrix, a copy: write to the parameters.
+    """
+
+    def __init__(self, n_items: int, n_conditions: int, hidden: int, bias_std: float):
+        super().__init__()
+        full = _init(nn.Linear(n_items + n_conditions, hidden), bias_std)
+        weight = full.weight.detach()
+        self.w_items_t = nn.Parameter(weight[:, :n_items].T.contiguous())
+        self.w_conditions = nn.Parameter(weight[:, n_items:].clone())
+        self.bias = full.bias
+
+    @property
+    def n_items(self) -> int:
+        return self.w_items_t.shape[0]
+
+    @property
+    def in_features(self) -> int:
+        return self.n_items + self.w_conditions.shape[1]
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return torch.cat([self.w_items_t.T, self.w_conditions], dim=1)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The dense map of a (batch, n_items + n_conditions) input (the reference :meth:`MultVAE.first_layer` is
+        held to)."""
+        return F.linear(inputs, self.weight, self.bias)
+
+    def without_conditions(self) -> "FirstLayer":
+        """A copy with no condition columns (no random draws)."""
+        plain = copy.deepcopy(self)
+        plain.w_conditions = nn.Parameter(self.w_conditions.detach()[:, :0].clone())
+        return plain
+
+
 class MultVAE(nn.Module):
     """Mult-VAE when ``n_conditions == 0``, C-VAE otherwise (the condition is concatenated to the encoder input)."""
 
@@ -68,7 +110,7 @@ class MultVAE(nn.Module):
         super().__init__()
         self.n_items, self.n_conditions, self.latent = n_items, n_conditions, latent
         self.dropout = dropout
-        self.encoder = _init(nn.Linear(n_items + n_conditions, hidden), bias_std)
+        self.encoder = FirstLayer(n_items, n_conditions, hidden, bias_std)
         self.to_stats = _init(nn.Linear(hidden, 2 * latent), bias_std)
         self.decoder_hidden = _init(nn.Linear(latent, hidden), bias_std)
         self.decoder_out = _init(nn.Linear(hidden, n_items), bias_std)
@@ -90,13 +132,12 @@ class MultVAE(nn.Module):
             )
         offsets = torch.zeros(x.shape[0] + 1, dtype=torch.long, device=x.device)
         offsets[1:] = torch.bincount(rows, minlength=x.shape[0]).cumsum(0)
-        weight = self.encoder.weight[:, : self.n_items]
         out = F.embedding_bag(
-            cols, weight.T.contiguous(), offsets, mode="sum", per_sample_weights=values, include_last_offset=True
+            cols, self.encoder.w_items_t, offsets, mode="sum", per_sample_weights=values, include_last_offset=True
         )
         out = out + self.encoder.bias
         if self.n_conditions and condition is not None:
-            out = out + condition @ self.encoder.weight[:, self.n_items :].T
+            out = out + condition @ self.encoder.w_conditions.T
         return out
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
@@ -131,11 +172,7 @@ def as_multvae(model: MultVAE) -> MultVAE:
     the encoder's first layer (a copy; ``model`` is unchanged)."""
     plain = copy.deepcopy(model)
     plain.n_conditions = 0
-    weight = model.encoder.weight.detach()[:, : model.n_items].clone()
-    plain.encoder = nn.Linear(model.n_items, weight.shape[0]).to(weight.device)
-    with torch.no_grad():
-        plain.encoder.weight.copy_(weight)
-        plain.encoder.bias.copy_(model.encoder.bias)
+    plain.encoder = model.encoder.without_conditions()
     return plain
 
 
