@@ -12,11 +12,11 @@ profile (epochs x epoch time + 20 latent measurements). The last line is the flo
 output layer's dense products alone, at the paper's sizes, times the optimiser steps of 60 epochs.
 """
 
+import copy
 import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from replicate import data, seed_everything, splits
@@ -24,7 +24,7 @@ from replicate.papers.cvae import latent
 from replicate.papers.cvae import observations as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import conditioned_examples, genre_conditions, one_hot, targets
-from replicate.papers.cvae.model import MultVAE, vae_loss
+from replicate.papers.cvae.model import FirstLayer, MultVAE, vae_loss
 
 TARGET_SECONDS = 60.0
 TARGET_SEED_MINUTES = 4.0
@@ -44,28 +44,32 @@ def _encode_per_condition(model, history, n_conditions):
             model.encode(x, torch.from_numpy(one_hot(np.full(x.shape[0], c if c < n_conditions else -1), n_conditions)))
 
 
-class _OneMatrixVAE(MultVAE):
-    """The model before ``FirstLayer``: W = [W_x, W_c] as one ``nn.Linear`` weight, W_x^T copied out for the sparse
-    product at every forward pass (and its gradient copied back into W's slice at every backward pass)."""
+class OneMatrixLayer(nn.Linear):
+    """The first layer before ``FirstLayer``: W = [W_x, W_c] as one ``nn.Linear`` weight, with W_xᵀ copied out for
+    the sparse product at every forward pass (and its gradient copied back into W's slice at every backward pass).
+    ``MultVAE.first_layer`` reads ``w_items_t`` and ``w_conditions``, so it runs unchanged on either layer."""
 
-    def __init__(self, n_items: int, n_conditions: int):
-        super().__init__(n_items, n_conditions)
-        split = self.encoder
-        self.encoder = nn.Linear(n_items + n_conditions, split.bias.shape[0])
+    def __init__(self, layer: FirstLayer):
+        super().__init__(layer.in_features, layer.bias.shape[0])
+        self.n_items = layer.n_items
         with torch.no_grad():
-            self.encoder.weight.copy_(split.weight)
-            self.encoder.bias.copy_(split.bias)
+            self.weight.copy_(layer.weight)
+            self.bias.copy_(layer.bias)
 
-    def first_layer(self, x, condition=None):
-        rows, cols = x.nonzero(as_tuple=True)
-        values = x[rows, cols]
-        if self.training and self.dropout > 0:
-            values = values * (torch.rand(rows.shape[0]) >= self.dropout).to(x.dtype) / (1 - self.dropout)
-        offsets = torch.zeros(x.shape[0] + 1, dtype=torch.long)
-        offsets[1:] = torch.bincount(rows, minlength=x.shape[0]).cumsum(0)
-        weight = self.encoder.weight[:, : self.n_items].T.contiguous()
-        out = F.embedding_bag(cols, weight, offsets, mode="sum", per_sample_weights=values, include_last_offset=True)
-        return out + self.encoder.bias + condition @ self.encoder.weight[:, self.n_items :].T
+    @property
+    def w_items_t(self) -> torch.Tensor:
+        return self.weight[:, : self.n_items].T.contiguous()
+
+    @property
+    def w_conditions(self) -> torch.Tensor:
+        return self.weight[:, self.n_items :]
+
+
+def with_one_matrix(model: MultVAE) -> MultVAE:
+    """A copy of ``model`` whose first layer is a :class:`OneMatrixLayer` with the same values."""
+    old = copy.deepcopy(model)
+    old.encoder = OneMatrixLayer(model.encoder)
+    return old
 
 
 def _first_layer_steps(split, conditions, users, conds, n_steps: int = 24, batch: int = 500):
@@ -74,13 +78,7 @@ def _first_layer_steps(split, conditions, users, conds, n_steps: int = 24, batch
     rng = np.random.default_rng(0)
     torch.manual_seed(0)
     new = MultVAE(split.n_items, conditions.n)
-    old = _OneMatrixVAE(split.n_items, conditions.n)
-    with torch.no_grad():  # the same start: the new model's weights in both
-        old.encoder.weight.copy_(new.encoder.weight)
-        old.encoder.bias.copy_(new.encoder.bias)
-        for name, p in new.named_parameters():
-            if not name.startswith("encoder."):
-                old.get_parameter(name).copy_(p)
+    old = with_one_matrix(new)
     pairs = [(m, torch.optim.Adam(m.parameters(), lr=1e-3, foreach=True)) for m in (new, old)]
     seconds = ([], [])
     for step in range(n_steps):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from benchmarks.bench_cvae import with_one_matrix
 from replicate import data, seed_everything, splits
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import (
@@ -237,27 +237,14 @@ def test_first_layer_keeps_one_linears_draws_and_gradients():
     torch.manual_seed(3)
     full = _init(nn.Linear(33, 8), 1e-3)
     assert torch.equal(layer.weight, full.weight) and torch.equal(layer.bias, full.bias) and layer.in_features == 33
-    model = MultVAE(30, n_conditions=3, hidden=8, latent=4)
-    model.encoder = layer
+    new = MultVAE(30, n_conditions=3, hidden=8, latent=4)
+    old = with_one_matrix(new)
     x = (torch.rand(6, 30) < 0.3).float()
     c = torch.from_numpy(one_hot(np.array([0, 1, 2, -1, 0, 1]), 3))
     g = torch.randn(6, 8)
-    torch.manual_seed(4)
-    (model.first_layer(x, c) * g).sum().backward()
-    rows, cols = x.nonzero(as_tuple=True)
-    torch.manual_seed(4)
-    keep = (torch.rand(rows.shape[0]) >= model.dropout).float() / (1 - model.dropout)
-    offsets = torch.cat([torch.zeros(1, dtype=torch.long), torch.bincount(rows, minlength=6).cumsum(0)])
-    bag = F.embedding_bag(
-        cols,
-        full.weight[:, :30].T.contiguous(),
-        offsets,
-        mode="sum",
-        per_sample_weights=x[rows, cols] * keep,
-        include_last_offset=True,
-    )
-    ((bag + full.bias + c @ full.weight[:, 30:].T) * g).sum().backward()
-    assert torch.equal(layer.w_items_t.grad.T, full.weight.grad[:, :30])
-    assert torch.equal(layer.w_conditions.grad, full.weight.grad[:, 30:]) and torch.equal(
-        layer.bias.grad, full.bias.grad
-    )
+    for model in (new, old):
+        torch.manual_seed(4)
+        (model.first_layer(x, c) * g).sum().backward()
+    assert torch.equal(new.encoder.w_items_t.grad.T, old.encoder.weight.grad[:, :30])
+    assert torch.equal(new.encoder.w_conditions.grad, old.encoder.weight.grad[:, 30:])
+    assert torch.equal(new.encoder.bias.grad, old.encoder.bias.grad)
