@@ -206,6 +206,36 @@ def test_aggregate_flags_a_verdict_that_changes_between_seeds():
     assert holds.verdict == "unstable" and holds.ours is False
 
 
+def test_aggregate_never_replicates_what_no_seed_replicated():
+    """The seeds agree on a weaker verdict, and the rule read on their mean and t-interval would say replicated: the
+    seeds' verdict stands (hand-made cases; each passed as replicated before this rule)."""
+    # equal to the paper's 100 in no seed, yet their mean is exactly 100
+    [exact] = aggregate(_seeded([99, 101], Exact(), paper=100))
+    assert exact.ours == 100 and exact.verdict == "not replicated"
+    assert verdict_label(exact) == "not replicated (0 of 2 seeds replicated)"
+    # 20 seeds, each outside the ±10 % band on alternate sides; their t-interval lies inside it
+    [within] = aggregate(_seeded([1.105, 0.895] * 10, Within(rel=0.1), paper=1.0))
+    assert Within(rel=0.1).verdict(1.0, within.ours, within.interval) == "replicated"
+    assert within.verdict == "not replicated" and within.seeds["k"] == 0
+    # each seed inconclusive on its own interval over users; the seeds lie close together
+    runs = {
+        s: [Claim.make("c", "g", "gain", None, v, Exceeds(), interval=(v - 0.02, v + 0.02))]
+        for s, v in enumerate([0.010, 0.011, 0.012])
+    }
+    assert {r[0].verdict for r in runs.values()} == {"direction holds"}
+    [gain] = aggregate(runs)
+    assert gain.interval[0] > 0 and gain.verdict == "direction holds"
+    runs = {
+        s: [Claim.make("c", "w", "within", 0.1, v, Within(abs=0.01), interval=(v - 0.02, v + 0.02))]
+        for s, v in enumerate([0.100, 0.101, 0.102])
+    }
+    [wide] = aggregate(runs)
+    assert {r[0].verdict for r in runs.values()} == {"inconclusive"} and wide.verdict == "inconclusive"
+    # every seed replicated: the rule over the seeds still decides (replicated here)
+    [held] = aggregate(_seeded([0.10, 0.101, 0.102], Within(abs=0.01)))
+    assert held.verdict == "replicated"
+
+
 def test_aggregate_of_one_seed_keeps_the_claim():
     [claim] = aggregate(_seeded([0.12], Within(abs=0.05)))
     assert claim.verdict == "replicated" and claim.ours == 0.12 and claim.seeds["n"] == 1

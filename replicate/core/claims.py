@@ -396,10 +396,13 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
     claim's rule (so a "within" claim is replicated only when the interval lies inside the band, and inconclusive
     when it straddles an edge). Booleans: ``ours`` is true only when it holds in every seed. Whatever the type, a
     verdict that differs between seeds is ``unstable`` (``seeds["k"]`` of ``seeds["n"]`` replicated), never
-    replicated. ``seeds`` keeps every seed's value and verdict. A seed where the claim is *not applicable* while it
-    applies in others (a check that runs with the search, on seed 0 only) does not count: ``seeds`` lists the seeds
-    that do. A comparison of two methods is recorded per seed as their paired difference (over the same users or
-    sessions), so its t-interval here is a paired t-test over seeds.
+    replicated; and a claim is replicated over the seeds only when every seed replicated it alone: when the seeds
+    agree on a weaker verdict (each inconclusive on its own interval over users, or each outside the band on
+    alternate sides), that verdict stands, however narrow the t-interval of their mean. ``seeds`` keeps every seed's
+    value and verdict. A seed where the claim is *not applicable* while it applies in others (a check that runs with
+    the search, on seed 0 only) does not count: ``seeds`` lists the seeds that do. A comparison of two methods is
+    recorded per seed as their paired difference (over the same users or sessions), so its t-interval here is a
+    paired t-test over seeds.
     """
     from replicate.stats import t_interval
 
@@ -430,6 +433,8 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
             verdict = "unstable"
         elif all(_is_number(v) for v in values) and rule is not None:
             verdict = rule.verdict(first.paper, ours, interval)
+            if verdict == "replicated" and verdicts[0] != "replicated":
+                verdict = verdicts[0]  # the seeds agree on less: their mean may not replicate what no seed did
         else:
             verdict = verdicts[0]
         seeds = {
