@@ -98,6 +98,31 @@ def test_status_page_reports_runs_verdicts_and_environment(build_dir):
         assert re.search(rf"^\| {re.escape(name)} \| .+ \|$", text, re.M), name
 
 
+def test_status_page_and_box_show_only_the_books_seeds(build_dir):
+    """An older sweep left seed 5 on disk: a book of seed 0 neither lists it nor counts its verdicts (the scorecard
+    leaves it out too)."""
+    from replicate.core import claims
+
+    rule = claims.AtLeast(0.5)
+    for seed, value in ((0, 0.9), (5, 0.1)):
+        out = build_dir / "paper" / "cvae" / f"seed-{seed}"
+        out.mkdir(parents=True)
+        stamp = {**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}, "seconds": 60.0}
+        (out / "stamp.json").write_text(json.dumps(stamp))
+        claims.save([claims.Claim.make("cvae", "a", "a", 1.0, value, rule)], out / "claims.json")
+    state = {"commit": "feed", "clean": True}
+
+    def row(text):
+        return next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
+
+    book = row(pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
+    assert "| `paper` | 0 | 60.0 s |" in book and "| 1 replicated | none |" in book
+    every = row(pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, state, {}))
+    assert "| `paper` | 0, 5 | 2.0 min |" in every and "unstable" in every
+    box = pages.reproduce_box("cvae", "paper", pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
+    assert "| seed | 0 |" in box
+
+
 def test_run_record_has_time_commit_and_environment():
     record = pages.run_record()
     assert set(record) == {"executed", "commit", "clean", "environment"}

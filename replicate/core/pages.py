@@ -88,10 +88,17 @@ def run_record() -> dict:
 
 
 # reading the runs --------------------------------------------------------------------------------------------------
-def stamps(profile: str, name: str) -> list[dict]:
-    """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``)."""
+def book_seeds(profile: str, name: str, seeds: list[int] | None = None) -> list[int]:
+    """The seeds of a chapter that the book shows: those of ``seeds`` with a run on disk (default: every run), so
+    that a status page or a reproduce box never mixes in an older sweep's seeds that the scorecard leaves out."""
+    return [s for s in paths.chapter_seeds(profile, name) if seeds is None or s in seeds]
+
+
+def stamps(profile: str, name: str, seeds: list[int] | None = None) -> list[dict]:
+    """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``), of ``seeds`` only
+    when given."""
     found = []
-    for path in [paths.chapter_dir(profile, name, seed) / "stamp.json" for seed in paths.chapter_seeds(profile, name)]:
+    for path in [paths.chapter_dir(profile, name, seed) / "stamp.json" for seed in book_seeds(profile, name, seeds)]:
         try:
             stamp = json.loads(path.read_text())
         except (OSError, ValueError):
@@ -218,9 +225,9 @@ def insert_box(notebook: Path, box: str) -> None:
 
 
 # the status page ----------------------------------------------------------------------------------------------------
-def _verdicts(profile: str, name: str) -> tuple[str, str]:
+def _verdicts(profile: str, name: str, seeds: list[int] | None = None) -> tuple[str, str]:
     runs = {}
-    for seed in paths.chapter_seeds(profile, name):
+    for seed in book_seeds(profile, name, seeds):
         path = paths.chapter_dir(profile, name, seed) / "claims.json"
         if path.is_file():
             runs[seed] = claims_mod.load(path)
@@ -240,8 +247,16 @@ def _environment_rows(env: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def status_page(profile: str, names: list[str], titles: dict[str, str], build_state: dict, here: dict) -> str:
-    """Markdown of the status page: per chapter its runs and verdicts; the environments the chapters ran in."""
+def status_page(
+    profile: str,
+    names: list[str],
+    titles: dict[str, str],
+    build_state: dict,
+    here: dict,
+    seeds: list[int] | None = None,
+) -> str:
+    """Markdown of the status page: per chapter its runs (of ``seeds``, default all) and verdicts; the environments
+    the chapters ran in."""
     lines = [
         "# Status",
         "",
@@ -253,8 +268,8 @@ def status_page(profile: str, names: list[str], titles: dict[str, str], build_st
     ]
     environments: dict[str, list[str]] = {}
     for name in names:
-        runs = stamps(profile, name)
-        paper, book = _verdicts(profile, name)
+        runs = stamps(profile, name, seeds)
+        paper, book = _verdicts(profile, name, seeds)
         seeds = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
         wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
         when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
@@ -285,9 +300,10 @@ def status_page(profile: str, names: list[str], titles: dict[str, str], build_st
 
 
 # called by site.stage ----------------------------------------------------------------------------------------------
-def decorate(source: Path, profile: str, names: list[str]) -> None:
+def decorate(source: Path, profile: str, names: list[str], seeds: list[int] | None = None) -> None:
     """On the staged book in ``source``: a reproduce box on every chapter, its downloads, the status page, and
-    plotly.js in ``_static`` for the interactive figures (one copy for the whole site; no CDN)."""
+    plotly.js in ``_static`` for the interactive figures (one copy for the whole site; no CDN). ``seeds``: the
+    book's seeds (default: every run on disk), the same as the scorecard's."""
     from replicate.core import interactive, runner
     from replicate.core.chapter import declaration
 
@@ -302,7 +318,8 @@ def decorate(source: Path, profile: str, names: list[str]) -> None:
         staged = chapters / f"{name}.ipynb"
         shutil.copy2(staged, downloads / f"{name}.ipynb")
         shutil.copy2(notebook, downloads / f"{name}.py")
-        box = reproduce_box(name, profile, stamps(profile, name), runner.parameters(notebook), build_state)
+        box = reproduce_box(name, profile, stamps(profile, name, seeds), runner.parameters(notebook), build_state)
         insert_box(staged, box)
-    (source / "book" / "status.md").write_text(status_page(profile, names, titles, build_state, environment()))
+    status = status_page(profile, names, titles, build_state, environment(), seeds)
+    (source / "book" / "status.md").write_text(status)
     shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)

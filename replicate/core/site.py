@@ -157,12 +157,12 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
         paths.REPO / "book", source / "book", ignore=shutil.ignore_patterns("chapters", "scorecard.md", "status.md")
     )
     (source / "book" / "chapters").mkdir()
-    first = (seeds or [0])[0]  # the figures and the text come from the first seed; the scorecard from all of them
+    first = min(seeds or [0])  # the figures and the text come from seed 0 (the lowest seed); the scorecard from all
     for name in names:
         executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
     (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
-    pages.decorate(source, profile, names)
+    pages.decorate(source, profile, names, seeds)
     return source
 
 
