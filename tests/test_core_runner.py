@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import os
+import sys
 
 import matplotlib
 
@@ -350,3 +352,26 @@ def test_a_seed_reusing_seed_0s_choice_is_stale_once_seed_0_chooses_otherwise(bu
     assert runner.is_fresh(out, "data", stamp)
     (build_dir / "smoke" / "choices" / "data.json").unlink()
     assert not runner.is_fresh(out, "data", stamp)
+
+
+def test_a_killed_runs_leftovers_are_cleared_and_live_ones_kept(tmp_path):
+    """SIGKILL skips a run's own cleanup: the next run of that seed removes the dead process's attempt folder and puts
+    back the outputs a kill parked between two renames; a live process's folder and another machine's stay."""
+    import subprocess
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid that no longer runs
+    host, final = runner._host(), tmp_path / "seed-0"
+    killed = tmp_path / f".seed-0.running-{host}-{dead.pid}-x1"
+    live = tmp_path / f".seed-0.running-{host}-{os.getpid()}-x2"
+    elsewhere = tmp_path / f".seed-0.running-other_host-{dead.pid}-x3"
+    parked = tmp_path / f".seed-0.old-{host}-{dead.pid}"
+    other_seed = tmp_path / f".seed-01.running-{host}-{dead.pid}-x4"
+    for folder in (killed, live, elsewhere, parked, other_seed):
+        folder.mkdir()
+    (parked / "claims.json").write_text("[]")
+    assert runner.clear_dead_attempts(final) == [killed]
+    assert not killed.exists() and live.is_dir() and elsewhere.is_dir() and other_seed.is_dir()
+    assert (final / "claims.json").is_file() and not parked.exists()  # the previous outputs are back
+    parked.mkdir()  # once new outputs are in place, parked ones are removed
+    assert runner.clear_dead_attempts(final) == [parked] and final.is_dir()

@@ -14,7 +14,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -184,6 +186,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     stamp = stamp_of(path, resolved, kernels)
     seed = resolved["seed"]
     final = paths.chapter_dir(profile, name, seed)
+    clear_dead_attempts(final)
     if not force and is_fresh(final, name, stamp):
         return RunResult(name, profile, final, ran=False, seconds=0.0, seed=seed)
 
@@ -193,7 +196,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     failed = final.parent / f"{final.name}.failed"
     shutil.rmtree(failed, ignore_errors=True)
     # a folder of its own per attempt: a killed attempt's leftovers never mix with a retry's outputs
-    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.running-", dir=final.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.running-{_owner()}-", dir=final.parent))
     source = work / f"{name}.source.ipynb"
     notebook_obj = jupytext.read(path)
     notebook_obj.metadata.setdefault(
@@ -267,12 +270,51 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
 def _replace(work: Path, final: Path) -> None:
     """Put the finished ``work`` folder in place of ``final`` (the previous outputs go only once the new are whole)."""
     if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        old = final.with_name(f".{final.name}.old-{_owner()}")
         final.rename(old)
         work.rename(final)
         shutil.rmtree(old, ignore_errors=True)
     else:
         work.rename(final)
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "host"
+
+
+def _owner() -> str:
+    """``<host>-<pid>``: which process of which machine an attempt's folder belongs to (build folders may be shared
+    by the workers of a cluster)."""
+    return f"{_host()}-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def clear_dead_attempts(final: Path) -> list[Path]:
+    """Remove what a killed run of ``final`` left beside it, and return it: ``.seed-<k>.running-<host>-<pid>-*``
+    folders of a process of this machine that no longer runs (a SIGKILL skips the run's own cleanup); and, where a
+    kill fell between the two renames of :func:`_replace`, the previous outputs parked at ``.seed-<k>.old-<host>-<pid>``
+    go back in place (or away, once new outputs are there). Folders of live processes, or of other machines, stay."""
+    removed = []
+    for folder in sorted(final.parent.glob(f".{final.name}.*-{_host()}-*")):
+        kind, _, rest = folder.name[len(final.name) + 2 :].partition("-")
+        pid = rest[len(_host()) + 1 :].split("-")[0] if rest.startswith(f"{_host()}-") else ""
+        if kind not in ("running", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind == "old" and not final.exists():
+            folder.rename(final)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 @contextlib.contextmanager
