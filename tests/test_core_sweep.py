@@ -34,12 +34,33 @@ def test_bad_input_names_the_fix_and_writes_nothing(build_dir):
         sweep.sweep(["data"], [0], "smoke", params={"epochs": 3})
     with pytest.raises(ParameterError, match="bad scheduler address"):
         sweep.sweep(["data"], [0], "smoke", scheduler="localhost")
+    with pytest.raises(ParameterError, match="positive number of worker"):
+        sweep.sweep(["data"], [0], "smoke", workers=0)
+    with pytest.raises(ParameterError, match="0 or more"):
+        sweep.sweep(["data"], [0], "smoke", retries=-1)
     started = time.perf_counter()
     with pytest.raises(ReplicateError, match="could not reach the Dask scheduler"):
         sweep.sweep(["data"], [0], "smoke", scheduler="tcp://127.0.0.1:9")
     assert time.perf_counter() - started < 60
     with pytest.raises(ParameterError, match="bad scheduler address"):  # one seed: the scheduler is not ignored
         site.build("smoke", seeds=[0], scheduler="localhost")
+    assert not build_dir.exists() or not any(build_dir.rglob("*"))
+
+
+def test_command_line_names_the_valid_form_and_writes_nothing(build_dir, capsys):
+    from replicate.core import cli
+
+    for argv in (
+        ["sweep", "data", "--seeds", "3-1"],
+        ["sweep", "data", "--seeds", "x"],
+        ["book", "--profile", "smoke", "--seeds", "x"],
+        ["sweep", "nope", "--seeds", "0-1"],
+        ["sweep", "data", "--workers", "0"],
+    ):
+        assert cli.main(argv) == 2, argv
+        error = capsys.readouterr().err
+        assert error.startswith("error: ") and error.count("\n") == 1, (argv, error)
+        assert any(form in error for form in ("a range (0-4)", "valid notebooks are", "positive number")), error
     assert not build_dir.exists() or not any(build_dir.rglob("*"))
 
 

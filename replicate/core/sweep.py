@@ -138,9 +138,14 @@ def sweep(
     from replicate.core.chapter import check_profile
 
     check_profile(profile)
-    names = [runner.notebook_path(c).stem for c in chapters]  # unknown chapters fail here, before anything runs
+    # unknown chapters fail here, before anything runs; a chapter named twice (emde, notebooks/emde.py) runs once
+    names = list(dict.fromkeys(runner.notebook_path(c).stem for c in chapters))
     if not seeds:
         raise ParameterError(f"no seeds given: give {SEEDS_FORM}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"bad --workers {workers!r}: give a positive number of worker processes, e.g. 2")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ParameterError(f"bad --retries {retries!r}: give how often a job whose worker died runs again, 0 or more")
     for name in names:  # unknown parameters too
         runner.resolve_parameters(runner.notebook_path(name), profile, {**(params or {}), "seed": seeds[0]})
     started = time.perf_counter()
