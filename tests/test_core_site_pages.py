@@ -276,13 +276,36 @@ def test_runs_from_before_the_record_say_so(build_dir):
 
 
 def test_spread_figure_draws_seeds_interval_and_paper(tmp_path):
+    """One panel per table of the paper, each on its own values; the single numbers on one ours ÷ paper axis; rows
+    whose paper value is not comparable drawn without it; orders and yes/no claims left out."""
     from replicate.core import site
-    from replicate.core.claims import Claim, Holds, Within, aggregate
+    from replicate.core.claims import Claim, Holds, NotApplicable, Within, aggregate
 
-    runs = {
-        s: [Claim.make("c", "t1", "FM recall@50", 0.313, v, Within(abs=0.02))] for s, v in enumerate([0.30, 0.31, 0.32])
-    }
-    runs[0].append(Claim.make("c", "flag", "a yes/no", True, True, Holds()))
+    def seeded(cid, source, paper, values, rule):
+        return [Claim.make("c", cid, cid, paper, v, rule, source=source) for v in values]
+
+    table = "Table 1"
+    claims = [
+        seeded("fm", table, 0.313, [0.30, 0.31, 0.32], Within(abs=0.02)),
+        seeded("cml", table, 0.328, [0.36, 0.37, 0.38], Within(abs=0.02)),
+        seeded("seconds", "§5.5: 10–12 s", 11.0, [0.6, 0.7, 0.8], Within(abs=1)),
+        seeded("speedup", "§5.5: 1000 times", 1000.0, [1100, 1000, 1050], Within(rel=0.1)),
+        seeded("acc", "slide 14", 77.5, [70.1, 70.5, 69.8], NotApplicable("needs Spotify's logs")),
+        seeded("maa", "slide 14", 50.2, [40.1, 40.5, 39.8], NotApplicable("needs Spotify's logs")),
+        seeded("flag", table, True, [True, True, True], Holds()),
+    ]
+    runs = {s: [rows[s] for rows in claims] for s in range(3)}
+    panels = site.spread_panels(aggregate(runs))
+    assert [(p.title, [c.id for c in p.rows], p.ratio) for p in panels] == [
+        (table, ["fm", "cml"], False),
+        ("slide 14", ["acc", "maa"], False),
+        ("The paper's single numbers: ours ÷ the paper's value", ["seconds", "speedup"], True),
+    ]
+    values, mean, interval, paper = panels[2].values(panels[2].rows[0])
+    assert values == pytest.approx([0.6 / 11, 0.7 / 11, 0.8 / 11]) and paper == 1.0
+    assert interval[0] < mean < interval[1]
+    assert panels[1].values(panels[1].rows[0])[3] is None  # not comparable: no paper mark
+    assert panels[0].values(panels[0].rows[0])[3] == 0.313
     path = site.spread_figure("Chapter", aggregate(runs), tmp_path / "spread.png")
     assert path is not None and path.stat().st_size > 0
-    assert site.spread_figure("Chapter", aggregate({0: runs[0][1:]}), tmp_path / "none.png") is None
+    assert site.spread_figure("Chapter", aggregate({0: runs[0]}), tmp_path / "none.png") is None  # one seed

@@ -12,6 +12,7 @@ import math
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -79,71 +80,136 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
     page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
     if spread:
         page += (
-            "\n## Spread over seeds\n\nEach numeric paper claim: one dot per seed, their mean with its 95 % "
-            "t-interval, and the paper's value.\n\n"
+            "\n## Spread over seeds\n\nOne panel per table of the paper (its numeric claims, each on its own "
+            "values): one dot per seed, their mean with its 95 % t-interval, and the paper's value where ours is "
+            "comparable; where the paper's data is absent, ours on the substitute data alone. The paper's single "
+            "numbers share a last panel, as ours divided by the paper's value.\n\n"
         )
         page += "\n".join(f"![{title}: values per seed](figures/{file})\n" for title, file in spread)
     return page
 
 
-def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> Path | None:
-    """Per-seed values of the numeric paper claims (a dot per seed, their mean with its 95 % t-interval as a bar, the
-    paper's value as a cross), or None when the chapter has none: Table 1 or slide 14 with intervals."""
-    from replicate import plots
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
+
+@dataclass
+class SpreadPanel:
+    """One panel of a chapter's spread figure: a table of the paper (the claims of one source, each on its own
+    values, the paper's value beside ours where comparable) or, with ``ratio``, the paper's single numbers as ours
+    divided by the paper's value, so that seconds and a thousandfold speed-up share one axis."""
+
+    title: str
+    rows: list
+    ratio: bool = False
+
+    def values(self, claim) -> tuple[list[float], float | None, tuple[float, float] | None, float | None]:
+        """(per-seed values, their mean, its interval, the paper's value or None) as this panel draws them."""
+        scale = float(claim.paper) if self.ratio else 1.0
+        interval = claim.interval if claim.interval and all(_number(v) for v in claim.interval) else None
+        paper = 1.0 if self.ratio else (float(claim.paper) if _comparable(claim) else None)
+        return (
+            [v / scale for v in claim.seeds["values"]],
+            claim.ours / scale if _number(claim.ours) else None,
+            None if interval is None else (interval[0] / scale, interval[1] / scale),
+            paper,
+        )
+
+
+def _comparable(claim) -> bool:
+    return claim.verdict != "not applicable" and _number(claim.paper)
+
+
+def spread_panels(recorded: list[claims_mod.Claim]) -> list[SpreadPanel]:
+    """The panels of a chapter's spread figure, from its claims aggregated over seeds: one per source of two or more
+    numeric paper claims (Table 1; slide 14, whose rows are ours on the substitute data when the paper's data is
+    absent, drawn without the paper's value), in the chapter's order; then one panel of ours ÷ the paper's value for
+    the numeric claims whose source has a single one (positive paper values only). Claims without numbers per seed
+    (orders, yes/no statements) are left to the scorecard's table."""
     rows = [
         c
         for c in recorded
-        if c.kind == "paper"
-        and c.seeds
-        and c.verdict != "not applicable"
-        and isinstance(c.paper, (int, float))
-        and not isinstance(c.paper, bool)
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in c.seeds["values"])
+        if c.kind == "paper" and c.seeds and c.seeds.get("n", 0) > 1 and all(_number(v) for v in c.seeds["values"])
     ]
-    if not rows:
+    by_source: dict[str, list] = {}
+    for c in rows:
+        by_source.setdefault(c.source, []).append(c)
+    panels = [SpreadPanel(source, group) for source, group in by_source.items() if len(group) > 1]
+    singles = [
+        group[0] for group in by_source.values() if len(group) == 1 and _comparable(group[0]) and group[0].paper > 0
+    ]
+    if singles:
+        panels.append(SpreadPanel("The paper's single numbers: ours ÷ the paper's value", singles, ratio=True))
+    return panels
+
+
+def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> Path | None:
+    """Per-seed values of the numeric paper claims, one panel per table of the paper (:func:`spread_panels`): a dot
+    per seed, their mean with its 95 % t-interval as a bar, the paper's value as a cross. None when there is none."""
+    from replicate import plots
+
+    panels = spread_panels(recorded)
+    if not panels:
         return None
-    plots.use_style()
-    fig, ax = plots.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    heights = [0.42 * len(p.rows) + 0.9 for p in panels]
+    fig, axes = plots.subplots(
+        len(panels), 1, figsize=(8, sum(heights) + 0.6), gridspec_kw={"height_ratios": heights}, squeeze=False
+    )
     shown = set()
 
-    def label(text):  # one legend entry per kind of mark
+    def label(text):  # one legend entry per kind of mark, over the whole figure
         if text in shown:
             return None
         shown.add(text)
         return text
 
-    for y, c in enumerate(rows):
-        ax.scatter(
-            c.seeds["values"],
-            [y] * len(c.seeds["values"]),
-            color=plots.PALETTE[0],
-            s=18,
-            zorder=3,
-            label=label("ours, per seed"),
-        )
-        if c.interval and all(math.isfinite(v) for v in c.interval):
-            low, high = c.interval
-            ax.errorbar(
-                [c.ours],
-                [y],
-                xerr=[[c.ours - low], [high - c.ours]],
-                fmt="|",
-                color=plots.PALETTE[1],
-                capsize=3,
-                zorder=2,
-                label=label("ours, mean and 95 % t-interval"),
-            )
-        ax.scatter([c.paper], [y], marker="x", color=plots.PALETTE[3], s=40, zorder=4, label=label("paper"))
-    ax.set_yticks(range(len(rows)), [plots.short_label(c.description, 60) for c in rows])
-    ax.invert_yaxis()
-    ax.legend(loc="best", fontsize="small")
-    ax.set(title=f"{title}: ours per seed, their mean with its interval, and the paper", xlabel="value")
+    for ax, panel in zip(axes[:, 0], panels):
+        spans = []
+        for y, c in enumerate(panel.rows):
+            values, mean, interval, paper = panel.values(c)
+            spans += values + ([paper] if paper is not None else [])
+            ax.scatter(values, [y] * len(values), color=plots.PALETTE[0], s=18, zorder=3, label=label("ours, per seed"))
+            if mean is not None and interval is not None:
+                ax.errorbar(
+                    [mean],
+                    [y],
+                    xerr=[[mean - interval[0]], [interval[1] - mean]],
+                    fmt="|",
+                    color=plots.PALETTE[1],
+                    capsize=3,
+                    zorder=2,
+                    label=label("ours, mean and 95 % t-interval"),
+                )
+            if paper is not None:
+                ax.scatter([paper], [y], marker="x", color=plots.PALETTE[3], s=40, zorder=4, label=label("paper"))
+        if panel.ratio:
+            ax.axvline(1.0, color="0.6", lw=0.8, zorder=1)
+            positive = [v for v in spans if v > 0]
+            if positive and max(positive) / min(positive) > 20:
+                ax.set_xscale("log")
+        comparable = any(_comparable(c) for c in panel.rows)
+        heading = panel.title if comparable else f"{panel.title} (ours only: the paper's data is not here)"
+        ax.set_title(plots.short_label(heading, 90), fontsize="medium", loc="left")
+        ax.set_yticks(range(len(panel.rows)), [plots.short_label(c.description, 60) for c in panel.rows])
+        ax.set_ylim(len(panel.rows) - 0.5, -0.5)
+        ax.set_xlabel("ours ÷ paper" if panel.ratio else "value")
+    fig.suptitle(f"{title}: ours per seed, their mean with its interval, and the paper", fontsize="large")
+    fig.legend(*_legend(axes[:, 0]), loc="outside lower center", ncol=3, fontsize="small")
     plots.save_png(fig, path)
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return path
+
+
+def _legend(axes) -> tuple[list, list]:
+    handles, labels = [], []
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            if text not in labels:
+                handles.append(handle)
+                labels.append(text)
+    return handles, labels
 
 
 def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Path:
