@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from replicate import paths
@@ -64,12 +65,32 @@ def test_command_line_names_the_valid_form_and_writes_nothing(build_dir, capsys)
     assert not build_dir.exists() or not any(build_dir.rglob("*"))
 
 
+def test_a_worker_with_several_threads_runs_one_job_at_a_time(monkeypatch):
+    """A job sets the process's environment for its kernel: two at once in one process would mix their folders."""
+    running, overlaps = [], []
+
+    def fake_run(chapter, profile, params, force=False):
+        running.append(chapter)
+        overlaps.append(len(running))
+        time.sleep(0.2)
+        running.remove(chapter)
+        return runner.RunResult(chapter, profile, paths.REPO, ran=True, seconds=0.2, seed=params["seed"])
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    threads = [threading.Thread(target=sweep.run_job, args=(name, 0, "smoke")) for name in ("data", "emde")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == [1, 1]
+
+
 @pytest.mark.slow
 def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     lines = []
-    done = sweep.sweep(["data"], [0, 1], "smoke", workers=2, log=lines.append)
-    assert not done.failed and len(done.jobs) == 2
-    assert any(line.startswith("data seed 1 (smoke): ran in") for line in lines) and lines[-1].startswith("sweep: 2")
+    done = sweep.sweep(["data", "cvae"], [0, 1], "smoke", workers=2, log=lines.append)
+    assert not done.failed and len(done.jobs) == 4
+    assert any(line.startswith("data seed 1 (smoke): ran in") for line in lines) and lines[-1].startswith("sweep: 4")
     assert paths.chapter_seeds("smoke", "data") == [0, 1]
     aggregated, seeds = site.aggregated_claims("smoke", "data")
     assert seeds == [0, 1]
@@ -79,6 +100,31 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
         assert claim.verdict in (one[claim.id].verdict, "inconclusive")  # the data chapter's counts do not move
     page = site.scorecard("smoke", ["data"], [0, 1])
     assert "2 seeds (0, 1)" in page and "of 2 seeds replicated)" in page
+
+    # a trained chapter's numbers move with the seed: each aggregate is the mean, t-interval and verdicts of its seeds
+    from replicate.stats import t_interval
+
+    trained, _ = site.aggregated_claims("smoke", "cvae")
+    per_seed = [
+        {c.id: c for c in claims_mod.load(paths.chapter_dir("smoke", "cvae", s) / "claims.json")} for s in (0, 1)
+    ]
+    moved = 0
+    for claim in trained:
+        if claim.seeds["n"] != 2 or not all(claims_mod._is_number(v) for v in claim.seeds["values"]):
+            continue
+        values = [runs[claim.id].ours for runs in per_seed]
+        assert claim.seeds["values"] == values
+        assert claim.seeds["verdicts"] == [runs[claim.id].verdict for runs in per_seed]
+        assert claim.seeds["k"] == claim.seeds["verdicts"].count("replicated")
+        if values[0] != values[1]:
+            moved += 1
+            assert claim.ours == pytest.approx(np.mean(values))
+            assert claim.interval == pytest.approx(list(t_interval(values)[1:]))
+        if len(set(claim.seeds["verdicts"])) > 1:
+            assert claim.verdict == "unstable"
+        elif claim.seeds["k"] < 2:
+            assert claim.verdict != "replicated"
+    assert moved >= 3, "the smoke C-VAE's numbers should move with the seed"
 
     # the same seed twice gives the same claims (CPU); the second chapter of this check is skip, below
     first = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())

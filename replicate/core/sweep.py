@@ -17,12 +17,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 
 from replicate.errors import ParameterError, ReplicateError
 
 SEEDS_FORM = "a seed (3), a range (0-4) or a list (0,2,5) of non-negative integers"
+# A job sets this process's environment and file descriptor 2 for its kernel (runner.run): on a worker with several
+# threads, two jobs at once would hand each other their output folders, so a worker process runs one job at a time.
+_ONE_JOB = threading.Lock()
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -72,13 +76,14 @@ def run_job(
     if after is not None and not after.ok:
         return Job(chapter, seed, ok=False, error=f"seed {after.seed} of {chapter}, whose choices it reuses, failed")
 
-    os.environ["OMP_NUM_THREADS"] = os.environ.get("REPLICATE_JOB_THREADS", "1")
-    started = time.perf_counter()
-    try:
-        result = runner.run(chapter, profile, {**(params or {}), "seed": seed}, force=force)
-    except ReplicateError as error:
-        return Job(chapter, seed, ok=False, seconds=time.perf_counter() - started, error=str(error))
-    return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
+    with _ONE_JOB:
+        os.environ["OMP_NUM_THREADS"] = os.environ.get("REPLICATE_JOB_THREADS", "1")
+        started = time.perf_counter()
+        try:
+            result = runner.run(chapter, profile, {**(params or {}), "seed": seed}, force=force)
+        except ReplicateError as error:
+            return Job(chapter, seed, ok=False, seconds=time.perf_counter() - started, error=str(error))
+        return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
 
 
 def _cost(seed: int, name: str, profile: str | None = None) -> float:
