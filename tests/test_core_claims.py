@@ -248,6 +248,7 @@ def test_aggregate_counts_only_the_seeds_where_a_claim_applies():
     runs |= {s: [Claim.make("c", "e", "edge", None, None, NotApplicable("seed 0 only"))] for s in (1, 2)}
     [claim] = aggregate(runs)
     assert claim.verdict == "replicated" and claim.seeds["seeds"] == [0] and claim.seeds["n"] == 1
+    assert verdict_label(claim) == "replicated (seed 0 only, of 3)"  # the scorecard says it rests on one seed
     [never] = aggregate({s: [Claim.make("c", "n", "n/a", None, None, NotApplicable("no data"))] for s in (0, 1)})
     assert never.verdict == "not applicable" and never.seeds["n"] == 2
 

@@ -438,6 +438,7 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
         else:
             verdict = verdicts[0]
         seeds = {
+            "of": len(order),  # the seeds that ran, the claim's own seeds among them
             "seeds": present,
             "values": values,
             "verdicts": verdicts,
@@ -468,10 +469,13 @@ def _rule_over_seeds(per: list[Claim]) -> Rule:
 def verdict_label(claim: Claim) -> str:
     """The verdict as the scorecard prints it, over several seeds with how many of them replicated alone:
     ``unstable (2 of 3 seeds replicated)``, ``replicated (3 of 3 seeds replicated)``, ``inconclusive (3 of 3 seeds
-    replicated)`` (every seed alone inside the band, the interval over them not)."""
+    replicated)`` (every seed alone inside the band, the interval over them not); a claim that only one of several
+    seeds could decide (a check that runs with the search, on seed 0): ``replicated (seed 0 only, of 3)``."""
     seeds = claim.seeds or {}
     if seeds.get("n", 1) > 1 and claim.verdict != "not applicable":
         return f"{claim.verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated)"
+    if seeds.get("n") == 1 and seeds.get("of", 1) > 1 and claim.verdict != "not applicable":
+        return f"{claim.verdict} (seed {seeds['seeds'][0]} only, of {seeds['of']})"  # a check run with the search
     return claim.verdict
 
 
