@@ -133,6 +133,32 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     assert [c["ours"] for c in first] == [c["ours"] for c in second]
 
 
+BROKEN = """# %% tags=["parameters"]
+profile = "smoke"
+dataset = "synthetic"
+data_dir = None
+seed = 0
+device = "auto"
+
+# %%
+raise ValueError("boom")
+"""
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_is_reported_with_its_cell_and_the_others_go_on(build_dir, tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text(BROKEN)
+    lines = []
+    done = sweep.sweep([str(broken), "data"], [0], "smoke", workers=2, log=lines.append)
+    [failed] = done.failed
+    assert failed.chapter == "broken" and "failed in cell" in failed.error and "ValueError: boom" in failed.error
+    assert [j.chapter for j in done.jobs if j.ok] == ["data"] and paths.chapter_seeds("smoke", "data") == [0]
+    [line] = [x for x in lines if x.startswith("broken seed 0")]
+    assert "FAILED after" in line and "ValueError: boom" in line and "\n" not in line
+    assert lines[-1].startswith("sweep: 1 of 2 jobs done") and lines[-1].endswith("1 failed")
+
+
 @pytest.mark.slow
 def test_sweep_survives_a_killed_worker(build_dir):
     import dask
@@ -193,4 +219,5 @@ def test_same_seed_twice_gives_the_same_claims_on_cpu(build_dir):
     first = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
     values = [c.ours for c in claims_mod.load(first.directory / "claims.json")]
     second = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
-    assert [c.ours for c in claims_mod.load(second.directory / "claims.json")] == values
+    again = [c.ours for c in claims_mod.load(second.directory / "claims.json")]
+    assert json.dumps(again) == json.dumps(values)  # as text: a NaN equals itself

@@ -70,8 +70,11 @@ def run_job(
 ) -> Job:
     """One (chapter, seed) job, in whatever process runs it. A notebook that fails is reported, not raised: running
     it again would fail again. Anything else (a worker killed mid-run) propagates, so that Dask retries the job.
-    ``after``: the chapter's seed-0 job, whose choices (searches) this seed reuses; passing it makes Dask wait."""
+    ``chapter``: its name or its notebook's path. ``after``: the chapter's seed-0 job, whose choices (searches) this
+    seed reuses; passing it makes Dask wait."""
     from replicate.core import runner
+
+    notebook, chapter = chapter, runner.notebook_path(chapter).stem
 
     if after is not None and not after.ok:
         return Job(chapter, seed, ok=False, error=f"seed {after.seed} of {chapter}, whose choices it reuses, failed")
@@ -80,7 +83,7 @@ def run_job(
         os.environ["OMP_NUM_THREADS"] = os.environ.get("REPLICATE_JOB_THREADS", "1")
         started = time.perf_counter()
         try:
-            result = runner.run(chapter, profile, {**(params or {}), "seed": seed}, force=force)
+            result = runner.run(notebook, profile, {**(params or {}), "seed": seed}, force=force)
         except ReplicateError as error:
             return Job(chapter, seed, ok=False, seconds=time.perf_counter() - started, error=str(error))
         return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
@@ -144,7 +147,11 @@ def sweep(
 
     check_profile(profile)
     # unknown chapters fail here, before anything runs; a chapter named twice (emde, notebooks/emde.py) runs once
-    names = list(dict.fromkeys(runner.notebook_path(c).stem for c in chapters))
+    notebooks: dict[str, str] = {}
+    for chapter in chapters:
+        path = runner.notebook_path(chapter)
+        notebooks.setdefault(path.stem, str(path))
+    names = list(notebooks)
     if not seeds:
         raise ParameterError(f"no seeds given: give {SEEDS_FORM}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -152,7 +159,7 @@ def sweep(
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ParameterError(f"bad --retries {retries!r}: give how often a job whose worker died runs again, 0 or more")
     for name in names:  # unknown parameters too
-        runner.resolve_parameters(runner.notebook_path(name), profile, {**(params or {}), "seed": seeds[0]})
+        runner.resolve_parameters(runner.notebook_path(notebooks[name]), profile, {**(params or {}), "seed": seeds[0]})
     started = time.perf_counter()
     with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
         client, cluster = _client(scheduler, workers)
@@ -165,7 +172,7 @@ def sweep(
                 after = first.get(name) if seed != 0 else None
                 future = client.submit(
                     run_job,
-                    name,
+                    notebooks[name],
                     seed,
                     profile,
                     force,
@@ -190,7 +197,11 @@ def sweep(
                     state = f"ran in {job.seconds:.1f} s" if job.ran else "up to date"
                     log(f"{name} seed {seed} ({profile}): {state} [{len(result.jobs)}/{len(futures)}]")
                 else:
-                    log(f"{name} seed {seed} ({profile}): FAILED: {job.error} [{len(result.jobs)}/{len(futures)}]")
+                    first_line = job.error.splitlines()[0] if job.error else "no error recorded"
+                    log(
+                        f"{name} seed {seed} ({profile}): FAILED after {job.seconds:.1f} s: {first_line} "
+                        f"[{len(result.jobs)}/{len(futures)}]"
+                    )
         finally:
             client.close()
             if cluster is not None:
