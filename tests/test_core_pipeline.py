@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,26 +112,15 @@ def test_book_renders_chapter_figures_and_scorecard(built):
     assert "Traceback" not in page
 
 
-BROKEN = """# %% tags=["parameters"]
-profile = "smoke"
-dataset = "synthetic"
-data_dir = None
-seed = 0
-device = "auto"
-
-# %%
-raise ValueError("boom")
-"""
+BROKEN = Path(__file__).parent / "fixtures" / "broken.py"  # its second cell raises ValueError("boom")
 
 
-def test_failed_run_keeps_only_the_failed_notebook(tmp_path, build_dir):
+def test_failed_run_keeps_only_the_failed_notebook(build_dir):
     from replicate.core import runner
     from replicate.errors import ReplicateError
 
-    notebook = tmp_path / "broken.py"
-    notebook.write_text(BROKEN)
     with pytest.raises(ReplicateError) as error:
-        runner.run(notebook, "smoke")
+        runner.run(BROKEN, "smoke")
     assert "notebook broken (smoke) failed in cell" in str(error.value) and "ValueError: boom" in str(error.value)
     assert sorted(p.name for p in (build_dir / "smoke" / "broken").iterdir()) == ["seed-0.failed"]
     assert (build_dir / "smoke" / "broken" / "seed-0.failed" / "broken.ipynb").is_file()

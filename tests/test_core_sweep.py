@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,24 +134,13 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     assert [c["ours"] for c in first] == [c["ours"] for c in second]
 
 
-BROKEN = """# %% tags=["parameters"]
-profile = "smoke"
-dataset = "synthetic"
-data_dir = None
-seed = 0
-device = "auto"
-
-# %%
-raise ValueError("boom")
-"""
+BROKEN = Path(__file__).parent / "fixtures" / "broken.py"  # its second cell raises ValueError("boom")
 
 
 @pytest.mark.slow
-def test_a_failing_notebook_is_reported_with_its_cell_and_the_others_go_on(build_dir, tmp_path):
-    broken = tmp_path / "broken.py"
-    broken.write_text(BROKEN)
+def test_a_failing_notebook_is_reported_with_its_cell_and_the_others_go_on(build_dir):
     lines = []
-    done = sweep.sweep([str(broken), "data"], [0], "smoke", workers=2, log=lines.append)
+    done = sweep.sweep([str(BROKEN), "data"], [0], "smoke", workers=2, log=lines.append)
     [failed] = done.failed
     assert failed.chapter == "broken" and "failed in cell" in failed.error and "ValueError: boom" in failed.error
     assert [j.chapter for j in done.jobs if j.ok] == ["data"] and paths.chapter_seeds("smoke", "data") == [0]
