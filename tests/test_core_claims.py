@@ -22,6 +22,7 @@ from replicate.core.claims import (
     rule_from_spec,
     save,
     scorecard_markdown,
+    seeds_label,
     verdict_label,
 )
 
@@ -201,6 +202,10 @@ def test_aggregate_flags_a_verdict_that_changes_between_seeds():
     [claim] = aggregate(_seeded([0.12, 0.30, 0.11], Within(abs=0.05)))
     assert claim.verdict == "unstable" and claim.seeds["k"] == 2 and claim.seeds["n"] == 3
     assert verdict_label(claim) == "unstable (2 of 3 seeds replicated)"
+    assert seeds_label(claim) == "seed 0: 0.12, replicated; seed 1: 0.3, not replicated; seed 2: 0.11, replicated"
+    page = scorecard_markdown([("x", "X", [claim])], "paper", [0, 1, 2])
+    assert "<details><summary>per seed</summary><small>seed 0: 0.12, replicated; seed 1: 0.3" in page
+    assert seeds_label(aggregate(_seeded([0.12], Within(abs=0.05)))[0]) == ""
     runs = {s: [Claim.make("c", "b", "holds", True, v, Holds())] for s, v in enumerate([True, True, False])}
     [holds] = aggregate(runs)
     assert holds.verdict == "unstable" and holds.ours is False

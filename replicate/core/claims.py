@@ -517,6 +517,23 @@ def _why_link(name: str, claim: Claim) -> str:
     return "<br><small>no tested cause yet</small>" if claim.kind == "paper" else ""
 
 
+def seeds_label(claim: Claim) -> str:
+    """Each seed's value and verdict, ``seed 0: 0.3711, replicated; seed 1: 0.3802, not replicated`` (empty for one
+    seed)."""
+    seeds = claim.seeds or {}
+    if len(seeds.get("seeds", [])) < 2:
+        return ""
+    return "; ".join(
+        f"seed {s}: {format_value(v)}, {verdict}"
+        for s, v, verdict in zip(seeds["seeds"], seeds["values"], seeds["verdicts"])
+    )
+
+
+def _per_seed(claim: Claim) -> str:
+    text = seeds_label(claim)
+    return f"<details><summary>per seed</summary><small>{html.escape(text)}</small></details>" if text else ""
+
+
 def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
     rows = []
     for c in claims:
@@ -529,7 +546,7 @@ def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
             f"<td>{what}</td>"
             f"<td>{html.escape(c.source)}</td>"
             f"<td>{html.escape(format_value(c.paper))}</td>"
-            f"<td>{html.escape(ours_label(c))}</td>"
+            f"<td>{html.escape(ours_label(c))}{_per_seed(c)}</td>"
             f"<td>{html.escape(accuracy_label(c))}</td>"
             f"<td>{html.escape(c.rule)}</td>"
             f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}'
@@ -561,7 +578,9 @@ def scorecard_markdown(
         "The rule of each claim was fixed before its number was known. *Replicated* means ours meets it (with an "
         "interval, all of the interval does); *direction holds* that the magnitude misses but the paper's comparison "
         "goes the same way; *inconclusive* that the interval is too wide to decide; *unstable* that the verdict "
-        "changes between seeds; *not applicable* that the paper's number is about data this book cannot use. "
+        "changes between seeds; *not applicable* that the paper's number is about data this book cannot use. Over "
+        "several seeds a claim is replicated only when every seed replicated it alone and their mean, with its "
+        "t-interval, meets the rule too; each row's *per seed* lists the seeds' values and verdicts. "
         "*Paper claims* are statements of the paper; *book checks* are this book's own sanity checks, shown apart. "
         "Error is ours relative to the paper's value, or Kendall's τ for an order.",
         "",
