@@ -254,6 +254,9 @@ def test_aggregate_counts_only_the_seeds_where_a_claim_applies():
     [claim] = aggregate(runs)
     assert claim.verdict == "replicated" and claim.seeds["seeds"] == [0] and claim.seeds["n"] == 1
     assert verdict_label(claim) == "replicated (seed 0 only, of 3)"  # the scorecard says it rests on one seed
+    runs[1] = [Claim.make("c", "e", "edge", None, 0.03, AtLeast(0.01))]
+    [two] = aggregate(runs)
+    assert verdict_label(two) == "inconclusive (2 of 2 seeds replicated; 1 more not applicable)"  # t(1) is wide
     [never] = aggregate({s: [Claim.make("c", "n", "n/a", None, None, NotApplicable("no data"))] for s in (0, 1)})
     assert never.verdict == "not applicable" and never.seeds["n"] == 2
 

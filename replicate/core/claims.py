@@ -473,7 +473,9 @@ def verdict_label(claim: Claim) -> str:
     seeds could decide (a check that runs with the search, on seed 0): ``replicated (seed 0 only, of 3)``."""
     seeds = claim.seeds or {}
     if seeds.get("n", 1) > 1 and claim.verdict != "not applicable":
-        return f"{claim.verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated)"
+        missing = seeds.get("of", seeds["n"]) - seeds["n"]  # seeds where it was not applicable
+        rest = f"; {missing} more not applicable" if missing > 0 else ""
+        return f"{claim.verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated{rest})"
     if seeds.get("n") == 1 and seeds.get("of", 1) > 1 and claim.verdict != "not applicable":
         return f"{claim.verdict} (seed {seeds['seeds'][0]} only, of {seeds['of']})"  # a check run with the search
     return claim.verdict
