@@ -53,10 +53,8 @@ def toc_chapters() -> list[str]:
 def aggregated_claims(profile: str, name: str, seeds: list[int] | None = None) -> tuple[list[claims_mod.Claim], list]:
     """The claims of chapter ``name`` aggregated over ``seeds`` (default: every seed with finished outputs), and the
     seeds used."""
-    available = paths.chapter_seeds(profile, name)
-    chosen = [s for s in (seeds if seeds is not None else available) if s in available]
     runs = {}
-    for seed in chosen:
+    for seed in pages.book_seeds(profile, name, seeds):
         claims_file = paths.chapter_dir(profile, name, seed) / "claims.json"
         if claims_file.is_file():
             runs[seed] = claims_mod.load(claims_file)
