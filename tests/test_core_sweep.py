@@ -27,6 +27,28 @@ def test_parse_seeds():
             sweep.parse_seeds(bad)
 
 
+def test_queue_starts_every_seed_0_first_the_costliest_chapter_first():
+    costs = {"data": 30.0, "cvae": 1000.0, "reconet": 3600.0}
+    jobs = sweep.queue(["data", "cvae", "reconet"], [0, 1, 2], lambda seed, name: costs[name])
+    assert [(n, s) for n, s, _ in jobs] == [
+        ("reconet", 0),
+        ("cvae", 0),
+        ("data", 0),
+        ("reconet", 1),
+        ("reconet", 2),
+        ("cvae", 1),
+        ("cvae", 2),
+        ("data", 1),
+        ("data", 2),
+    ]
+    priorities = [p for _, _, p in jobs]
+    assert priorities == sorted(priorities, reverse=True) and len(set(priorities)) == len(jobs)
+    # never run (a fresh clone): the book's order, every seed 0 before any other seed
+    fresh = sweep.queue(["data", "cvae"], [0, 1], lambda seed, name: 0.0)
+    assert [(n, s) for n, s, _ in fresh] == [("data", 0), ("cvae", 0), ("data", 1), ("cvae", 1)]
+    assert [(n, s) for n, s, _ in sweep.queue(["data"], [2, 1], lambda seed, name: 0.0)] == [("data", 1), ("data", 2)]
+
+
 def test_bad_input_names_the_fix_and_writes_nothing(build_dir):
     with pytest.raises(ParameterError, match="valid notebooks are"):
         sweep.sweep(["nope"], [0], "smoke")

@@ -103,6 +103,19 @@ def _cost(seed: int, name: str, profile: str | None = None) -> float:
     return 0.0
 
 
+def queue(names: list[str], seeds: list[int], cost) -> list[tuple[str, int, int]]:
+    """(chapter, seed, Dask priority) of every job, in the order they should start: every chapter's seed 0 first (the
+    other seeds wait for its searches), the chapter whose seeds cost most in all first (``cost(seed, name)``: seconds
+    of its last run, 0 if never run; ties keep the book's order); then the other seeds, costliest first. The priority
+    is explicit because Dask, left alone, starts a task whose dependency just finished (a chapter's seed 1) before a
+    seed 0 queued earlier: from a fresh clone one chapter's seed 0 waited behind two other chapters' seeds 1 and 2."""
+    total = {name: cost(0, name) * len(seeds) for name in names}
+    firsts = sorted((n for n in names if 0 in seeds), key=lambda n: -total[n])
+    rest = sorted(((s, n) for s in seeds if s != 0 for n in names), key=lambda j: (-cost(0, j[1]), j[0]))
+    order = [(n, 0) for n in firsts] + [(n, s) for s, n in rest]
+    return [(name, seed, len(order) - i) for i, (name, seed) in enumerate(order)]
+
+
 def _client(scheduler: str | None, workers: int | None):
     """A Dask client: on the given scheduler, else on a new LocalCluster of one-thread worker processes."""
     import dask
@@ -165,10 +178,7 @@ def sweep(
         client, cluster = _client(scheduler, workers)
         try:
             futures, first = {}, {}
-            # seed 0 first (its searches are what the other seeds reuse), the costliest chapters first
-            for seed, name in sorted(
-                ((s, n) for n in names for s in seeds), key=lambda j: (j[0] != 0, -_cost(*j, profile))
-            ):
+            for name, seed, priority in queue(names, seeds, lambda s, n: _cost(s, n, profile)):
                 after = first.get(name) if seed != 0 else None
                 future = client.submit(
                     run_job,
@@ -181,6 +191,7 @@ def sweep(
                     key=f"{name}-seed-{seed}-{time.time_ns()}",
                     pure=False,
                     retries=retries,
+                    priority=priority,
                 )
                 futures[future] = (name, seed)
                 if seed == 0:
