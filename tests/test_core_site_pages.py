@@ -115,9 +115,9 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
     def row(text):
         return next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
 
-    book = row(pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
+    book = row(pages.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
     assert "| `paper` | 0 | 60.0 s |" in book and "| 1 replicated | none |" in book
-    every = row(pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, state, {}))
+    every = row(pages.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
     assert "| `paper` | 0, 5 | 2.0 min |" in every and "unstable" in every
     box = pages.reproduce_box("cvae", "paper", pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
     assert "| seed | 0 |" in box

@@ -270,13 +270,13 @@ def status_page(
     for name in names:
         runs = stamps(profile, name, seeds)
         paper, book = _verdicts(profile, name, seeds)
-        seeds = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
+        shown = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
         wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
         when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
         ran = [r for r in runs if r.get("commit")]
         commit = _commit(ran[0]) if ran else "not recorded"
         link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
-        lines.append(f"| {link} | `{profile}` | {seeds} | {wall} | {when} | {commit} | {paper} | {book} |")
+        lines.append(f"| {link} | `{profile}` | {shown} | {wall} | {when} | {commit} | {paper} | {book} |")
         for run in runs:
             key = json.dumps(run.get("environment") or here, sort_keys=True)
             environments.setdefault(key, [])
