@@ -80,7 +80,7 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
         page += (
             "\n## Spread over seeds\n\nOne panel per table of the paper (its numeric claims, each on its own "
             "values): one dot per seed, their mean with its 95 % t-interval, and the paper's value where ours is "
-            "comparable; where the paper's data is absent, ours on the substitute data alone. The paper's single "
+            "comparable; where it is not (the paper's data is absent), ours alone. The paper's single "
             "numbers share a last panel, as ours divided by the paper's value.\n\n"
         )
         page += "\n".join(f"![{title}: values per seed](figures/{file})\n" for title, file in spread)
@@ -186,7 +186,11 @@ def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> P
             if positive and max(positive) / min(positive) > 20:
                 ax.set_xscale("log")
         comparable = any(_comparable(c) for c in panel.rows)
-        heading = panel.title if comparable else f"{panel.title} (ours only: the paper's data is not here)"
+        heading = (
+            panel.title
+            if comparable
+            else f"{panel.title} (ours only: the paper's values are not comparable, see each row's rule)"
+        )
         ax.set_title(plots.short_label(heading, 90), fontsize="medium", loc="left")
         ax.set_yticks(range(len(panel.rows)), [plots.short_label(c.description, 60) for c in panel.rows])
         ax.set_ylim(len(panel.rows) - 0.5, -0.5)
