@@ -89,3 +89,22 @@ def test_broken_image_and_anchor_fail_the_check(html_root, tmp_path):
     )
     assert f"book/chapters/data.html: image not decoded: ../../{image}" in report.problems
     assert "book/scorecard.html: link to a missing anchor: chapters/data.html#no-such-section" in report.problems
+
+
+def test_a_figure_that_never_fits_its_column_is_reported(tmp_path):
+    """The check waits for the load-time redraw (core/interactive.FIT), but a figure that stays wider than its column
+    (a fixed 900 px layout in a div held at 400 px) is still reported."""
+    import plotly.graph_objects as go
+
+    from replicate.core import interactive
+
+    shutil.copy(interactive.PLOTLY_JS, tmp_path / "plotly.min.js")
+    fig = go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
+    fig.update_layout(width=900, autosize=False)
+    (tmp_path / "page.html").write_text(
+        '<html><head><script src="plotly.min.js"></script>'
+        "<style>.plotly-graph-div { width: 400px !important; }</style></head>"
+        f"<body>{interactive.html(fig, 'x', 'wide')}</body></html>"
+    )
+    report = browser.check_site(tmp_path, pages=["page.html"], search=None, chromium=require_chromium())
+    assert any("plotly-x-wide is 500 px wider than its column" in p for p in report.problems), report.problems

@@ -162,6 +162,10 @@ def _check_page(context, base, html_root, page_path, report, screenshots, timeou
             )
         except Exception:
             pass
+        try:  # the page redraws each figure at its column's width once loaded (core/interactive.FIT): let it settle
+            page.wait_for_function(f"() => ({_PLOTLY})().every(f => !f[1] || f[2] <= 1)", timeout=min(timeout_ms, 5000))
+        except Exception:
+            pass
         for div, drawn, overflow in page.evaluate(_PLOTLY):
             if not drawn:
                 report.add(page_path, f"Plotly figure {div} did not render")
