@@ -16,14 +16,19 @@ from replicate.papers.cvae.model import MultVAE
 from replicate.papers.skip import toys
 from replicate.papers.skip import train as skip_train
 from replicate.papers.skip.moe import AttributionMoE
+from replicate.repro import PORTABLE_KERNELS
 
 
 def _claim(id, ours, verdict):
     return Claim(chapter="x", id=id, description=id, paper=1.0, ours=ours, rule="r", verdict=verdict)
 
 
-def test_cpu_record_names_the_device_only():
+def test_cpu_record_names_the_device_only(monkeypatch):
+    for key in PORTABLE_KERNELS:  # some machines set one of them for every process (OPENBLAS_CORETYPE, seen here)
+        monkeypatch.delenv(key, raising=False)
     assert device_record("cpu") == {"device": "cpu"}
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    assert device_record("cpu") == {"device": "cpu", "cpu_kernels": {"OPENBLAS_CORETYPE": "Haswell"}}
 
 
 def test_compare_lists_changed_missing_and_extra_claims_only():
