@@ -44,6 +44,36 @@ PORTABLE_PROFILES = ("smoke",)
 NATIVE_KERNELS = "the machine's own"  # what a run's stamp.json says when no kernels were pinned
 
 
+def cpu_vendor() -> str:
+    """The processor's vendor as the CPU reports it (``GenuineIntel``, ``AuthenticAMD``...), ``unknown`` off Linux."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.lower().startswith("vendor_id"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+# MKL takes its conditional-numerical-reproducibility branches (MKL_CBWR=AVX2) on Intel processors only: on an AMD
+# EPYC, MKL_VERBOSE=1 reports "CNR:AUTO,STRICT" for MKL_CBWR=AVX2,STRICT (also with MKL_ENABLE_INSTRUCTIONS=AVX2), and
+# a product measured gave the same bits as with no pin at all (MKL 2024.0 in torch 2.13.0, 2026-12-04). There the
+# smoke profile's matrix products in PyTorch are MKL's own for that processor, whatever PORTABLE_KERNELS asks.
+MKL_BRANCH_VENDORS = ("GenuineIntel",)
+
+
+def mkl_branch_note(vendor: str) -> str:
+    """Why a smoke run on a processor of ``vendor`` cannot give the references' bits ("" where it can: an Intel
+    processor, or a vendor this machine cannot tell)."""
+    if vendor in MKL_BRANCH_VENDORS or vendor == "unknown":
+        return ""
+    return (
+        f"this run's processor is {vendor}: MKL keeps its AVX2 branch (MKL_CBWR) for Intel processors, so PyTorch's "
+        "matrix products used MKL's own kernels for this processor, not the AVX2 kernels the references were made with"
+    )
+
+
 def kernel_environment(profile: str) -> dict[str, str]:
     """The environment variables a chapter's kernel runs with for ``profile``: :data:`PORTABLE_KERNELS` for the smoke
     profile on x86-64, nothing otherwise (other processors have no such choice of kernels here)."""

@@ -57,3 +57,13 @@ def test_pinned_kernels_take_effect_in_a_new_process():
     capability, avx512_loops, blas = json.loads(out.stdout)
     assert capability == "AVX2" and avx512_loops is False
     assert blas and all(arch == "Haswell" for arch in blas)
+
+
+def test_a_drift_names_the_kernels_and_mkls_intel_only_branch():
+    from replicate.core.check import kernel_note
+
+    assert kernel_note(PORTABLE_KERNELS, "GenuineIntel") == "" and kernel_note(PORTABLE_KERNELS, "unknown") == ""
+    amd = kernel_note(PORTABLE_KERNELS, "AuthenticAMD")
+    assert "AuthenticAMD" in amd and "MKL" in amd and "Intel processors" in amd
+    native = kernel_note("the machine's own", "GenuineIntel")
+    assert "this run's CPU kernels: the machine's own" in native

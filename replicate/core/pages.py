@@ -22,6 +22,7 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.errors import ReplicateError
+from replicate.repro import cpu_vendor
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -75,6 +76,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "packages": versions,
         "cpu": _cpu_model(),
+        "cpu_vendor": cpu_vendor(),
         "cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
