@@ -100,6 +100,26 @@ def resolve_device(device: str = "auto") -> str:
 
 
 @contextlib.contextmanager
+def environment(changes: dict[str, str | None]):
+    """Run the block with ``os.environ`` changed (a value of None removes the variable), then restore what was there:
+    a kernel started inside the block inherits the changes."""
+    saved = {key: os.environ.get(key) for key in changes}
+    for key, value in changes.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
 def torch_threads(n: int):
     """Run the block with ``n`` torch intra-op threads, then restore the caller's setting.
 

@@ -31,7 +31,7 @@ from replicate.core import claims as claims_mod
 from replicate.core import pages
 from replicate.core.chapter import CHOSEN, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
 from replicate.errors import ParameterError, ReplicateError
-from replicate.repro import NATIVE_KERNELS, kernel_environment
+from replicate.repro import NATIVE_KERNELS, environment, kernel_environment
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
@@ -210,36 +210,29 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
         "REPLICATE_DATA_DIR": str(paths.data_root()),
         **kernels,
     }
-    saved_env = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits this process's environment
     start = time.perf_counter()
-    try:
-        with _kernel_stderr_to(work / "kernel.log"):
-            papermill.execute_notebook(
-                str(source),
-                str(executed),
-                parameters=resolved,
-                kernel_name="python3",
-                cwd=str(path.parent),
-                progress_bar=False,
-                log_output=False,
-            )
-    except papermill.PapermillExecutionError as error:
-        source.unlink(missing_ok=True)
-        work.rename(failed)
-        raise ReplicateError(
-            f"notebook {name} ({profile}) failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
-            f"the executed notebook is at {failed / executed.name}"
-        ) from None
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    finally:
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with environment(env):  # the kernel inherits this process's environment
+        try:
+            with _kernel_stderr_to(work / "kernel.log"):
+                papermill.execute_notebook(
+                    str(source),
+                    str(executed),
+                    parameters=resolved,
+                    kernel_name="python3",
+                    cwd=str(path.parent),
+                    progress_bar=False,
+                    log_output=False,
+                )
+        except papermill.PapermillExecutionError as error:
+            source.unlink(missing_ok=True)
+            work.rename(failed)
+            raise ReplicateError(
+                f"notebook {name} ({profile}) failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
+                f"the executed notebook is at {failed / executed.name}"
+            ) from None
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
     seconds = time.perf_counter() - start
     source.unlink()
     (work / "kernel.log").unlink()

@@ -14,7 +14,6 @@ others. One line is printed per finished job, and a total.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from replicate.errors import ParameterError, ReplicateError
+from replicate.repro import environment
 
 SEEDS_FORM = "a seed (3), a range (0-4) or a list (0,2,5) of non-negative integers"
 # A job sets this process's environment and file descriptor 2 for its kernel (runner.run): on a worker with several
@@ -36,24 +36,12 @@ _NOT_FOR_KERNELS = ("MALLOC_TRIM_THRESHOLD_",)
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-@contextlib.contextmanager
 def job_environment():
-    """The environment a job's kernel inherits, for the block: ``REPLICATE_JOB_THREADS`` (default 1) threads for
-    torch, MKL and OpenBLAS alike, and glibc's allocator with its default settings (see ``_NOT_FOR_KERNELS``). The
-    worker's own environment is restored afterwards."""
+    """The environment a job's kernel inherits (a context manager, :func:`replicate.repro.environment`):
+    ``REPLICATE_JOB_THREADS`` (default 1) threads for torch, MKL and OpenBLAS alike, and glibc's allocator with its
+    default settings (see ``_NOT_FOR_KERNELS``). The worker's own environment is restored afterwards."""
     threads = os.environ.get("REPLICATE_JOB_THREADS", "1")
-    saved = {key: os.environ.get(key) for key in (*_THREAD_VARIABLES, *_NOT_FOR_KERNELS)}
-    os.environ.update({key: threads for key in _THREAD_VARIABLES})
-    for key in _NOT_FOR_KERNELS:
-        os.environ.pop(key, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return environment({**{key: threads for key in _THREAD_VARIABLES}, **{key: None for key in _NOT_FOR_KERNELS}})
 
 
 def parse_seeds(text: str) -> list[int]:
