@@ -44,16 +44,22 @@ PORTABLE_PROFILES = ("smoke",)
 NATIVE_KERNELS = "the machine's own"  # what a run's stamp.json says when no kernels were pinned
 
 
-def cpu_vendor() -> str:
-    """The processor's vendor as the CPU reports it (``GenuineIntel``, ``AuthenticAMD``...), ``unknown`` off Linux."""
+def cpu_field(name: str) -> str | None:
+    """One field of the first processor in ``/proc/cpuinfo`` (``model name``, ``vendor_id``...); None off Linux."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             for line in cpuinfo:
-                if line.lower().startswith("vendor_id"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                if key.strip().lower() == name:
+                    return value.strip()
     except OSError:
         pass
-    return "unknown"
+    return None
+
+
+def cpu_vendor() -> str:
+    """The processor's vendor as the CPU reports it (``GenuineIntel``, ``AuthenticAMD``...), ``unknown`` off Linux."""
+    return cpu_field("vendor_id") or "unknown"
 
 
 # MKL takes its conditional-numerical-reproducibility branches (MKL_CBWR=AVX2) on Intel processors only: on an AMD

@@ -22,7 +22,7 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.errors import ReplicateError
-from replicate.repro import cpu_vendor
+from replicate.repro import cpu_field, cpu_vendor
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -53,13 +53,7 @@ def git_state(repo: Path | None = None) -> dict:
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
+    return cpu_field("model name") or platform.processor() or platform.machine() or "unknown"
 
 
 def environment() -> dict:
