@@ -23,8 +23,11 @@ from replicate.core import runner, site, sweep
 TARGET_MINUTES = {"reconet": 5.0, "cvae": 4.0, "skip": 4.0, "emde": 1.0}
 
 
-def line(name: str, seed: int, profile: str, seconds: float, stages: dict, extra_seed: bool) -> str:
-    """One run's report: minutes, its largest stage's share and, for an extra seed, the chapter's target."""
+def line(
+    name: str, seed: int, profile: str, seconds: float, stages: dict, extra_seed: bool, controls: float | None = None
+) -> str:
+    """One run's report: minutes, its largest stage's share, the share of the nulls and positive controls (the work
+    timed by ``Chapter.controls``) and, for an extra seed, the chapter's target."""
     stage, longest = max(stages.items(), key=lambda kv: kv[1]) if stages else ("", 0.0)
     target = TARGET_MINUTES.get(name)
     verdict = ""
@@ -32,19 +35,23 @@ def line(name: str, seed: int, profile: str, seconds: float, stages: dict, extra
         verdict = f"; target {target:.0f} min per extra seed: {'met' if seconds <= 60 * target else 'MISSED'}"
     return (
         f"{name} seed {seed} ({profile}): {seconds / 60:.2f} min; largest stage "
-        f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}{verdict}"
+        f"{stage or '(before the first section)'!r} {longest / max(seconds, 1e-9):.0%}"
+        + (f"; nulls and controls {controls / max(seconds, 1e-9):.1%}" if controls is not None else "")
+        + verdict
     )
 
 
-def recorded(build: Path, profile: str, chapters: list[str]) -> list[tuple[str, int, float, dict]]:
-    """(chapter, seed, seconds, stages) of every finished run of ``chapters`` under ``build/<profile>/``, by seed."""
+def recorded(build: Path, profile: str, chapters: list[str]) -> list[tuple[str, int, float, dict, float | None]]:
+    """(chapter, seed, seconds, stages, seconds of nulls and controls) of every finished run of ``chapters`` under
+    ``build/<profile>/``, by seed."""
     runs = []
     with build_at(build):
         for name in chapters:
             for seed in paths.chapter_seeds(profile, name):
                 folder = paths.chapter_dir(profile, name, seed)
-                stages = (runner.read_json(folder / "timings.json") or {}).get("stages", {})
-                runs.append((name, seed, runner.read_json(folder / "stamp.json")["seconds"], stages))
+                timings = runner.read_json(folder / "timings.json") or {}
+                seconds = runner.read_json(folder / "stamp.json")["seconds"]
+                runs.append((name, seed, seconds, timings.get("stages", {}), timings.get("controls")))
     return runs
 
 
@@ -54,12 +61,14 @@ def report(build: Path, profile: str, chapters: list[str]) -> None:
         print(f"no runs of {', '.join(chapters)} under {build / profile}: run `python3 tasks.py book` first")
         return
     first = {}
-    for name, seed, _, _ in runs:
+    for name, seed, *_ in runs:
         first.setdefault(name, seed)
-    for name, seed, seconds, stages in runs:
-        print(line(name, seed, profile, seconds, stages, extra_seed=seed != first[name]))
-    total = sum(seconds for _, _, seconds, _ in runs)
+    for name, seed, seconds, stages, controls in runs:
+        print(line(name, seed, profile, seconds, stages, extra_seed=seed != first[name], controls=controls))
+    total = sum(run[2] for run in runs)
+    controls = sum(run[4] or 0.0 for run in runs)
     print(f"total {total / 60:.1f} notebook-minutes over {len(runs)} runs recorded in {build / profile}")
+    print(f"nulls and positive controls: {controls / 60:.1f} notebook-minutes, {controls / max(total, 1e-9):.1%} of the book")
 
 
 def main():
@@ -79,5 +88,15 @@ def main():
                 seconds = time.perf_counter() - started
                 total += seconds
                 timings = json.loads((paths.chapter_dir(profile, name, seed) / "timings.json").read_text())
-                print(line(name, seed, profile, seconds, timings.get("stages", {}), extra_seed=seed != seeds[0]))
+                print(
+                    line(
+                        name,
+                        seed,
+                        profile,
+                        seconds,
+                        timings.get("stages", {}),
+                        extra_seed=seed != seeds[0],
+                        controls=timings.get("controls"),
+                    )
+                )
     print(f"total {total / 60:.1f} min for {len(chapters)} chapters x {len(seeds)} seeds, run one after another")

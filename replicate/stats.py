@@ -101,3 +101,33 @@ def skewness(values) -> float:
     from scipy.stats import skew
 
     return float(skew(np.asarray(values, dtype=float), bias=False))
+
+
+def random_effects(estimates, intervals, level: float = 0.95) -> tuple[float, float, float, float]:
+    """DerSimonian-Laird random-effects combination of independent estimates, each with its own ``level`` interval
+    (symmetric, normal-based: standard error = width / (2 z)): (mean, low, high, tau2).
+
+    Each seed of the book is one study: its estimate comes with an interval over its users or sessions (the
+    within-seed evidence), and seeds differ by more than that when training moves the model (the between-seed
+    variance ``tau2``, estimated from Cochran's Q). Weights are ``1 / (se_i**2 + tau2)``; the interval is the
+    combined mean ± z times its standard error. With identical estimates it is the inverse-variance (fixed-effect)
+    combination; with one estimate, that estimate's own interval.
+    """
+    from scipy import stats as st
+
+    y = np.asarray(estimates, dtype=float)
+    bands = np.asarray(intervals, dtype=float).reshape(len(y), 2)
+    z = float(st.norm.ppf(0.5 + level / 2))
+    se = (bands[:, 1] - bands[:, 0]) / (2 * z)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(se))):
+        return float("nan"), float("nan"), float("nan"), float("nan")
+    se = np.maximum(se, 1e-12 * np.maximum(1.0, np.abs(y)))  # a zero-width interval: a near-exact value
+    w = 1.0 / se**2
+    fixed = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - fixed) ** 2))
+    denominator = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    tau2 = max(0.0, (q - (len(y) - 1)) / denominator) if len(y) > 1 and denominator > 0 else 0.0
+    w_star = 1.0 / (se**2 + tau2)
+    mean = float(np.sum(w_star * y) / np.sum(w_star))
+    half = z * float(np.sqrt(1.0 / np.sum(w_star)))
+    return mean, mean - half, mean + half, tau2

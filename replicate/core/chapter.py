@@ -21,6 +21,7 @@ The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -44,14 +45,24 @@ def choices_file(profile_dir: Path, name: str) -> Path:
 
 
 def declaration(notebook: Path) -> dict:
-    """The ``replicate`` block of a notebook's header: title, figures, claims."""
+    """The ``replicate`` block of a notebook's header: title, figures, claims (the ids declared by the module that
+    ``claims:`` names, e.g. ``replicate.papers.emde.claims``), and that module's path (``claims_module``)."""
     meta = jupytext.read(notebook).metadata.get("replicate")
     if not isinstance(meta, dict) or "title" not in meta:
         raise ReplicateError(f"{notebook} has no `replicate:` block with a title in its jupytext header")
+    module = meta.get("claims")
+    if isinstance(module, str):
+        try:
+            ids = list(claims_mod.declarations(module))
+        except (ImportError, TypeError, ValueError) as error:
+            raise ReplicateError(f"{notebook}: its claims module {module} cannot be loaded ({error})") from error
+    else:
+        ids, module = list(module or []), None
     return {
         "title": meta["title"],
         "figures": list(meta.get("figures", [])),
-        "claims": list(meta.get("claims", [])),
+        "claims": ids,
+        "claims_module": module,
         "datasets": list(meta.get("datasets", [])),
     }
 
@@ -67,6 +78,7 @@ def is_chapter(notebook: Path) -> bool:
 DEPENDENCIES = "dependencies.json"
 CHOSEN = "chosen.json"  # what a seed other than 0 reused of seed 0's choices (runner.is_fresh compares it)
 TIMINGS = "timings.json"  # wall seconds per cell; the runner turns it into seconds per section
+CONTROLS = "__controls__"  # the key of timings.json for the seconds spent on nulls and positive controls
 DEVICE = "device.json"  # the device the run used and, on CUDA, its peak memory (the GPU check reads it)
 
 
@@ -111,6 +123,8 @@ class Chapter:
         if not self.notebook.is_file():
             raise ReplicateError(f"no notebook {self.notebook} for chapter {name!r}")
         self.declared = declaration(self.notebook)
+        module = self.declared["claims_module"]
+        self.declarations = claims_mod.declarations(module) if module else {}
         self.title = self.declared["title"]
         default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name, seed)
         self.dir = Path(output_dir or default)
@@ -120,6 +134,7 @@ class Chapter:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._cell = None
         self.cell_seconds: dict[str, float] = {}
+        self.control_seconds = 0.0
         self._watch_cells()
         plots.use_style()
         self.seed = seed
@@ -229,6 +244,64 @@ class Chapter:
         self.claims.append(claim)
         claims_mod.save(self.claims, self.dir / "claims.json")
 
+    def record(
+        self,
+        id: str,
+        ours=None,
+        interval=None,
+        *,
+        null=claims_mod.NO_NULL,
+        null_interval=None,
+        note: str = "",
+        rule_args: dict | None = None,
+        missing: str = "",
+        cause: str = "data",
+    ) -> None:
+        """Record the measurement of the declared claim ``id`` (its statement, paper value, rule and null live in the
+        chapter's claims module, never in the notebook).
+
+        ``ours`` with its optional 95 % ``interval``; ``null`` and ``null_interval``: what the claim's null (an
+        absence claim's positive control) gave with the same measurement, required for every testable paper claim.
+        ``rule_args``: the rule's fields measured in the run (those the declaration names ``runtime``). ``missing``:
+        why the claim could not be measured in this run, with its ``cause``: ``"data"`` (the run's data or options
+        lack it: not applicable), ``"seed"`` (it runs with the search, on seed 0 only) or ``"model"`` (this seed's
+        model made it unmeasurable: a miss). Returns nothing; :meth:`table` shows the recorded claims."""
+        declared = self.declarations.get(id)
+        if declared is None:
+            raise ReplicateError(
+                f"claim {id!r} is not declared in {self.declared['claims_module'] or self.notebook.name}: declare it there"
+            )
+        if any(c.id == id for c in self.claims):
+            raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
+        try:
+            claim = claims_mod.Claim.declared(
+                self.name,
+                declared,
+                ours,
+                interval,
+                null=null,
+                null_interval=null_interval,
+                rule_args=rule_args,
+                missing=missing,
+                cause=cause,
+                note=note,
+                cell=self._cell,
+            )
+        except (TypeError, ValueError) as error:
+            raise ReplicateError(str(error)) from error
+        self.claims.append(claim)
+        claims_mod.save(self.claims, self.dir / "claims.json")
+
+    @contextlib.contextmanager
+    def controls(self):
+        """Time the work done only for nulls and positive controls (``with ch.controls(): null = ...``): its share
+        of the run is what ``python -m benchmarks book`` prints as the cost of the controls."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.control_seconds += time.perf_counter() - started
+
     # choices made once per chapter ----------------------------------------------------------------------------------
     def _choices_file(self) -> Path:
         return choices_file(paths.profile_dir(self.profile), self.name)
@@ -286,7 +359,9 @@ class Chapter:
         if missing:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
         (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
-        (self.dir / TIMINGS).write_text(json.dumps({k: round(v, 3) for k, v in self.cell_seconds.items()}) + "\n")
+        timings = {k: round(v, 3) for k, v in self.cell_seconds.items()}
+        timings[CONTROLS] = round(self.control_seconds, 3)
+        (self.dir / TIMINGS).write_text(json.dumps(timings) + "\n")
         (self.dir / DEVICE).write_text(json.dumps(device_record(self.device)) + "\n")
         print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
         return self.table()

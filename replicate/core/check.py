@@ -103,6 +103,7 @@ def check_chapter(name: str, directory: Path) -> list[str]:
             continue
         ref = reference[claim_id]
         ours = recorded[claim_id].ours
+        problems += declaration_changes(name, recorded[claim_id], ref)
         if ref["regen"].get("timing"):
             print(
                 f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
@@ -121,6 +122,24 @@ def check_chapter(name: str, directory: Path) -> list[str]:
                 f"{other_kernels}"
             )
     return problems
+
+
+def declaration_changes(name: str, claim: claims_mod.Claim, ref: dict) -> list[str]:
+    """What changed in a claim's declaration since its reference was written: the paper's value, the rule, the
+    null. A changed number alone says nothing of these; each is reported by name."""
+    out = []
+    for key, now, label in (
+        ("paper", claim.paper, "paper value"),
+        ("rule", claim.rule_spec, "rule"),
+        ("null", claim.null_model, "null"),
+    ):
+        if key in ref and ref[key] != now:
+            shown = claims_mod.format_value if key == "paper" else json.dumps
+            out.append(
+                f"{name}: claim {claim.id}'s {label} changed: {shown(now)} now, reference {shown(ref[key])} "
+                f"(review, then `python -m replicate check {name} --update-reference`)"
+            )
+    return out
 
 
 def kernel_note(kernels, vendor: str) -> str:
@@ -145,7 +164,16 @@ def update_reference(name: str, directory: Path) -> Path:
     if not claims_file.is_file():
         raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
     reference = {
-        c.id: {"ours": c.ours, "verdict": c.verdict, "regen": c.regen, "description": c.description}
+        c.id: {
+            "ours": c.ours,
+            "verdict": c.verdict,
+            "regen": c.regen,
+            "description": c.description,
+            "paper": c.paper,
+            "rule": c.rule_spec,
+            "null": c.null_model,
+            "null_value": c.null,
+        }
         for c in claims_mod.load(claims_file)
     }
     path = reference_path(name)

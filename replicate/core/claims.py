@@ -1,15 +1,25 @@
 """Claims: every reproduced number, the paper's value beside ours, and the rule that decides the verdict.
 
-A rule is stated before the number is known and is never widened to turn a verdict green. Each claim has a *kind*:
-``paper`` (a statement the paper makes) or ``book`` (one of this book's own sanity checks, shown apart). Verdicts:
+A rule is stated before the number is known and is never widened to turn a verdict green. Every claim of a chapter is
+declared once, before the run (:class:`Declared`, in ``replicate/papers/<stem>/claims.py``): the paper's words and
+where they stand, the paper's value, the rule with its one-line reason, and the **null**, what a skeptic would put in
+the model's place so that the property is absent (random attributions, an untrained network of another seed,
+shuffled labels). The run measures ours and the null with the same function and the same rule: a claim whose null
+passes too is not evidence. A claim of absence or equivalence ("does not help", "costs at most 2 points") has a
+**positive control** instead: the same measurement on a planted effect of the size the claim rules out, which the
+rule must reject. Each claim has a *kind*: ``paper`` (a statement the paper makes), ``fact`` (a data count, a dataset
+fact, an identity of our code: not a result) or ``book`` (one of this book's own checks, shown apart). Verdicts:
 
 - ``replicated``: ours meets the rule (within the stated tolerance, meets the paper's bound, or the stated property
   holds); when ours comes with an interval, the whole interval must meet it;
-- ``direction holds``: the magnitude misses (or the interval does not exclude zero), but the comparison the paper
-  draws goes the same way;
-- ``inconclusive``: the interval of ours is too wide for the rule to decide (it straddles the rule's boundary);
-- ``unstable (k of N)``: over N seeds the verdict changes; k seeds gave ``replicated`` (never shown as replicated);
-- ``not replicated``: ours fails the rule;
+- ``direction holds``: the magnitude misses, but the comparison the paper draws goes the same way (a ``Within``
+  rule with a measured reference);
+- ``inconclusive``: the interval of ours is too wide for the rule to decide (it straddles the rule's boundary, or
+  has a non-finite end: one user, one session), or a significance claim has no interval;
+- ``uninformative``: ours meets the rule, but so does the null (or the positive control of an absence claim goes
+  undetected): the measurement cannot tell the paper's property from its absence;
+- ``unstable (k of N)``: over N seeds some seeds replicate and others fail (never shown as replicated);
+- ``not replicated``: ours fails the rule, or could not be measured because of what this seed's model did;
 - ``not applicable``: the paper's number is about data or a setting this book cannot reproduce (the reason is given).
 """
 
@@ -18,13 +28,25 @@ from __future__ import annotations
 import html
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 
-KINDS = ("paper", "book")
-VERDICTS = ("replicated", "direction holds", "inconclusive", "unstable", "not replicated", "not applicable")
+KINDS = ("paper", "fact", "book")
+VERDICTS = (
+    "replicated",
+    "direction holds",
+    "inconclusive",
+    "uninformative",
+    "unstable",
+    "not replicated",
+    "not applicable",
+)
+# Why a claim was not measured in a run: the run's data or options lack what it needs ("data": not applicable), it
+# runs with the search on seed 0 only ("seed": the other seeds do not count), or this seed's model made it
+# unmeasurable ("model", e.g. a movie in too few top tens: counts as a miss, "not replicated").
+CAUSES = ("data", "seed", "model")
 # Default regeneration tolerance: a re-run must give the same value (counts exactly; floats up to the last digits).
 # Chapters whose numbers come from training state a wider tolerance per claim, and it is committed with the reference.
 DEFAULT_REGEN = {"rel": 1e-9, "abs": 0.0}
@@ -60,13 +82,18 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+class _Undecided(Exception):
+    """An interval with a non-finite end (one user, one session): it decides nothing."""
+
+
 def _interval(interval) -> tuple[float, float] | None:
-    """A usable (low, high) pair, or None (no interval, or one with a non-finite end: a single value)."""
+    """A usable (low, high) pair, or None when there is no interval; raises :class:`_Undecided` for an interval with
+    a non-finite end (it is not an exact value: the rules read it as inconclusive)."""
     if interval is None:
         return None
     low, high = (_number(v) for v in interval)
     if not (math.isfinite(low) and math.isfinite(high)):
-        return None
+        raise _Undecided
     if low > high:
         raise ValueError(f"interval ({low}, {high}) has its low end above its high end")
     return low, high
@@ -76,7 +103,14 @@ def _interval(interval) -> tuple[float, float] | None:
 class Rule:
     """Decides the verdict of a claim from the paper's value, ours, and optionally an interval around ours."""
 
-    def verdict(self, paper, ours, interval=None) -> str:  # pragma: no cover - abstract
+    def verdict(self, paper, ours, interval=None) -> str:
+        """The verdict; an interval with a non-finite end is inconclusive for every rule but :class:`Exact`."""
+        try:
+            return self._verdict(paper, ours, interval)
+        except _Undecided:
+            return "inconclusive"
+
+    def _verdict(self, paper, ours, interval=None) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def describe(self) -> str:  # pragma: no cover - abstract
@@ -100,7 +134,7 @@ def rule_from_spec(spec: dict) -> Rule:
 class Exact(Rule):
     """Replicated when ours equals the paper's value (counts, categorical facts)."""
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         return "replicated" if plain(ours) == plain(paper) else "not replicated"
 
     def describe(self) -> str:
@@ -120,7 +154,7 @@ class Within(Rule):
     abs: float = 0.0
     baseline: tuple | None = None
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         paper, ours = _number(paper), _number(ours)
         band = _interval(interval)
         if band is not None:
@@ -170,7 +204,7 @@ class AtLeast(Rule):
 
     bound: float | None = None
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         bound = _number(paper if self.bound is None else self.bound)
         return _bound_verdict(_number(ours), bound, interval, above=True)
 
@@ -185,7 +219,7 @@ class AtMost(Rule):
 
     bound: float | None = None
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         bound = _number(paper if self.bound is None else self.bound)
         return _bound_verdict(_number(ours), bound, interval, above=False)
 
@@ -196,30 +230,35 @@ class AtMost(Rule):
 @dataclass(frozen=True)
 class Exceeds(Rule):
     """For "significantly larger" (or, with ``below=True``, smaller): ours is an effect (a difference, paired over
-    users or seeds) with its 95 % interval. Replicated when the whole interval lies beyond ``bound``; a sign alone (the
-    estimate beyond ``bound``, the interval not) is ``direction holds``; otherwise not replicated."""
+    users or seeds) with its 95 % interval. Replicated when the whole interval lies beyond ``bound``, not replicated
+    when the whole interval lies on the other side (or on it), inconclusive when it straddles ``bound`` (a sign alone
+    is a coin flip under the null) or when there is no interval."""
 
     bound: float = 0.0
     below: bool = False
 
-    def verdict(self, paper, ours, interval=None) -> str:
-        ours = _number(ours)
+    def _verdict(self, paper, ours, interval=None) -> str:
+        _number(ours)
         band = _interval(interval)
+        if band is None:
+            return "inconclusive"
         beyond = (lambda v: v < self.bound) if self.below else (lambda v: v > self.bound)
-        if band is not None and beyond(band[0]) and beyond(band[1]):
+        if beyond(band[0]) and beyond(band[1]):
             return "replicated"
-        return "direction holds" if beyond(ours) else "not replicated"
+        if not beyond(band[0]) and not beyond(band[1]):
+            return "not replicated"
+        return "inconclusive"
 
     def describe(self) -> str:
         side = "below" if self.below else "above"
-        return f"95 % interval {side} {self.bound:g} (a sign alone: direction holds)"
+        return f"95 % interval {side} {self.bound:g}"
 
 
 @dataclass(frozen=True)
 class Holds(Rule):
     """For a qualitative statement measured as a yes/no: replicated when ours is true."""
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         if not isinstance(plain(ours), bool):
             raise TypeError(f"Holds needs a bool for ours, got {ours!r}")
         return "replicated" if ours else "not replicated"
@@ -231,18 +270,36 @@ class Holds(Rule):
 @dataclass(frozen=True)
 class Order(Rule):
     """For a ranking (methods, modalities): paper and ours are lists of labels, best first. Replicated when Kendall's
-    tau between the two orders is at least ``min_tau``; the scorecard shows tau beside the verdict."""
+    tau between the two orders is at least ``min_tau`` and, when ``focal`` names the paper's own method, that method
+    stands at place ``focal_within`` or better in ours (1 = first). A method of the paper's order missing from ours
+    counts against ours: it is placed last, in the worst order (:func:`completed_order`). The scorecard shows tau."""
 
     min_tau: float = 0.5
+    focal: str | None = None
+    focal_within: int = 1
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         from replicate.stats import kendall_tau
 
-        tau = kendall_tau(list(paper), list(ours))
+        ours = completed_order(paper, ours)
+        tau = kendall_tau(list(paper), ours)
+        if self.focal is not None and ours.index(self.focal) + 1 > self.focal_within:
+            return "not replicated"
         return "replicated" if math.isfinite(tau) and tau >= self.min_tau else "not replicated"
 
     def describe(self) -> str:
-        return f"Kendall's tau with the paper's order >= {self.min_tau:g}"
+        text = f"Kendall's tau with the paper's order >= {self.min_tau:g}"
+        if self.focal is not None:
+            text += f"; {self.focal} " + ("first" if self.focal_within == 1 else f"among the first {self.focal_within}")
+        return text
+
+
+def completed_order(paper, ours) -> list:
+    """Ours with every label of the paper's order that ours lacks appended last, in the reverse of the paper's order
+    (the worst place it could have): a missing method counts against ours, never drops out."""
+    ours = [label for label in (ours or [])]
+    missing = [label for label in paper if label not in ours]
+    return ours + missing[::-1]
 
 
 @dataclass(frozen=True)
@@ -251,7 +308,7 @@ class NotApplicable(Rule):
 
     reason: str = ""
 
-    def verdict(self, paper, ours, interval=None) -> str:
+    def _verdict(self, paper, ours, interval=None) -> str:
         return "not applicable"
 
     def describe(self) -> str:
@@ -259,13 +316,114 @@ class NotApplicable(Rule):
 
 
 RULES = {r.__name__: r for r in (Exact, Within, AtLeast, AtMost, Exceeds, Holds, Order, NotApplicable)}
+NO_NULL = object()  # ``null=`` not given (a ``None`` null is a value: the null's measurement came out empty)
+
+
+def decide(rule: Rule, paper, ours, interval=None, null=NO_NULL, null_interval=None, absence=False):
+    """(verdict, the null's verdict): the rule applied to ours and, with the same rule, to the null. Ours is
+    ``replicated`` only when the null fails the rule (``not replicated`` or ``direction holds``): a null that passes
+    too, or that the rule cannot decide, makes it ``uninformative``. For an absence or equivalence claim the null is
+    its positive control, a planted effect of the size the claim rules out: it must be rejected likewise."""
+    verdict = rule.verdict(paper, ours, interval)
+    if null is NO_NULL:
+        return verdict, None
+    null_verdict = rule.verdict(paper, null, null_interval) if null is not None else "inconclusive"
+    if verdict == "replicated" and null_verdict not in ("not replicated", "direction holds"):
+        verdict = "uninformative"
+    return verdict, null_verdict
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One claim of a chapter, declared before the run (in ``replicate/papers/<stem>/claims.py``).
+
+    ``statement``: what is measured, as the scorecard says it. ``quote``: the paper's own words (short), ``where``:
+    where they stand (section, table, figure). ``paper``: the paper's value. ``rule`` and ``reason``: the rule and its
+    one-line justification. ``null``: what a skeptic would put in the model's place so that the property is absent;
+    for an ``absence`` claim (absence or equivalence), the positive control: the planted effect of the size the
+    claim rules out. ``runtime``: fields of the rule measured in the run (a reference: ``bound``, ``baseline``), given
+    to :meth:`Chapter.record <replicate.core.chapter.Chapter.record>` as ``rule_args``. ``same_as``: a statement
+    already counted in another chapter (``"cvae:genre_order"``): shown, not counted twice in the book's headline.
+    ``regen_rel``/``regen_abs``: how closely a re-run must reproduce ours; ``timing``: a wall time (not compared).
+    ``why``: the title of the chapter's section that tests why the claim may not replicate.
+    """
+
+    id: str
+    statement: str
+    kind: str
+    rule: Rule
+    reason: str = ""
+    paper: object = None
+    quote: str = ""
+    where: str = ""
+    null: str = ""
+    absence: bool = False
+    runtime: tuple = ()
+    same_as: str = ""
+    regen_rel: float = DEFAULT_REGEN["rel"]
+    regen_abs: float = DEFAULT_REGEN["abs"]
+    timing: bool = False
+    why: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if not isinstance(self.rule, Rule):
+            raise TypeError(f"claim {self.id!r}: rule must be a Rule, got {self.rule!r}")
+        missing = [name for name in self.required() if not str(getattr(self, name)).strip()]
+        if missing:
+            raise ValueError(f"claim {self.id!r} ({self.kind}) is declared without {', '.join(missing)}")
+        for name in self.runtime:
+            if name not in {f.name for f in fields(self.rule)}:
+                raise ValueError(f"claim {self.id!r}: runtime field {name!r} is not a field of {self.rule!r}")
+
+    @property
+    def applicable(self) -> bool:
+        return not isinstance(self.rule, NotApplicable)
+
+    def required(self) -> list[str]:
+        """What a declaration of this kind must state: a paper claim its words, place and reason and, when it can be
+        tested here, its null (an absence claim: its positive control); a book check its reason."""
+        if self.kind == "paper":
+            return ["quote", "where", "reason"] + (["null"] if self.applicable else [])
+        if self.kind == "book":
+            return ["reason"] + (["null"] if self.absence else [])
+        return []
+
+    @property
+    def needs_null(self) -> bool:
+        """Whether a run must measure the null (every testable paper claim, and every absence claim)."""
+        return self.applicable and (self.kind == "paper" or self.absence or bool(self.null))
+
+
+def declare(*claims: Declared) -> dict[str, Declared]:
+    """The chapter's declarations by id (each id once)."""
+    out: dict[str, Declared] = {}
+    for claim in claims:
+        if claim.id in out:
+            raise ValueError(f"claim {claim.id!r} declared twice")
+        out[claim.id] = claim
+    return out
+
+
+def declarations(module: str) -> dict[str, Declared]:
+    """The ``CLAIMS`` of a declaration module named by its dotted path (a chapter's header names it)."""
+    import importlib
+
+    loaded = importlib.import_module(module)
+    found = getattr(loaded, "CLAIMS", None)
+    if not isinstance(found, dict) or not all(isinstance(c, Declared) for c in found.values()):
+        raise TypeError(f"{module} must define CLAIMS = declare(...)")
+    return found
 
 
 @dataclass
 class Claim:
     """One recorded number. ``regen`` is the tolerance within which a re-run must reproduce ``ours``; ``interval`` an
-    optional 95 % interval around ours that the rule reads; ``seeds`` the per-seed values and verdicts of a claim
-    aggregated over seeds (:func:`aggregate`)."""
+    optional 95 % interval around ours that the rule reads; ``null`` and ``null_interval`` what the claim's null (or,
+    for an ``absence`` claim, its positive control) gave with the same measurement, and ``null_verdict`` what the same
+    rule said of it; ``seeds`` the per-seed values and verdicts of a claim aggregated over seeds (:func:`aggregate`).
+    ``cause``: why a claim was not measured in this run (:data:`CAUSES`)."""
 
     chapter: str
     id: str
@@ -286,15 +444,38 @@ class Claim:
     seeds: dict | None = None
     why: str = ""  # the title of the chapter's section that tests why the claim may not replicate
     why_anchor: str = ""
+    quote: str = ""
+    reason: str = ""
+    null_model: str = ""  # what the null is (declared); for an absence claim, the planted effect
+    absence: bool = False
+    null: object = None
+    null_interval: list | None = None
+    null_verdict: str | None = None
+    cause: str = ""
+    same_as: str = ""
 
     @classmethod
-    def make(cls, chapter, id, description, paper, ours, rule: Rule, interval=None, **kwargs) -> "Claim":
+    def make(
+        cls,
+        chapter,
+        id,
+        description,
+        paper,
+        ours,
+        rule: Rule,
+        interval=None,
+        null=NO_NULL,
+        null_interval=None,
+        **kwargs,
+    ) -> "Claim":
         paper, ours = plain(paper), plain(ours)
         interval = None if interval is None else [float(v) for v in plain(interval)]
+        null_interval = None if null_interval is None else [float(v) for v in plain(null_interval)]
         kind = kwargs.get("kind", "paper")
         if kind not in KINDS:
             raise ValueError(f"claim {id!r}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        verdict = rule.verdict(paper, ours, interval)
+        null = null if null is NO_NULL else plain(null)
+        verdict, null_verdict = decide(rule, paper, ours, interval, null, null_interval, kwargs.get("absence", False))
         return cls(
             chapter,
             id,
@@ -305,7 +486,84 @@ class Claim:
             verdict,
             interval=interval,
             rule_spec=rule.spec(),
+            null=None if null is NO_NULL else null,
+            null_interval=null_interval,
+            null_verdict=null_verdict,
             **kwargs,
+        )
+
+    @classmethod
+    def declared(
+        cls,
+        chapter: str,
+        declared: Declared,
+        ours,
+        interval=None,
+        null=NO_NULL,
+        null_interval=None,
+        rule_args: dict | None = None,
+        missing: str = "",
+        cause: str = "data",
+        **kwargs,
+    ) -> "Claim":
+        """The claim that a run records for a declaration: ours (and the null's) decided by the declared rule, with
+        the run's measured ``rule_args`` (only the fields the declaration names as ``runtime``). ``missing``: why
+        the claim was not measured in this run, and ``cause`` of what kind (:data:`CAUSES`)."""
+        rule_args = dict(rule_args or {})
+        extra = set(rule_args) - set(declared.runtime)
+        if extra:
+            raise ValueError(f"claim {declared.id!r}: {', '.join(sorted(extra))} not declared as runtime fields")
+        if set(declared.runtime) - set(rule_args) and not missing and declared.applicable:
+            raise ValueError(f"claim {declared.id!r} needs rule_args {', '.join(declared.runtime)} measured in the run")
+        rule = replace(declared.rule, **rule_args) if rule_args else declared.rule
+        common = dict(
+            kind=declared.kind,
+            source=declared.where,
+            quote=declared.quote,
+            reason=declared.reason,
+            null_model=declared.null,
+            absence=declared.absence,
+            same_as=declared.same_as,
+            why=declared.why,
+            regen={
+                "rel": declared.regen_rel,
+                "abs": declared.regen_abs,
+                **({"timing": True} if declared.timing else {}),
+            },
+            **kwargs,
+        )
+        if missing and declared.applicable:
+            if cause not in CAUSES:
+                raise ValueError(f"claim {declared.id!r}: cause must be one of {', '.join(CAUSES)}, got {cause!r}")
+            verdict = "not replicated" if cause == "model" else "not applicable"
+            label = "not measurable in this run" if cause == "model" else "not comparable"
+            return cls(
+                chapter,
+                declared.id,
+                declared.statement,
+                plain(declared.paper),
+                plain(ours),
+                f"{label}: {missing}",
+                verdict,
+                rule_spec=rule.spec(),
+                cause=cause,
+                **common,
+            )
+        if declared.needs_null and null is NO_NULL:
+            raise ValueError(
+                f"claim {declared.id!r} ({declared.kind}) needs its null measured in the run: {declared.null}"
+            )
+        return cls.make(
+            chapter,
+            declared.id,
+            declared.statement,
+            declared.paper,
+            ours,
+            rule,
+            interval=interval,
+            null=null if declared.applicable else NO_NULL,
+            null_interval=null_interval,
+            **common,
         )
 
     def to_dict(self) -> dict:
@@ -377,6 +635,7 @@ def to_frame(claims: list[Claim]):
             "paper": [format_value(c.paper) for c in claims],
             "ours": [ours_label(c) for c in claims],
             "error": [accuracy_label(c) for c in claims],
+            "null": [null_label(c) for c in claims],
             "rule": [c.rule for c in claims],
             "verdict": [verdict_label(c) for c in claims],
             "note": [c.note for c in claims],
@@ -389,23 +648,57 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def combine(values: list, intervals: list) -> tuple[float, list | None, str]:
+    """One estimate from several seeds' values and their own 95 % intervals: (estimate, interval, method).
+
+    When every seed has a finite interval (over its users or sessions), a DerSimonian-Laird random-effects
+    combination (:func:`replicate.stats.random_effects`): each seed's evidence is kept and the seeds' spread beyond
+    it widens the interval. Otherwise (seed-level numbers without an interval) the Student-t interval over the seeds.
+    """
+    from replicate.stats import random_effects, t_interval
+
+    bands = [b for b in intervals if b is not None and all(math.isfinite(v) for v in b)]
+    if len(bands) == len(values):
+        mean, low, high, _ = random_effects(values, bands)
+        return mean, [low, high], "random effects"
+    mean, low, high = t_interval(values)
+    return mean, [low, high], "t over seeds"
+
+
+def over_seeds(verdicts: list[str], combined: str | None) -> str:
+    """The verdict of a claim over its seeds, from each seed's own verdict and, for numbers, the verdict of the
+    combined estimate (:func:`combine`).
+
+    Seeds that all agree keep their verdict (each is evidence on its own users). Seeds of which some replicate and
+    others fail (or are uninformative) are ``unstable``. Otherwise (some seeds undecided, or some only direction)
+    the combined estimate decides, and a combined ``replicated`` that some seed contradicts is ``unstable`` too.
+    """
+    if len(set(verdicts)) == 1:
+        return verdicts[0]
+    failing = {"not replicated", "uninformative"}
+    if "replicated" in verdicts and failing & set(verdicts):
+        return "unstable"
+    if combined is None:
+        return "unstable"
+    if combined == "replicated" and failing & set(verdicts):
+        return "unstable"
+    if combined in failing and "replicated" in verdicts:
+        return "unstable"
+    return combined
+
+
 def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
     """One claim per id from the claims of several seeds (``{seed: claims of one chapter}``).
 
-    Numbers: ``ours`` is the mean over seeds and ``interval`` its 95 % Student-t interval, decided again by the
-    claim's rule (so a "within" claim is replicated only when the interval lies inside the band, and inconclusive
-    when it straddles an edge). Booleans: ``ours`` is true only when it holds in every seed. Whatever the type, a
-    verdict that differs between seeds is ``unstable`` (``seeds["k"]`` of ``seeds["n"]`` replicated), never
-    replicated; and a claim is replicated over the seeds only when every seed replicated it alone: when the seeds
-    agree on a weaker verdict (each inconclusive on its own interval over users, or each outside the band on
-    alternate sides), that verdict stands, however narrow the t-interval of their mean. ``seeds`` keeps every seed's
-    value and verdict. A seed where the claim is *not applicable* while it applies in others (a check that runs with
-    the search, on seed 0 only) does not count: ``seeds`` lists the seeds that do. A comparison of two methods is
-    recorded per seed as their paired difference (over the same users or sessions), so its t-interval here is a
-    paired t-test over seeds.
+    Numbers: ``ours`` and its interval are the seeds' combination (:func:`combine`: random effects over the seeds'
+    own intervals, else a t-interval over the seeds), and so are the null's; booleans hold only when they hold in
+    every seed. The verdict is :func:`over_seeds`: seeds that agree keep their verdict, seeds that split between
+    replicated and failing are ``unstable (k of N)``, and otherwise the combined estimate, decided by the claim's rule
+    with its combined null, decides. ``seeds`` keeps every seed's value, null and verdict. A seed where the claim runs
+    with the search on seed 0 only (cause ``seed``) does not count; a seed where this seed's model made the claim
+    unmeasurable (cause ``model``) counts as a miss. A comparison of two methods is recorded per seed as their
+    paired difference over the same users or sessions, with its paired interval.
     """
-    from replicate.stats import t_interval
-
     order = sorted(runs)
     if not order:
         return []
@@ -418,38 +711,67 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
         present = applies or present  # a seed where the check did not run (it runs with the search, on seed 0)
         per = [by_seed[seed][claim_id] for seed in present]
         first = per[0]
+        measured = [c for c in per if c.cause != "model"]
         values = [c.ours for c in per]
         verdicts = [c.verdict for c in per]
-        ours, interval, sd = values[0], first.interval, None
-        if len(per) > 1 and all(_is_number(v) for v in values):
-            ours, low, high = t_interval(values)
-            interval, sd = [low, high], float(np.std(values, ddof=1))
-        elif len(per) > 1 and all(isinstance(v, bool) for v in values):
-            ours = all(values)
-        rule = _rule_over_seeds(per) if len(per) > 1 and first.rule_spec else None
+        ours, interval, sd, method = values[0], first.interval, None, None
+        null, null_interval = first.null, first.null_interval
+        numbers = len(measured) > 1 and all(_is_number(c.ours) for c in measured)
+        if numbers:
+            ours, interval, method = combine([c.ours for c in measured], [c.interval for c in measured])
+            sd = float(np.std([c.ours for c in measured], ddof=1))
+            if all(_is_number(c.null) for c in measured):
+                null, null_interval, _ = combine([c.null for c in measured], [c.null_interval for c in measured])
+        elif len(measured) > 1 and all(isinstance(c.ours, bool) for c in measured):
+            ours = all(c.ours for c in measured)
+        rule = _rule_over_seeds(measured) if len(measured) > 1 and first.rule_spec else None
         if len(per) == 1 or first.verdict == "not applicable":
             verdict = first.verdict
-        elif len(set(verdicts)) > 1:
-            verdict = "unstable"
-        elif all(_is_number(v) for v in values) and rule is not None:
-            verdict = rule.verdict(first.paper, ours, interval)
-            if verdict == "replicated" and verdicts[0] != "replicated":
-                verdict = verdicts[0]  # the seeds agree on less: their mean may not replicate what no seed did
         else:
-            verdict = verdicts[0]
+            combined = None
+            if numbers and rule is not None:
+                has_null = first.null_verdict is not None
+                combined = decide(
+                    rule,
+                    first.paper,
+                    ours,
+                    interval,
+                    null if has_null else NO_NULL,
+                    null_interval,
+                    first.absence,
+                )[0]
+            verdict = over_seeds(verdicts, combined)
+        null_verdicts = [c.null_verdict for c in per]
         seeds = {
             "of": len(order),  # the seeds that ran, the claim's own seeds among them
             "seeds": present,
             "values": values,
             "verdicts": verdicts,
+            "nulls": [c.null for c in per],
+            "null_verdicts": null_verdicts,
             "n": len(per),
             "k": verdicts.count("replicated"),
             "sd": sd,
+            "method": method,
         }
+        if rule is not None and first.null_verdict is not None and numbers and _is_number(null):
+            null_verdict = rule.verdict(first.paper, null, null_interval)
+        else:
+            null_verdict = null_verdicts[0] if len(set(null_verdicts)) == 1 else "unstable"
         moved = rule is not None and rule.spec() != first.rule_spec  # a per-run reference, now over the seeds
         described = {"rule": rule.describe(), "rule_spec": rule.spec()} if moved else {}
         merged = Claim(
-            **{**first.to_dict(), **described, "ours": ours, "interval": interval, "verdict": verdict, "seeds": seeds}
+            **{
+                **first.to_dict(),
+                **described,
+                "ours": ours,
+                "interval": interval,
+                "verdict": verdict,
+                "seeds": seeds,
+                "null": null,
+                "null_interval": null_interval,
+                "null_verdict": null_verdict,
+            }
         )
         out.append(merged)
     return out
@@ -466,19 +788,49 @@ def _rule_over_seeds(per: list[Claim]) -> Rule:
     return rule_from_spec(spec)
 
 
+def uninformative_reason(claim: Claim) -> str:
+    """Why an uninformative claim is: its null passes too, its null is undecided, or (absence) its control was not
+    detected."""
+    if claim.absence:
+        return "could not have seen a difference"
+    return "the null passes too" if claim.null_verdict == "replicated" else "the null is undecided"
+
+
 def verdict_label(claim: Claim) -> str:
-    """The verdict as the scorecard prints it, over several seeds with how many of them replicated alone:
-    ``unstable (2 of 3 seeds replicated)``, ``replicated (3 of 3 seeds replicated)``, ``inconclusive (3 of 3 seeds
-    replicated)`` (every seed alone inside the band, the interval over them not); a claim that only one of several
-    seeds could decide (a check that runs with the search, on seed 0): ``replicated (seed 0 only, of 3)``."""
+    """The verdict as the scorecard prints it: ``uninformative (the null passes too)``; over several seeds with how
+    many of them replicated alone: ``unstable (2 of 3 seeds replicated)``, ``replicated (3 of 3 seeds
+    replicated)``; a claim that only one of several seeds could decide (a check that runs with the search, on seed
+    0): ``replicated (seed 0 only, of 3)``; not measured because of this seed's model: ``not replicated (not
+    measurable: ...)``."""
+    verdict = claim.verdict
+    if verdict == "uninformative":
+        verdict = f"uninformative ({uninformative_reason(claim)})"
     seeds = claim.seeds or {}
     if seeds.get("n", 1) > 1 and claim.verdict != "not applicable":
         missing = seeds.get("of", seeds["n"]) - seeds["n"]  # seeds where it was not applicable
         rest = f"; {missing} more not applicable" if missing > 0 else ""
-        return f"{claim.verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated{rest})"
+        return f"{verdict} ({seeds.get('k', 0)} of {seeds['n']} seeds replicated{rest})"
     if seeds.get("n") == 1 and seeds.get("of", 1) > 1 and claim.verdict != "not applicable":
-        return f"{claim.verdict} (seed {seeds['seeds'][0]} only, of {seeds['of']})"  # a check run with the search
-    return claim.verdict
+        return f"{verdict} (seed {seeds['seeds'][0]} only, of {seeds['of']})"  # a check run with the search
+    if claim.cause == "model":
+        return f"{verdict} ({claim.rule})"
+    return verdict
+
+
+def null_label(claim: Claim) -> str:
+    """What the null gave and what the rule said of it: ``null 0.98: passes``, ``control 0.031: detected``;
+    empty when the claim has no null."""
+    if claim.null_verdict is None:
+        return ""
+    value = format_value(claim.null)
+    if claim.null_interval and all(math.isfinite(v) for v in claim.null_interval):
+        value += f" [{format_value(claim.null_interval[0])}, {format_value(claim.null_interval[1])}]"
+    passes = claim.null_verdict == "replicated"
+    if claim.absence:
+        word = "detected" if claim.null_verdict in ("not replicated", "direction holds") else "not detected"
+        return f"control {value}: {word}"
+    word = "passes" if passes else ("fails" if claim.null_verdict in ("not replicated", "direction holds") else claim.null_verdict)
+    return f"null {value}: {word}"
 
 
 def ours_label(claim: Claim) -> str:
@@ -536,6 +888,16 @@ def _per_seed(claim: Claim) -> str:
     return f"<details><summary>per seed</summary><small>{html.escape(text)}</small></details>" if text else ""
 
 
+def _null_desc(claim: Claim) -> str:
+    return f"<br><small>{html.escape(claim.null_model)}</small>" if claim.null_model and claim.null_verdict else ""
+
+
+def counted(claim: Claim) -> bool:
+    """Whether a claim counts in the headline "k of m paper claims": a paper claim, each statement once across
+    chapters (``same_as`` marks the repeat)."""
+    return claim.kind == "paper" and not claim.same_as
+
+
 def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
     rows = []
     for c in claims:
@@ -550,12 +912,16 @@ def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
             f"<td>{html.escape(format_value(c.paper))}</td>"
             f"<td>{html.escape(ours_label(c))}{_per_seed(c)}</td>"
             f"<td>{html.escape(accuracy_label(c))}</td>"
+            f"<td>{html.escape(null_label(c))}{_null_desc(c)}</td>"
             f"<td>{html.escape(c.rule)}</td>"
             f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}'
             f"{_why_link(name, c)}</td>"
             "</tr>"
         )
-    head = "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Rule</th><th>Verdict</th>"
+    head = (
+        "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Null or control</th>"
+        "<th>Rule</th><th>Verdict</th>"
+    )
     return ['<table class="scorecard">', f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>"]
 
 
@@ -568,39 +934,54 @@ def scorecard_markdown(
     ``chapters``: (chapter name, chapter title, claims) in book order. Links point at ``chapters/<name>.html#anchor``.
     """
     every = [c for _, _, claims in chapters for c in claims]
-    paper_claims = [c for c in every if c.kind == "paper"]
+    paper_claims = [c for c in every if counted(c)]
+    tested_all = [c for c in paper_claims if c.verdict != "not applicable"]
     over = f"{len(seeds)} seeds ({', '.join(map(str, seeds))})" if seeds and len(seeds) > 1 else "one seed"
     lines = [
         "# Scorecard",
         "",
-        f"Every number the chapters reproduce, generated from the claims recorded when the notebooks ran (profile "
-        f"`{profile}`, {over}). Paper claims: {summary(paper_claims)}. Book checks: "
-        f"{summary([c for c in every if c.kind == 'book'])}.",
+        f"**{sum(c.verdict == 'replicated' for c in tested_all)} of {len(tested_all)} testable paper claims "
+        f"replicated** over the book (each statement counted once; profile `{profile}`, {over}). Paper claims: "
+        f"{summary(paper_claims)}. Facts of the data and the code: {summary([c for c in every if c.kind == 'fact'])}. "
+        f"Book checks: {summary([c for c in every if c.kind == 'book'])}.",
         "",
-        "The rule of each claim was fixed before its number was known. *Replicated* means ours meets it (with an "
-        "interval, all of the interval does); *direction holds* that the magnitude misses but the paper's comparison "
-        "goes the same way; *inconclusive* that the interval is too wide to decide; *unstable* that the verdict "
-        "changes between seeds; *not applicable* that the paper's number is about data this book cannot use. Over "
-        "several seeds a claim is replicated only when every seed replicated it alone and their mean, with its "
-        "t-interval, meets the rule too; each row's *per seed* lists the seeds' values and verdicts. "
-        "*Paper claims* are statements of the paper; *book checks* are this book's own sanity checks, shown apart. "
-        "Error is ours relative to the paper's value, or Kendall's τ for an order.",
+        "Every claim was declared before the run with the paper's words, its rule and its **null**: what a skeptic "
+        "puts in the model's place so that the property is absent (random attributions, an untrained network, "
+        "shuffled labels). The run measures the null with the same function and the same rule, and the *Null or "
+        "control* column shows what it gave. *Replicated* means ours meets the rule (with an interval, all of the "
+        "interval does) and the null fails it; *uninformative* that the null passes too (or, for a claim of absence "
+        "or equivalence, that its positive control, a planted effect of the size the claim rules out, went "
+        "undetected): such a row is not evidence either way. *Direction holds* means the magnitude misses but the "
+        "paper's comparison goes the same way; *inconclusive* that the interval is too wide to decide; *unstable* "
+        "that some seeds replicate and others fail; *not replicated* includes a claim this seed's model made "
+        "unmeasurable; *not applicable* that the paper's number is about data this book cannot use. Over seeds, "
+        "seeds that agree keep their verdict; otherwise a random-effects combination of the seeds' own intervals "
+        "decides (each row's *per seed* lists the seeds' values and verdicts). *Paper claims* are statements of "
+        "the paper; *facts* are data counts and identities of our code (not results); *book checks* are this book's "
+        "own checks. Error is ours relative to the paper's value, or Kendall's τ for an order.",
         "",
     ]
     for name, title, claims in chapters:
         mine = [c for c in claims if c.kind == "paper"]
+        facts = [c for c in claims if c.kind == "fact"]
         checks = [c for c in claims if c.kind == "book"]
-        tested = [c for c in mine if c.verdict != "not applicable"]
+        tested = [c for c in mine if c.verdict != "not applicable" and counted(c)]
         share = sum(c.verdict == "replicated" for c in tested)
+        uninformative = sum(c.verdict == "uninformative" for c in tested)
+        repeats = sum(not counted(c) for c in mine)
         lines += [
             f"## {title}",
             "",
-            f"**{share} of {len(tested)} testable paper claims replicated** ({len(mine) - len(tested)} not applicable "
-            f"here). Paper claims: {summary(mine)}. Book checks: {summary(checks)}.",
+            f"**{share} of {len(tested)} testable paper claims replicated** ({uninformative} uninformative, "
+            f"{sum(c.verdict == 'not applicable' for c in mine)} not applicable here"
+            + (f", {repeats} counted in another chapter" if repeats else "")
+            + f"). Paper claims: {summary(mine)}. Facts: {summary(facts)}. Book checks: {summary(checks)}.",
             "",
         ]
         if mine:
             lines += ["### Paper claims", "", *_table(name, title, mine), ""]
+        if facts:
+            lines += ["### Facts of the data and the code", "", *_table(name, title, facts), ""]
         if checks:
             lines += ["### Book checks", "", *_table(name, title, checks), ""]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.core import pages
-from replicate.core.chapter import CHOSEN, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
+from replicate.core.chapter import CHOSEN, CONTROLS, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import NATIVE_KERNELS, environment, kernel_environment
 
@@ -371,10 +371,12 @@ def _finalise(executed: Path, claims_file: Path) -> None:
     per_cell = read_json(timings_file)
     if isinstance(per_cell, dict):  # seconds per section ("" before the first heading): the chapter's stages
         stages: dict[str, float] = {}
+        controls = per_cell.pop(CONTROLS, None)
         for key, seconds in per_cell.items():
             section = section_of_cell.get(key, "")
             stages[section] = round(stages.get(section, 0.0) + seconds, 3)
-        timings_file.write_text(json.dumps({"stages": stages}, indent=1, ensure_ascii=False) + "\n")
+        summary = {"stages": stages, **({"controls": controls} if controls is not None else {})}
+        timings_file.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
     if claims_file.is_file():
         recorded = claims_mod.load(claims_file)
         for claim in recorded:
