@@ -21,7 +21,7 @@ from torch import nn
 
 from replicate import data, seed_everything, splits
 from replicate.papers.cvae import latent
-from replicate.papers.cvae import observations as obs
+from replicate.papers.cvae import measure as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import conditioned_examples, genre_conditions, one_hot, targets
 from replicate.papers.cvae.model import FirstLayer, MultVAE, vae_loss

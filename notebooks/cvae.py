@@ -59,7 +59,7 @@ from replicate import data, splits
 from replicate.core.chapter import Chapter
 from replicate.core.claims import AtLeast, AtMost, Exceeds, Holds, NotApplicable, Within
 from replicate.papers.cvae import figures, interactive, latent
-from replicate.papers.cvae import observations as obs
+from replicate.papers.cvae import measure as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import genre_conditions
 from replicate.papers.cvae.model import MultVAE, reduction_gap

@@ -9,7 +9,7 @@ import torch
 from replicate import data, seed_everything, splits
 from replicate.core.claims import AtLeast, AtMost, Exceeds, Within
 from replicate.papers.cvae import latent
-from replicate.papers.cvae import observations as obs
+from replicate.papers.cvae import measure as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import Conditions, genre_conditions
 from replicate.papers.cvae.model import MultVAE, as_multvae, reduction_gap

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from replicate.papers.cvae import latent
-from replicate.papers.cvae import observations as obs
+from replicate.papers.cvae import measure as obs
 from replicate.papers.cvae.conditions import Conditions, cogenres, genre_counts
 
 
