@@ -18,7 +18,7 @@ import time
 import torch
 
 from replicate import paths, seed_everything
-from replicate.papers.skip import experiments, sources, train
+from replicate.papers.skip import measure, sources, train
 from replicate.papers.skip import toys as synthetic
 from replicate.repro import torch_threads
 
@@ -59,7 +59,7 @@ def transformers():
 
 def toys():
     toy = synthetic.toy("mixture")
-    target = experiments.NOTEBOOK_ACCURACY["mixture"] - experiments.Thresholds().toy_accuracy
+    target = measure.NOTEBOOK_ACCURACY["mixture"] - measure.Thresholds().toy_accuracy
     for algorithm in train.ALGORITHMS:
         start = time.perf_counter()
         result = train.fit_toy(toy, steps=TOY_STEPS, algorithm=algorithm, eval_every=25, progress=False)

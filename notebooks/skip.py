@@ -62,7 +62,7 @@ import pandas as pd
 
 from replicate.core.chapter import Chapter
 from replicate.papers.skip import attribution as attr
-from replicate.papers.skip import experiments, figures, sources, train
+from replicate.papers.skip import figures, measure, sources, train
 from replicate.papers.skip import toys as synthetic
 from replicate.papers.skip.tensors import pick_session
 
@@ -104,7 +104,7 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # is widened to the worst case, so that a handful of sessions is *inconclusive*, never replicated.
 
 # %%
-THRESHOLDS = experiments.Thresholds(
+THRESHOLDS = measure.Thresholds(
     toy_accuracy=0.01,  # within 1 point of the accuracy the authors' toy notebook prints
     toy_xor_accuracy=0.98,  # XOR is not trained alone there; its Bayes accuracy is close to 1
     toy_recovery=0.9,  # in the paper's maps only points near the class boundaries take another colour
@@ -151,7 +151,7 @@ toy_table.style.format("{:.4f}")
 ch.figure(figures.plot_toys(toy_results), "toys")
 
 # %%
-for r in experiments.toy_rows(toy_results, THRESHOLDS):
+for r in measure.toy_rows(toy_results, THRESHOLDS):
     ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 
@@ -178,7 +178,7 @@ em_mix, sequential_mix, ungated_mix = (
     )
     for kw in (dict(eval_every=25), dict(eval_every=25, algorithm="sequential"), dict(gating="none"))
 )
-for r in experiments.fast_rows(em_mix, sequential_mix, THRESHOLDS):
+for r in measure.fast_rows(em_mix, sequential_mix, THRESHOLDS):
     ch.claim(**r)
 ch.table(["fast_em_speedup", "fast_em_accuracy"])
 
@@ -193,7 +193,7 @@ ch.table(["fast_em_speedup", "fast_em_accuracy"])
 # paired over the same test points.
 
 # %%
-for r in experiments.card_rows(em_mix, ungated_mix, THRESHOLDS):
+for r in measure.card_rows(em_mix, ungated_mix, THRESHOLDS):
     ch.claim(**r)
 ch.table(["card_excess", "card_vs_ungated"])
 
@@ -304,7 +304,7 @@ ch.figure(
 # signal, and the gap between the two transformers is the comparison that carries over to real behaviour.
 
 # %%
-PAPER = pd.DataFrame(experiments.PAPER_SPOTIFY).T.rename(index=train.MODEL_NAMES)
+PAPER = pd.DataFrame(measure.PAPER_SPOTIFY).T.rename(index=train.MODEL_NAMES)
 tables = {"Spotify (paper, slide 14)": PAPER} | {f"{n} (ours)": c.table() for n, c in comparisons.items()}
 completeness = pd.concat(tables)
 display(completeness.style.format("{:.1f}"))
@@ -316,13 +316,13 @@ primary = {
     "ml-1m": "ML-1M rating sessions",
     "spotify": "Spotify challenge logs",
 }[dataset]
-for r in experiments.slide14_rows(comparisons[primary], dataset, primary, THRESHOLDS, seed=seed):
+for r in measure.slide14_rows(comparisons[primary], dataset, primary, THRESHOLDS, seed=seed):
     ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith(("slide14_", "deezer_"))])
 
 # %%
 gap_rows = {
-    prefix: experiments.gap_rows(comparisons[name], prefix, THRESHOLDS, seed=seed)
+    prefix: measure.gap_rows(comparisons[name], prefix, THRESHOLDS, seed=seed)
     for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating sessions"))
 }
 for r in gap_rows["synthetic"] + gap_rows["ml1m"]:
@@ -346,7 +346,7 @@ ch.table([c.id for c in ch.claims if c.id.startswith(("synthetic_", "ml1m_"))])
 
 # %%
 for prefix, name in (("synthetic", "synthetic sessions"), ("ml1m", "ML-1M rating sessions")):
-    budget = experiments.budget_row(comparisons[name], prefix, gap_rows[prefix][0]["ours"], THRESHOLDS)
+    budget = measure.budget_row(comparisons[name], prefix, gap_rows[prefix][0]["ours"], THRESHOLDS)
     ch.claim(**budget)
     ch.glue(f"{prefix}_gap", gap_rows[prefix][0]["ours"], ".1f")
     ch.glue(f"{prefix}_budget", "still improving" if budget["ours"] else "not still improving")
@@ -405,7 +405,7 @@ ch.figure(figures.plot_recovery_by_position(recovery, share), "recovery_by_posit
 attr.confusion(pred.attribution, syn.test, subsets)
 
 # %%
-for r in experiments.sessions_rows(syn, THRESHOLDS, seed=seed):
+for r in measure.sessions_rows(syn, THRESHOLDS, seed=seed):
     ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith("sessions_")])
 
@@ -426,7 +426,7 @@ ablated = train.compare(
     subsets=train.SKIP_SUBSETS[1:],
     kinds=("interpretable",),
 )
-for r in experiments.ablation_rows(syn, ablated, THRESHOLDS, seed=seed):
+for r in measure.ablation_rows(syn, ablated, THRESHOLDS, seed=seed):
     ch.claim(**r)
 ch.table([c.id for c in ch.claims if c.id.startswith("ablation_")])
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from replicate.errors import ParameterError
-from replicate.papers.skip import experiments as ex
+from replicate.papers.skip import measure as ex
 from replicate.papers.skip import toys as synthetic
 from replicate.papers.skip import train
 from replicate.papers.skip.moe import AttributionMoE, Subsets, sequential_loss

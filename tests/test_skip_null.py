@@ -1,5 +1,5 @@
 """Skip prediction: every verdict can fail. For each claim decided on a trained model, the chapter's own measurement
-and rule (``replicate.papers.skip.experiments``, the notebook's defaults) run on a null model (untrained weights,
+and rule (``replicate.papers.skip.measure``, the notebook's defaults) run on a null model (untrained weights,
 shuffled labels or random attributions) and must not pass; and a test set of a few sessions is never replicated."""
 
 from pathlib import Path
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from replicate.papers.skip import baseline, challenge, sessions, sources, train
-from replicate.papers.skip import experiments as ex
+from replicate.papers.skip import measure as ex
 from replicate.papers.skip import toys as synthetic
 
 FIXTURE = Path(__file__).parent / "fixtures" / "spotify"

@@ -11,6 +11,6 @@
 - :mod:`~replicate.papers.skip.metrics`, :mod:`~replicate.papers.skip.baseline`, :mod:`~replicate.papers.skip.train`
   (``Config``, ``train()`` returning a ``History``, ``evaluate()``; the toys' EM and sequential training),
   :mod:`~replicate.papers.skip.figures`;
-- :mod:`~replicate.papers.skip.experiments`: every claim's measurement, interval and rule, shared by the notebook and
+- :mod:`~replicate.papers.skip.measure`: every claim's measurement, interval and rule, shared by the notebook and
   the null-model tests.
 """

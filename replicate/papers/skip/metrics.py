@@ -17,7 +17,7 @@ import numpy as np
 from replicate.errors import ParameterError
 
 # Below this many test sessions a percentile bootstrap over sessions under-covers: the chapter's intervals are then
-# widened to the worst case (replicate.papers.skip.experiments), so that a handful of sessions decides nothing.
+# widened to the worst case (replicate.papers.skip.measure), so that a handful of sessions decides nothing.
 MIN_SESSIONS = 30
 
 
