@@ -63,7 +63,7 @@ from replicate import data, splits
 from replicate.baselines import EASE, Popularity
 from replicate.core.chapter import Chapter
 from replicate.core.claims import NotApplicable
-from replicate.papers.emde import analysis, rules
+from replicate.papers.emde import measure, rules
 from replicate.papers.emde import explain as emde_ig
 from replicate.papers.emde import figures as emde_figures
 from replicate.papers.emde import inputs as emde_inputs
@@ -231,7 +231,7 @@ tops = {name: emde_ig.top_movie(a) for name, a in movie_attr.items()}
 # %%
 pool = emde_inputs.stack_inputs(valid_inputs, test_inputs)
 pool_scores = model.scores(pool)
-selection = analysis.paper_movie_selection(ds, pool_scores, split.items, n=SETTINGS["per_movie"])
+selection = measure.paper_movie_selection(ds, pool_scores, split.items, n=SETTINGS["per_movie"])
 display(selection[["title", "count", "paper", "kept"]])
 kept = selection[selection["kept"]]
 batch_rows = np.concatenate(kept["users"].to_list())
@@ -259,7 +259,7 @@ ch.figure(emde_figures.plot_entities(tables, entity_modalities), "entities")
 movie_attr_selected = {
     m.name: emde_ig.movie_scores(movie_attribution, model, movie_inputs, k) for k, m in enumerate(modalities)
 }
-influencers = analysis.influencer_table(ds, movie_attr_selected, selection, offsets)
+influencers = measure.influencer_table(ds, movie_attr_selected, selection, offsets)
 ch.figure(emde_figures.plot_table(influencers, "Most influential input movie per modality"), "influencers")
 display(influencers)
 gladiator_row = [label for label in influencers.index if label.startswith("Gladiator (2000)")]
@@ -294,7 +294,7 @@ ch.claim(
 display(pd.Series(rules.JUSTIFICATIONS, name="why this threshold").to_frame())
 cast_k = names.index("cast") if "cast" in names else None
 no_cast = NotApplicable("no cast modality in this run")
-owned = analysis.own_cast(attribution, model, test_inputs, cast_k, seed=seed) if cast_k is not None else None
+owned = measure.own_cast(attribution, model, test_inputs, cast_k, seed=seed) if cast_k is not None else None
 ch.claim(
     "own_cast_strong",
     "Strongest person in the recommended film's cast: share minus a random person's",
@@ -328,7 +328,7 @@ named = [
     ("norton_fight_club", "Edward Norton", "Fight Club (1999)", rules.STRONG, "strong"),
     ("cotten_casablanca", "Joseph Cotten", "Casablanca (1942)", rules.STRONG, "strongly contributes"),
 ]
-ranks = analysis.named_ranks(movie_attribution, model, movie_inputs, cast_k, selection, offsets, named, seed=seed)
+ranks = measure.named_ranks(movie_attribution, model, movie_inputs, cast_k, selection, offsets, named, seed=seed)
 display(ranks.drop(columns=["rule"]))
 for row in ranks.itertuples():
     ch.claim(
@@ -358,7 +358,7 @@ for row in ranks.itertuples():
 # user by user, and our model disagrees with the paper's anecdote.
 
 # %%
-one_user = analysis.named_per_user(
+one_user = measure.named_per_user(
     movie_attribution, model, movie_inputs, cast_k, selection, offsets, named, rules.TOP_K, seed=seed
 )
 ch.glue("top_k", rules.TOP_K)
@@ -377,7 +377,7 @@ ch.claim(
 
 # %%
 epoch = (
-    analysis.same_epoch(attribution, model, test_inputs, cast_k, ds.items["year"].to_numpy(), seed=seed)
+    measure.same_epoch(attribution, model, test_inputs, cast_k, ds.items["year"].to_numpy(), seed=seed)
     if cast_k is not None
     else None
 )
@@ -450,17 +450,17 @@ ch.claim(
 # scored by the users' mean attribution, each then taking her strongest present person).
 
 # %%
-schindler = int(ds.items.index[ds.items["title"] == analysis.SCHINDLER][0])
+schindler = int(ds.items.index[ds.items["title"] == measure.SCHINDLER][0])
 column = int(np.flatnonzero(split.items == schindler)[0])
-chosen = analysis.recommended_to(pool_scores, column, k=10, n=SETTINGS["explained_users"])
+chosen = measure.recommended_to(pool_scores, column, k=10, n=SETTINGS["explained_users"])
 chosen_inputs = emde_inputs.select(pool, chosen)
 focus = emde_ig.explain(model, chosen_inputs, np.full(len(chosen), schindler), steps=SETTINGS["steps"])
-per_user = analysis.per_user_table(ds, focus, model, chosen_inputs, names, entity_modalities)
+per_user = measure.per_user_table(ds, focus, model, chosen_inputs, names, entity_modalities)
 entity_columns = [c for c in per_user.columns if c.startswith("strongest")]
-title = f"Why {analysis.SCHINDLER}, user by user ({len(chosen)} users)"
+title = f"Why {measure.SCHINDLER}, user by user ({len(chosen)} users)"
 ch.figure(emde_figures.plot_table(per_user[entity_columns], title, width=9), "schindler_entities")
 ch.figure(emde_figures.plot_table(per_user.drop(columns=entity_columns), title, width=18), "schindler_movies")
-reasons = {n: analysis.distinct_reasons(focus, model, chosen_inputs, names.index(n)) for n in entity_modalities}
+reasons = {n: measure.distinct_reasons(focus, model, chosen_inputs, names.index(n)) for n in entity_modalities}
 display(pd.DataFrame(reasons).T)
 
 # %%
@@ -503,7 +503,7 @@ ch.claim(
 
 # %%
 n_liked = (test_inputs.liked > 0).sum(axis=1).A.ravel()
-agree = analysis.agreement_excess(tops, n_liked, n_liked >= 2, seed=seed)
+agree = measure.agreement_excess(tops, n_liked, n_liked >= 2, seed=seed)
 display(pd.DataFrame(agree).T.drop(columns="interval"))
 ch.claim(
     "agreement_cast",
@@ -544,7 +544,7 @@ ch.claim(
 
 # %%
 influence = {name: emde_ig.top_influence(a) for name, a in movie_attr.items()}
-ratios = {n: analysis.influence_ratio(movie_attr, n, seed=seed) for n in names if n != "liked"}
+ratios = {n: measure.influence_ratio(movie_attr, n, seed=seed) for n in names if n != "liked"}
 display(pd.DataFrame({"top influence": pd.Series(influence), "ratio to liked": pd.Series({n: r["ratio"] for n, r in ratios.items()})}))  # fmt: skip
 for claim_id, name, value in [("top_influence_interactions", "liked", 0.026), ("top_influence_cast", "cast", 0.023)]:
     ch.claim(
@@ -592,7 +592,7 @@ for name in ("disliked", "genres", "title"):
 # %%
 users = np.flatnonzero((n_liked >= 2) & (tops["liked"] >= 0))
 sub = emde_inputs.select(test_inputs, users)
-liked_rows = analysis.sparse_rows(sub.liked)
+liked_rows = measure.sparse_rows(sub.liked)
 random_pick = np.array([rng.choice(np.setdiff1d(row, [tops["liked"][u]])) for row, u in zip(liked_rows, users)])
 drop_top = emde_ig.removal_effect(model, sub, top_items[users], tops["liked"][users])
 drop_random = emde_ig.removal_effect(model, sub, top_items[users], random_pick)
@@ -638,7 +638,7 @@ ch.claim(
     regen_abs=0.02,
 )
 summed = {n: emde_ig.movie_scores(attribution, model, test_inputs, k, aggregate="sum") for k, n in enumerate(names)}
-sum_ratio = analysis.influence_ratio(summed, "cast", seed=seed) if "cast" in names else None
+sum_ratio = measure.influence_ratio(summed, "cast", seed=seed) if "cast" in names else None
 ch.claim(
     "ablation_sum_over_units",
     "Cast / interactions top influence with the sum over a movie's people (same rule as the paper claim)",
@@ -689,7 +689,7 @@ untrained_tops = {
     n: emde_ig.top_movie(emde_ig.movie_scores(untrained_attribution, untrained, test_inputs, k))
     for k, n in enumerate(names)
 }
-untrained_agree = analysis.agreement_excess(untrained_tops, n_liked, n_liked >= 2, seed=seed)
+untrained_agree = measure.agreement_excess(untrained_tops, n_liked, n_liked >= 2, seed=seed)
 ch.claim(
     "why_agreement_untrained",
     "Cast picks the same movie as interactions for an untrained network (excess over chance)",

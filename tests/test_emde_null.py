@@ -1,5 +1,5 @@
 """Every verdict can fail: each model-based claim of the EMDE chapter, measured and decided exactly as in the chapter
-(the same functions of :mod:`replicate.papers.emde.analysis`, the same rule objects of :mod:`.rules`), does *not*
+(the same functions of :mod:`replicate.papers.emde.measure`, the same rule objects of :mod:`.rules`), does *not*
 pass on a null model that breaks the property it is about: random attributions, attributions that echo the
 explained film's credits, one reason shared by all users, a model that ignores a modality, an untrained network.
 
@@ -12,7 +12,7 @@ from scipy.stats import mannwhitneyu
 
 from replicate import data, metrics, splits
 from replicate.baselines import Popularity
-from replicate.papers.emde import analysis, rules
+from replicate.papers.emde import measure, rules
 from replicate.papers.emde import explain as emde_ig
 from replicate.papers.emde import inputs as emde_inputs
 from replicate.papers.emde import modalities as emde_modalities
@@ -50,9 +50,9 @@ def tops_of(run, attribution):
 
 
 def test_agreement_excess_fails_on_random_attributions(run):
-    _, tops = tops_of(run, analysis.random_attribution(run["attribution"], seed=1))
+    _, tops = tops_of(run, measure.random_attribution(run["attribution"], seed=1))
     n_liked = (run["inputs"].liked > 0).sum(axis=1).A.ravel()
-    agree = analysis.agreement_excess(tops, n_liked, n_liked >= 2)
+    agree = measure.agreement_excess(tops, n_liked, n_liked >= 2)
     assert abs(agree["cast"]["excess"]) < 0.05  # random picks agree at chance
     assert verdict(rules.STRUCTURAL_AGREEMENT, agree["cast"]["excess"], agree["cast"]["interval"]) != "replicated"
     assert verdict(rules.AGREEMENT, agree["cast"]["excess"], agree["cast"]["interval"], paper=0.10) != "replicated"
@@ -60,17 +60,17 @@ def test_agreement_excess_fails_on_random_attributions(run):
 
 def test_own_cast_claims_fail_on_their_nulls(run):
     model, inputs, k = run["model"], run["inputs"], run["cast"]
-    random = analysis.own_cast(analysis.random_attribution(run["attribution"], seed=1), model, inputs, k)
+    random = measure.own_cast(measure.random_attribution(run["attribution"], seed=1), model, inputs, k)
     assert verdict(rules.OWN_CAST_STRONG, random["excess"], random["interval"]) != "replicated"
-    echo = analysis.own_cast(analysis.echo_attribution(run["attribution"], model, k, seed=1), model, inputs, k)
+    echo = measure.own_cast(measure.echo_attribution(run["attribution"], model, k, seed=1), model, inputs, k)
     assert echo["n"] > 0 and echo["in_film"] > 0.9
     assert verdict(rules.NOT_OWN_CAST, echo["not_in_film"], echo["not_interval"]) != "replicated"
 
 
 def test_same_epoch_fails_on_random_attributions(run):
-    null = analysis.random_attribution(run["attribution"], seed=1)
+    null = measure.random_attribution(run["attribution"], seed=1)
     years = run["ds"].items["year"].to_numpy()
-    epoch = analysis.same_epoch(null, run["model"], run["inputs"], run["cast"], years)
+    epoch = measure.same_epoch(null, run["model"], run["inputs"], run["cast"], years)
     assert epoch["n"] > 0
     assert verdict(rules.SAME_EPOCH, epoch["excess"], epoch["interval"]) != "replicated"
 
@@ -85,21 +85,21 @@ def test_named_rank_rules_fail_on_their_nulls(run):
     model, inputs, k = run["model"], run["inputs"], run["cast"]
     item, users = _most_common_movie(run)
     m = model.modalities[k]
-    present = analysis.present_units(model, inputs, k)[users]
+    present = measure.present_units(model, inputs, k)[users]
     labels = {v: name for name, v in m.unit_of.items()}
     # STRONG on random scores: the person present for most of the movie's users is no longer in the top k
     common = int(np.argmax(present.sum(axis=0)))
-    null = analysis.random_attribution(run["attribution"], seed=1)
-    result = analysis.person_rank(null, model, inputs, k, users, labels[common])
+    null = measure.random_attribution(run["attribution"], seed=1)
+    result = measure.person_rank(null, model, inputs, k, users, labels[common])
     assert result["n_people"] > 5 * rules.TOP_K
     assert verdict(rules.STRONG, result["rank"], result["interval"]) != "replicated"
     # NOT_STRONG on the credits echo: the film's best-known present person ranks among the strongest
-    cast = np.flatnonzero(analysis.film_units(model, k, [item])[0] & present.any(axis=0))
+    cast = np.flatnonzero(measure.film_units(model, k, [item])[0] & present.any(axis=0))
     assert len(cast)
     fame = np.asarray(m.movie_units.sum(axis=0)).ravel()
     star = int(cast[np.argmax(fame[cast])])
-    echo = analysis.echo_attribution(run["attribution"], model, k, seed=1)
-    result = analysis.person_rank(echo, model, inputs, k, users, labels[star])
+    echo = measure.echo_attribution(run["attribution"], model, k, seed=1)
+    result = measure.person_rank(echo, model, inputs, k, users, labels[star])
     assert result["rank"] <= rules.TOP_K
     assert verdict(rules.NOT_STRONG, result["rank"], result["interval"]) != "replicated"
 
@@ -109,16 +109,16 @@ def test_different_reasons_fails_on_one_shared_reason(run):
     _, users = _most_common_movie(run)
     sub = emde_inputs.select(inputs, users)
     focus = emde_ig.explain(model, sub, run["top"][users], steps=8)
-    null = analysis.shared_attribution(focus)
-    reasons = analysis.distinct_reasons(null, model, sub, k)
+    null = measure.shared_attribution(focus)
+    reasons = measure.distinct_reasons(null, model, sub, k)
     assert verdict(rules.DIFFERENT_REASONS, reasons["distinct"] - reasons["shared"]) != "replicated"
 
 
 def test_influence_ratios_fail_on_a_model_that_ignores_the_modality(run):
     for name in ("cast", "disliked", "genres", "title"):
-        null = analysis.silent_attribution(run["attribution"], run["names"].index(name))
+        null = measure.silent_attribution(run["attribution"], run["names"].index(name))
         movie, _ = tops_of(run, null)
-        ratio = analysis.influence_ratio(movie, name)
+        ratio = measure.influence_ratio(movie, name)
         assert verdict(rules.HIGH_INFLUENCE, ratio["ratio"], ratio["interval"]) != "replicated"
         if name == "cast":
             assert verdict(rules.CAST_RATIO, ratio["ratio"], ratio["interval"], rules.PAPER_CAST_RATIO) != "replicated"
@@ -126,13 +126,13 @@ def test_influence_ratios_fail_on_a_model_that_ignores_the_modality(run):
 
 def test_removal_and_completeness_fail_on_random_attributions(run):
     model, inputs = run["model"], run["inputs"]
-    null = analysis.random_attribution(run["attribution"], seed=1)
+    null = measure.random_attribution(run["attribution"], seed=1)
     _, tops = tops_of(run, null)
     n_liked = (inputs.liked > 0).sum(axis=1).A.ravel()
     users = np.flatnonzero((n_liked >= 2) & (tops["liked"] >= 0))
     sub = emde_inputs.select(inputs, users)
     rng = np.random.default_rng(0)
-    rows = analysis.sparse_rows(sub.liked)
+    rows = measure.sparse_rows(sub.liked)
     pick = np.array([rng.choice(np.setdiff1d(r, [tops["liked"][u]])) for r, u in zip(rows, users)])
     drop_top = emde_ig.removal_effect(model, sub, run["top"][users], tops["liked"][users])
     drop_random = emde_ig.removal_effect(model, sub, run["top"][users], pick)
@@ -162,15 +162,15 @@ def test_one_user_reading_fails_on_random_attributions_and_passes_on_the_credits
     item, users = _most_common_movie(run)
     m = model.modalities[k]
     labels = {v: name for name, v in m.unit_of.items()}
-    present = analysis.present_units(model, inputs, k)[users]
-    cast = np.flatnonzero(analysis.film_units(model, k, [item])[0] & present.any(axis=0))
+    present = measure.present_units(model, inputs, k)[users]
+    cast = np.flatnonzero(measure.film_units(model, k, [item])[0] & present.any(axis=0))
     fame = np.asarray(m.movie_units.sum(axis=0)).ravel()
     star = labels[int(cast[np.argmax(fame[cast])])]
-    null = analysis.random_attribution(run["attribution"], seed=1)
-    values = analysis.per_user_strength(null, model, inputs, k, users, star, rules.TOP_K)
-    interval = analysis._interval(values, np.mean, seed=0)
+    null = measure.random_attribution(run["attribution"], seed=1)
+    values = measure.per_user_strength(null, model, inputs, k, users, star, rules.TOP_K)
+    interval = measure._interval(values, np.mean, seed=0)
     assert verdict(rules.OWN_CAST_STRONG, float(values.mean()), interval) != "replicated"
-    echo = analysis.echo_attribution(run["attribution"], model, k, seed=1)
-    values = analysis.per_user_strength(echo, model, inputs, k, users, star, rules.TOP_K)
-    interval = analysis._interval(values, np.mean, seed=0)
+    echo = measure.echo_attribution(run["attribution"], model, k, seed=1)
+    values = measure.per_user_strength(echo, model, inputs, k, users, star, rules.TOP_K)
+    interval = measure._interval(values, np.mean, seed=0)
     assert verdict(rules.OWN_CAST_STRONG, float(values.mean()), interval) == "replicated"
