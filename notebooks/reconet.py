@@ -49,7 +49,7 @@
 # **Every verdict can fail.** Each rule below is fixed before the run, listed with the reason for its threshold in
 # the table of rules, and shown to fail on a null model (untrained weights, random attributions or shuffled
 # demographics) by `tests/test_reconet_null.py`, which runs the same functions of
-# `replicate/papers/reconet/verdicts.py`.
+# `replicate/papers/reconet/measure.py`.
 
 # %% tags=["parameters"]
 profile = "smoke"  # "smoke": 600 users, one epoch, one configuration per method (CI); "paper": all of ML-1M
@@ -72,7 +72,7 @@ from replicate.papers.reconet import cold_start, deletion, explain, lrp
 from replicate.papers.reconet import figures as figs
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet import verdicts as v
+from replicate.papers.reconet import measure as v
 from replicate.papers.reconet.interactive import explanation_sankey
 
 # %%

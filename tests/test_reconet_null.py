@@ -1,4 +1,4 @@
-"""Every verdict of RecoNet's chapter can fail: the same measurement (``replicate/papers/reconet/verdicts.py``) and the
+"""Every verdict of RecoNet's chapter can fail: the same measurement (``replicate/papers/reconet/measure.py``) and the
 same rule, run on a null model that lacks the property the claim is about, must not give "replicated".
 
 Nulls: an untrained RecoNet (Xavier weights, same seed), random attribution scores in place of LRP or LIME, shuffled
@@ -14,7 +14,7 @@ import torch
 from replicate import data, splits
 from replicate.papers.reconet import cold_start, deletion, explain, features, lrp
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet import verdicts as v
+from replicate.papers.reconet import measure as v
 from replicate.papers.reconet.model import RecoNet
 
 NOT_PASSED = {"not replicated", "inconclusive", "direction holds"}

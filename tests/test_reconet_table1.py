@@ -10,7 +10,7 @@ from replicate import baselines, splits
 from replicate.baselines.base import Baseline
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet import verdicts as v
+from replicate.papers.reconet import measure as v
 
 
 def test_past_edge_steps_one_grid_ratio_beyond_the_edge_the_choice_sits_on():
