@@ -68,7 +68,8 @@ def report(build: Path, profile: str, chapters: list[str]) -> None:
     total = sum(run[2] for run in runs)
     controls = sum(run[4] or 0.0 for run in runs)
     print(f"total {total / 60:.1f} notebook-minutes over {len(runs)} runs recorded in {build / profile}")
-    print(f"nulls and positive controls: {controls / 60:.1f} notebook-minutes, {controls / max(total, 1e-9):.1%} of the book")
+    share = controls / max(total, 1e-9)
+    print(f"nulls and positive controls: {controls / 60:.1f} notebook-minutes, {share:.1%} of the book")
 
 
 def main():

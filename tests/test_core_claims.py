@@ -113,15 +113,15 @@ def test_scorecard_links_each_row_to_its_section_and_separates_book_checks():
     assert page.startswith("# Scorecard")
     assert '<a href="chapters/data.html#counts">ML-1M &lt;ratings&gt;</a>' in page
     assert '<a href="chapters/data.html">ML-20M movies</a>' in page
-    assert "Paper claims: 1 replicated, 1 not applicable. Book checks: 1 replicated." in page
-    assert "**1 of 1 testable paper claims replicated** (1 not applicable here)" in page
+    assert "Paper claims: 1 replicated, 1 not applicable. Facts: none. Book checks: 1 replicated." in page
+    assert "**1 of 1 testable paper claims replicated** (0 uninformative, 1 not applicable here)" in page
     paper_table, book_table = page.split("### Paper claims")[1].split("### Book checks")
     assert "ML-20M movies" in paper_table and "beats popularity" not in paper_table
     assert "beats popularity" in book_table
 
 
 def test_kind_must_be_known():
-    with pytest.raises(ValueError, match="kind must be one of paper, book"):
+    with pytest.raises(ValueError, match="kind must be one of paper, fact, book"):
         Claim.make("data", "a", "x", 1, 1, Exact(), kind="mine")
 
 
@@ -131,7 +131,10 @@ def test_within_with_an_interval_needs_all_of_it_in_the_band():
     assert rule.verdict(0.10, 0.12, interval=(0.02, 0.20)) == "inconclusive"  # straddles both edges
     assert rule.verdict(0.10, 0.14, interval=(0.12, 0.17)) == "inconclusive"  # straddles the upper edge
     assert rule.verdict(0.10, 0.25, interval=(0.20, 0.30)) == "not replicated"  # entirely outside
-    assert rule.verdict(0.10, 0.12, interval=(float("nan"), float("nan"))) == "replicated"  # no interval: the value
+    # an interval with a non-finite end (one user) is no exact value: nothing is decided
+    assert rule.verdict(0.10, 0.12, interval=(float("nan"), float("nan"))) == "inconclusive"
+    assert AtLeast(0.0).verdict(None, 0.3, interval=(0.1, float("inf"))) == "inconclusive"
+    assert Exact().verdict(3, 3, interval=(float("nan"), float("nan"))) == "replicated"  # an exact fact
     with pytest.raises(ValueError):
         rule.verdict(0.10, 0.12, interval=(0.2, 0.1))
 
@@ -144,10 +147,11 @@ def test_bounds_with_an_interval():
     assert AtMost(0.05).verdict(None, 0.04, interval=(0.01, 0.09)) == "inconclusive"
 
 
-def test_exceeds_needs_the_interval_beyond_the_bound_and_a_sign_alone_is_direction():
+def test_exceeds_needs_the_interval_beyond_the_bound_and_a_sign_alone_decides_nothing():
     assert Exceeds().verdict(None, 0.5, interval=(0.2, 0.8)) == "replicated"
-    assert Exceeds().verdict(None, 0.5, interval=(-0.1, 1.1)) == "direction holds"
-    assert Exceeds().verdict(None, 0.5) == "direction holds"  # a sign without an interval
+    assert Exceeds().verdict(None, 0.5, interval=(-0.1, 1.1)) == "inconclusive"  # a coin flip under the null
+    assert Exceeds().verdict(None, 0.5) == "inconclusive"  # a sign without an interval
+    assert Exceeds().verdict(None, 0.0, interval=(-0.3, 0.0)) == "not replicated"
     assert Exceeds().verdict(None, -0.5, interval=(-0.8, -0.2)) == "not replicated"
     assert Exceeds(below=True).verdict(None, -0.5, interval=(-0.8, -0.2)) == "replicated"
 
@@ -185,17 +189,19 @@ def _seeded(values, rule, paper=0.10):
     return {seed: [Claim.make("c", "a", "x", paper, v, rule)] for seed, v in enumerate(values)}
 
 
-def test_aggregate_numbers_over_seeds_use_the_t_interval():
+def test_aggregate_seeds_that_agree_keep_their_verdict():
     [claim] = aggregate(_seeded([0.11, 0.12, 0.10, 0.11, 0.12], Within(abs=0.05)))
     assert claim.ours == pytest.approx(0.112)
     assert claim.interval[0] < 0.112 < claim.interval[1]
     assert claim.verdict == "replicated" and claim.seeds["k"] == 5 and claim.seeds["n"] == 5
     assert verdict_label(claim) == "replicated (5 of 5 seeds replicated)"
     assert ours_label(claim).endswith(f", sd {format_value(np.std([0.11, 0.12, 0.10, 0.11, 0.12], ddof=1))}")
-    # every seed inside the band, but the interval over seeds reaches past its edge: not decidable
+    assert claim.seeds["method"] == "t over seeds"  # no seed has an interval of its own
+    # every seed inside the band on its own: the t-interval over four seed values (t = 3.2) would straddle an edge,
+    # but each seed is evidence; seeds that agree keep their verdict
     [wide] = aggregate(_seeded([0.06, 0.145, 0.07, 0.14], Within(abs=0.05)))
-    assert wide.verdict == "inconclusive"
-    assert verdict_label(wide) == "inconclusive (4 of 4 seeds replicated)"
+    assert wide.verdict == "replicated"
+    assert verdict_label(wide) == "replicated (4 of 4 seeds replicated)"
 
 
 def test_aggregate_flags_a_verdict_that_changes_between_seeds():
@@ -227,16 +233,15 @@ def test_aggregate_never_replicates_what_no_seed_replicated():
         s: [Claim.make("c", "g", "gain", None, v, Exceeds(), interval=(v - 0.02, v + 0.02))]
         for s, v in enumerate([0.010, 0.011, 0.012])
     }
-    assert {r[0].verdict for r in runs.values()} == {"direction holds"}
+    assert {r[0].verdict for r in runs.values()} == {"inconclusive"}
     [gain] = aggregate(runs)
-    assert gain.interval[0] > 0 and gain.verdict == "direction holds"
+    assert gain.verdict == "inconclusive" and gain.seeds["method"] == "random effects"
     runs = {
         s: [Claim.make("c", "w", "within", 0.1, v, Within(abs=0.01), interval=(v - 0.02, v + 0.02))]
         for s, v in enumerate([0.100, 0.101, 0.102])
     }
     [wide] = aggregate(runs)
     assert {r[0].verdict for r in runs.values()} == {"inconclusive"} and wide.verdict == "inconclusive"
-    # every seed replicated: the rule over the seeds still decides (replicated here)
     [held] = aggregate(_seeded([0.10, 0.101, 0.102], Within(abs=0.01)))
     assert held.verdict == "replicated"
 
@@ -256,7 +261,7 @@ def test_aggregate_counts_only_the_seeds_where_a_claim_applies():
     assert verdict_label(claim) == "replicated (seed 0 only, of 3)"  # the scorecard says it rests on one seed
     runs[1] = [Claim.make("c", "e", "edge", None, 0.03, AtLeast(0.01))]
     [two] = aggregate(runs)
-    assert verdict_label(two) == "inconclusive (2 of 2 seeds replicated; 1 more not applicable)"  # t(1) is wide
+    assert verdict_label(two) == "replicated (2 of 2 seeds replicated; 1 more not applicable)"
     [never] = aggregate({s: [Claim.make("c", "n", "n/a", None, None, NotApplicable("no data"))] for s in (0, 1)})
     assert never.verdict == "not applicable" and never.seeds["n"] == 2
 
@@ -295,3 +300,167 @@ def test_aggregate_reads_a_direction_against_the_mean_of_the_seeds_references():
     assert claim.rule_spec["baseline"] == [paper_ref, pytest.approx(0.67)] and "0.67" in claim.rule
     [held] = aggregate(runs([(0.66, 0.60), (0.67, 0.62), (0.68, 0.64)]))
     assert held.verdict == "direction holds" and held.rule_spec["baseline"][1] == pytest.approx(0.62)
+
+
+# --- nulls, positive controls, declarations -------------------------------------------------------------------------
+
+
+def _declared(**overrides):
+    from replicate.core.claims import Declared
+
+    fields = dict(
+        id="share",
+        statement="users whose strongest person is outside the film",
+        kind="paper",
+        rule=AtLeast(0.25),
+        reason="two of the paper's five movies",
+        paper=0.4,
+        quote="not in the cast",
+        where="§3",
+        null="random attributions",
+    )
+    return Declared(**{**fields, **overrides})
+
+
+def test_a_claim_whose_null_passes_too_is_uninformative():
+    from replicate.core.claims import decide, null_label
+
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.95) == ("uninformative", "replicated")
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.05) == ("replicated", "not replicated")
+    # a null the rule cannot decide is no evidence that the null fails
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.3, null_interval=(0.1, 0.5)) == ("uninformative", "inconclusive")
+    # ours failing stays failing, whatever the null does
+    assert decide(AtLeast(0.25), 0.4, 0.1, null=0.95) == ("not replicated", "replicated")
+    claim = Claim.declared("emde", _declared(), 0.9, null=0.95)
+    assert verdict_label(claim) == "uninformative (the null passes too)"
+    assert null_label(claim) == "null 0.95: passes"
+    assert null_label(Claim.declared("emde", _declared(), 0.9, null=0.05)) == "null 0.05: fails"
+
+
+def test_an_absence_claim_needs_its_positive_control_detected():
+    from replicate.core.claims import null_label
+
+    absence = _declared(
+        id="no_help", rule=Within(abs=0.01), paper=0.0, null="a planted +0.02 recall difference", absence=True
+    )
+    seen = Claim.declared("r", absence, 0.001, (-0.005, 0.007), null=0.02, null_interval=(0.012, 0.03))
+    assert seen.verdict == "replicated" and null_label(seen) == "control 0.02 [0.012, 0.03]: detected"
+    blind = Claim.declared("r", absence, 0.001, (-0.005, 0.007), null=0.005, null_interval=(0.0, 0.011))
+    assert blind.verdict == "uninformative"
+    assert verdict_label(blind) == "uninformative (could not have seen a difference)"
+    assert null_label(blind) == "control 0.005 [0, 0.011]: not detected"
+
+
+def test_declarations_need_their_words_their_reason_and_their_null():
+    from replicate.core.claims import declare
+
+    with pytest.raises(ValueError, match="declared without null"):
+        _declared(null="")
+    with pytest.raises(ValueError, match="declared without quote, where"):
+        _declared(quote="", where="")
+    _declared(rule=NotApplicable("needs ML-20M"), null="")  # not testable here: no null to measure
+    _declared(kind="fact", quote="", where="", reason="", null="", rule=Exact())
+    with pytest.raises(ValueError, match="declared without null"):
+        _declared(kind="book", absence=True, null="")
+    with pytest.raises(ValueError, match="declared twice"):
+        declare(_declared(), _declared())
+    with pytest.raises(ValueError, match="runtime field 'tau'"):
+        _declared(runtime=("tau",))
+    with pytest.raises(ValueError, match="needs its null measured in the run"):
+        Claim.declared("emde", _declared(), 0.9)
+    with pytest.raises(ValueError, match="needs rule_args bound"):
+        Claim.declared("emde", _declared(runtime=("bound",)), 0.9, null=0.0)
+    measured = Claim.declared("emde", _declared(runtime=("bound",)), 0.9, null=0.0, rule_args={"bound": 0.95})
+    assert measured.verdict == "not replicated" and measured.rule_spec["bound"] == 0.95
+
+
+def test_an_unmeasured_claim_says_why_and_a_model_cause_counts_as_a_miss():
+    data = Claim.declared("emde", _declared(), None, missing="no cast modality in this run", cause="data")
+    assert data.verdict == "not applicable" and data.cause == "data"
+    model = Claim.declared("emde", _declared(), None, missing="the movie is in too few top tens", cause="model")
+    assert model.verdict == "not replicated"
+    assert verdict_label(model) == "not replicated (not measurable in this run: the movie is in too few top tens)"
+    runs = {0: [Claim.declared("emde", _declared(), 0.9, null=0.05)], 1: [model], 2: [model]}
+    [claim] = aggregate(runs)
+    assert claim.verdict == "unstable" and claim.seeds["n"] == 3 and claim.seeds["k"] == 1
+
+
+def test_order_counts_a_missing_method_against_ours_and_places_the_focal_method():
+    from replicate.core.claims import completed_order
+
+    paper = ["RecoNet", "OCuLaR", "CML", "FM"]
+    assert completed_order(paper, ["RecoNet", "CML"]) == ["RecoNet", "CML", "FM", "OCuLaR"]
+    # dropping the two methods that beat ours no longer leaves a perfect order
+    assert Order(min_tau=0.9).verdict(paper, ["CML", "FM"]) == "not replicated"
+    assert Order(min_tau=0.5, focal="RecoNet", focal_within=2).verdict(paper, ["OCuLaR", "RecoNet", "CML", "FM"]) == (
+        "replicated"
+    )
+    # the order of the others holds, but the paper's own method fell to the bottom
+    late = ["OCuLaR", "CML", "FM", "RecoNet"]
+    assert Order(min_tau=0.0).verdict(paper, late) == "replicated"
+    assert Order(min_tau=0.0, focal="RecoNet", focal_within=2).verdict(paper, late) == "not replicated"
+    assert "RecoNet among the first 2" in Order(focal="RecoNet", focal_within=2).describe()
+
+
+def test_random_effects_by_hand():
+    from replicate.stats import random_effects
+
+    # equal estimates, equal standard errors 1 (interval ± 1.96): the fixed-effect mean, se 1 / sqrt(3), tau2 = 0
+    mean, low, high, tau2 = random_effects([1.0, 1.0, 1.0], [(-0.96, 2.96)] * 3)
+    assert mean == pytest.approx(1.0) and tau2 == 0.0
+    assert high - mean == pytest.approx(1.959964 / math.sqrt(3), rel=1e-4)
+    # estimates 0, 3 with se 1: Q = 4.5, df 1, C = 2 - 1 = 1, tau2 = 3.5; weights 1 / 4.5 each; se = sqrt(4.5 / 2)
+    mean, low, high, tau2 = random_effects([0.0, 3.0], [(-1.959964, 1.959964), (1.040036, 4.959964)])
+    assert tau2 == pytest.approx(3.5, rel=1e-5) and mean == pytest.approx(1.5)
+    assert high - mean == pytest.approx(1.959964 * math.sqrt(2.25), rel=1e-5)
+
+
+def _with_interval(values, half, rule, paper=None):
+    return {
+        s: [Claim.make("c", "g", "gain", paper, v, rule, interval=(v - half, v + half))] for s, v in enumerate(values)
+    }
+
+
+def test_over_seeds_each_level_of_evidence_counts():
+    """The four hand-made cases of the procedure: every seed clearly in, every seed clearly out, seeds split, one
+    seed undecided (the random-effects combination of the seeds' own intervals decides)."""
+    [inside] = aggregate(_with_interval([0.040, 0.025, 0.060], 0.015, Exceeds()))  # own_cast_strong's shape
+    assert inside.verdict == "replicated" and inside.seeds["k"] == 3
+    assert inside.seeds["method"] == "random effects" and inside.interval[0] > 0
+    [outside] = aggregate(_seeded([0.366, 0.369, 0.364], Within(abs=0.005), paper=0.35))  # t1_cml_without's shape
+    assert outside.verdict == "not replicated"
+    [split] = aggregate(_with_interval([0.05, -0.05, 0.06], 0.01, Exceeds()))
+    assert split.verdict == "unstable" and split.seeds["k"] == 2
+    [pooled] = aggregate(_with_interval([0.05, 0.03, 0.02], 0.025, Exceeds()))  # seed 2 alone straddles 0
+    assert pooled.seeds["verdicts"] == ["replicated", "replicated", "inconclusive"]
+    assert pooled.interval[0] > 0 and pooled.verdict == "replicated"
+    [weak] = aggregate(_with_interval([0.05, 0.0, 0.001], 0.03, Exceeds()))  # one seed in, two undecided
+    assert weak.verdict == "inconclusive"
+
+
+def test_over_seeds_a_null_that_passes_makes_the_claim_uninformative():
+    declared = _declared(rule=Exceeds(), paper=None)
+    runs = {
+        s: [Claim.declared("c", declared, v, (v - 0.01, v + 0.01), null=n, null_interval=(n - 0.01, n + 0.01))]
+        for s, (v, n) in enumerate([(0.05, 0.04), (0.05, -0.03), (0.06, -0.04)])
+    }
+    assert [r[0].verdict for r in runs.values()] == ["uninformative", "replicated", "replicated"]
+    [claim] = aggregate(runs)
+    assert claim.seeds["null_verdicts"][0] == "replicated"
+    assert claim.verdict == "unstable"  # one seed's null passes, another's fails: not evidence over the seeds
+    every = {s: [r[0] for r in runs.values()][0:1] for s in range(3)}
+    assert aggregate(every)[0].verdict == "uninformative"
+
+
+def test_scorecard_shows_the_null_and_counts_paper_claims_once():
+    claims = [
+        Claim.declared("x", _declared(), 0.9, null=0.95),
+        Claim.declared("x", _declared(id="b"), 0.9, null=0.05),
+        Claim.declared("x", _declared(id="c", same_as="y:b"), 0.9, null=0.05),
+        Claim.make("x", "d", "a count", 3, 3, Exact(), kind="fact"),
+    ]
+    page = scorecard_markdown([("x", "X", claims)], "smoke")
+    assert "**1 of 2 testable paper claims replicated** over the book" in page
+    assert "**1 of 2 testable paper claims replicated** (1 uninformative, 0 not applicable here, 1 counted in" in page
+    assert "null 0.95: passes" in page and "uninformative (the null passes too)" in page
+    assert "### Facts of the data and the code" in page

@@ -131,7 +131,18 @@ def _fabricate(directory):
     reference = json.loads(check.reference_path("data").read_text())
     claims = [
         Claim(
-            "data", cid, ref["description"], None, ref["ours"], "equal", ref["verdict"], source="x", regen=ref["regen"]
+            "data",
+            cid,
+            ref["description"],
+            ref.get("paper"),
+            ref["ours"],
+            "equal",
+            ref["verdict"],
+            source="x",
+            regen=ref["regen"],
+            rule_spec=ref.get("rule"),
+            null_model=ref.get("null", ""),
+            null=ref.get("null_value"),
         )
         for cid, ref in reference.items()
     ]
@@ -221,6 +232,21 @@ def test_update_reference_writes_what_check_then_accepts(build_dir, monkeypatch,
     assert written == tmp_path / "refs" / "data.json"
     assert json.loads(written.read_text()) == json.loads((paths.NOTEBOOKS / "reference" / "data.json").read_text())
     assert check.check(["data"], run=False) == []
+
+
+def test_check_reports_a_changed_paper_value_rule_or_null(build_dir, monkeypatch, tmp_path):
+    directory = paths.chapter_dir("smoke", "data")
+    _fabricate(directory)
+    reference = json.loads(check.reference_path("data").read_text())
+    first = next(iter(reference))
+    reference[first] = {**reference[first], "paper": 12345, "rule": {"type": "AtMost", "bound": 1.0}, "null": "x"}
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "data.json").write_text(json.dumps(reference))
+    problems = check.check(["data"], run=False)
+    assert any(f"claim {first}'s paper value changed" in p and "reference 12,345" in p for p in problems)
+    assert any(f"claim {first}'s rule changed" in p for p in problems)
+    assert any(f"claim {first}'s null changed" in p for p in problems)
 
 
 def test_check_goes_on_after_a_failing_notebook(build_dir, monkeypatch):

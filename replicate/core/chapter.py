@@ -268,9 +268,8 @@ class Chapter:
         model made it unmeasurable: a miss). Returns nothing; :meth:`table` shows the recorded claims."""
         declared = self.declarations.get(id)
         if declared is None:
-            raise ReplicateError(
-                f"claim {id!r} is not declared in {self.declared['claims_module'] or self.notebook.name}: declare it there"
-            )
+            where = self.declared["claims_module"] or self.notebook.name
+            raise ReplicateError(f"claim {id!r} is not declared in {where}: declare it there")
         if any(c.id == id for c in self.claims):
             raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
         try:

@@ -91,6 +91,9 @@ def check_chapter(name: str, directory: Path) -> list[str]:
     environment = stamp.get("environment") if isinstance(stamp, dict) else None
     vendor = environment.get("cpu_vendor") if isinstance(environment, dict) else None
     other_kernels = kernel_note(kernels, vendor or cpu_vendor())
+    module = declared.get("claims_module")
+    if module:
+        problems += [f"{name}: {p}" for p in control_problems(claims_mod.declarations(module), recorded)]
     for claim_id in declared["claims"]:
         if claim_id not in recorded:
             problems.append(f"{name}: claim {claim_id} was not recorded ({claims_file})")
@@ -121,6 +124,33 @@ def check_chapter(name: str, directory: Path) -> list[str]:
                 f"{name}: claim {claim_id} verdict changed: {recorded[claim_id].verdict}, reference {ref['verdict']}"
                 f"{other_kernels}"
             )
+    return problems
+
+
+def control_problems(declared: dict, recorded: dict) -> list[str]:
+    """What is wrong with the nulls and controls of one run: ``declared`` the chapter's declarations by id,
+    ``recorded`` its recorded claims by id (:class:`~replicate.core.claims.Claim` or their reference rows). Every
+    testable paper claim and every absence claim must declare a null and have it measured; no replicated claim's null
+    may pass; every absence claim's positive control must be detected (wherever the claim was measured)."""
+    problems = []
+    for claim_id, spec in declared.items():
+        if spec.kind == "paper" and spec.applicable and not spec.null.strip():
+            problems.append(f"claim {claim_id} is a testable paper claim declared without a null")
+        if spec.absence and not spec.null.strip():
+            problems.append(f"claim {claim_id} is an absence claim declared without its positive control")
+        row = recorded.get(claim_id)
+        if row is None:
+            continue
+        get = row.get if isinstance(row, dict) else lambda key, c=row: getattr(c, key, None)
+        verdict, null_verdict = get("verdict"), get("null_verdict")
+        measured = verdict != "not applicable" and get("cause") not in ("data", "seed", "model")
+        if spec.needs_null and measured and null_verdict is None:
+            problems.append(f"claim {claim_id} was recorded without its null ({spec.null})")
+        failed = null_verdict in ("not replicated", "direction holds")
+        if verdict == "replicated" and null_verdict is not None and not failed:
+            problems.append(f"claim {claim_id} is replicated while its null gives {null_verdict}")
+        if spec.absence and measured and null_verdict is not None and not failed:
+            problems.append(f"claim {claim_id}'s positive control went undetected ({null_verdict}): {spec.null}")
     return problems
 
 
@@ -173,6 +203,7 @@ def update_reference(name: str, directory: Path) -> Path:
             "rule": c.rule_spec,
             "null": c.null_model,
             "null_value": c.null,
+            "null_verdict": c.null_verdict,
         }
         for c in claims_mod.load(claims_file)
     }

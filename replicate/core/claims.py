@@ -829,7 +829,11 @@ def null_label(claim: Claim) -> str:
     if claim.absence:
         word = "detected" if claim.null_verdict in ("not replicated", "direction holds") else "not detected"
         return f"control {value}: {word}"
-    word = "passes" if passes else ("fails" if claim.null_verdict in ("not replicated", "direction holds") else claim.null_verdict)
+    word = (
+        "passes"
+        if passes
+        else ("fails" if claim.null_verdict in ("not replicated", "direction holds") else claim.null_verdict)
+    )
     return f"null {value}: {word}"
 
 

@@ -29,7 +29,16 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.core import pages
-from replicate.core.chapter import CHOSEN, CONTROLS, DEPENDENCIES, TIMINGS, cell_key, check_profile, choices_file, is_chapter
+from replicate.core.chapter import (
+    CHOSEN,
+    CONTROLS,
+    DEPENDENCIES,
+    TIMINGS,
+    cell_key,
+    check_profile,
+    choices_file,
+    is_chapter,
+)
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import NATIVE_KERNELS, environment, kernel_environment
 
