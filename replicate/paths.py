@@ -54,3 +54,30 @@ def data_root(data_dir: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return Path(platformdirs.user_cache_dir("interpretable-recsys")) / "data"
+
+
+def default_data_root() -> Path:
+    """The data cache when nobody names one: ``$REPLICATE_DATA_DIR``, else the user's cache directory."""
+    return data_root(None)
+
+
+def usable_dir(path: Path, what: str, fix: str, write: bool = True) -> Path:
+    """``path`` if it is (or can be made) a folder this process can use; else one :class:`ReplicateError` naming the
+    path, what is wrong with it, and ``fix``. Creates nothing."""
+    import os
+
+    from replicate.errors import ReplicateError
+
+    path = Path(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        where = "is a file" if existing == path else f"lies under {existing}, which is a file"
+        raise ReplicateError(f"the {what} {path} {where}: {fix}")
+    if write and not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == path else f" (its nearest existing folder {existing} is not writable)"
+        raise ReplicateError(f"the {what} {path} cannot be written{where}: {fix}")
+    if not write and not path.is_dir():
+        raise ReplicateError(f"the {what} {path} does not exist: {fix}")
+    return path

@@ -64,6 +64,7 @@ def declaration(notebook: Path) -> dict:
         "claims": ids,
         "claims_module": module,
         "datasets": list(meta.get("datasets", [])),
+        "dataset_choices": list(meta.get("dataset_choices", [])),
     }
 
 

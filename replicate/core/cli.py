@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="run chapters for several seeds as Dask tasks (a LocalCluster by default)")
     sweep.add_argument("notebooks", nargs="+", metavar="CHAPTER", help="name (emde) or path")
     sweep.add_argument("--seeds", default="0-2", help="0-4, 0,2,5 or 3 (default 0-2)")
+    sweep.add_argument("--allow-many-seeds", action="store_true", help="allow more than 20 seeds")
     sweep.add_argument("--profile", default="smoke", help=f"one of {', '.join(paths.PROFILES)} (default smoke)")
     sweep.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="notebook parameter")
     sweep.add_argument("--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler (tcp://...)")
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     book = sub.add_parser("book", help="run stale chapters, then render the site")
     book.add_argument("--profile", default="paper", help=f"one of {', '.join(paths.PROFILES)} (default paper)")
     book.add_argument("--seeds", default=None, help="seeds to run and aggregate (default 0-2 paper, 0 smoke)")
+    book.add_argument("--allow-many-seeds", action="store_true", help="allow more than 20 seeds")
     book.add_argument("--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler (tcp://...)")
     book.add_argument("--force", action="store_true", help="re-run every chapter")
 
@@ -68,7 +70,7 @@ def main(argv=None) -> int:
                 raise ReplicateError("give the seeds with --seeds, not -p seed=...")
             done = sweep.sweep(
                 args.notebooks,
-                sweep.parse_seeds(args.seeds),
+                sweep.parse_seeds(args.seeds, allow_many=args.allow_many_seeds),
                 args.profile,
                 scheduler=args.scheduler,
                 workers=args.workers,
@@ -81,7 +83,7 @@ def main(argv=None) -> int:
             from replicate.core import site as book
             from replicate.core import sweep
 
-            seeds = sweep.parse_seeds(args.seeds) if args.seeds else None
+            seeds = sweep.parse_seeds(args.seeds, allow_many=args.allow_many_seeds) if args.seeds else None
             options = {"scheduler": args.scheduler} if args.scheduler else {}
             book.build(args.profile, force=args.force, seeds=seeds, **options)
         elif args.command == "check":

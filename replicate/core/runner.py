@@ -46,10 +46,16 @@ REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
 
 def notebook_path(name: str | os.PathLike) -> Path:
-    """``data``, ``data.py`` or ``notebooks/data.py`` -> the notebook's path; unknown names list the valid ones."""
+    """``data``, ``data.py`` or ``notebooks/data.py`` -> the notebook's path; unknown names list the valid ones, and a
+    path to a file that does not exist says so (it is never taken for the chapter of the same name elsewhere)."""
     candidate = Path(name)
     if candidate.suffix == ".py" and candidate.is_file():
         return candidate.resolve()
+    if len(candidate.parts) > 1:  # a path, not a chapter's name: never taken for notebooks/<its stem>.py
+        raise ParameterError(
+            f"no notebook file {candidate}: it does not exist (name a chapter by its stem, e.g. {candidate.stem}, "
+            f"or give an existing path)"
+        )
     path = paths.NOTEBOOKS / f"{candidate.stem}.py"
     if not path.is_file():
         raise ParameterError(f"unknown notebook {str(name)!r}: valid notebooks are {', '.join(available())}")
@@ -115,9 +121,56 @@ def resolve_parameters(notebook: Path, profile: str, given: dict | None) -> dict
     seed = resolved.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
+    if resolved.get("data_dir") is not None and not isinstance(resolved["data_dir"], str):
+        raise ParameterError(f"data_dir must be a folder's path or None, got {resolved['data_dir']!r}")
     if resolved.get("data_dir"):  # the kernel runs in notebooks/: make a relative path mean what the caller meant
         resolved["data_dir"] = str(Path(resolved["data_dir"]).expanduser().resolve())
+    check_values(notebook, resolved)
     return resolved
+
+
+def check_values(notebook: Path, resolved: dict) -> None:
+    """Reject, before any kernel or cluster starts, a device, dataset or data folder the chapter cannot use: one
+    :class:`ParameterError` naming the value, what is wrong and the valid ones."""
+    from replicate.repro import resolve_device
+
+    device = resolved.get("device")
+    if not isinstance(device, str):
+        raise ParameterError(f"device must be a string ('auto', 'cpu', 'cuda' or 'cuda:N'), got {device!r}")
+    resolve_device(device)
+    dataset = resolved.get("dataset")
+    choices = dataset_choices(notebook)
+    if dataset not in choices:
+        raise ParameterError(
+            f"unknown dataset {dataset!r} for {notebook.stem}: valid datasets are {', '.join(map(str, choices))}"
+        )
+    data_dir = resolved.get("data_dir")
+    if data_dir:
+        folder = Path(data_dir)
+        if folder.exists() and not folder.is_dir():
+            raise ParameterError(f"data_dir {folder} is a file: give the folder that holds the data")
+        if not folder.exists():
+            raise ParameterError(
+                f"data_dir {folder} does not exist: correct the path, or create it and fetch the data into it with "
+                f"`python -m replicate fetch --data-dir {folder}`"
+            )
+
+
+def dataset_choices(notebook: Path) -> list[str]:
+    """The datasets a chapter accepts: its header's ``dataset_choices``, else every rating dataset of
+    :data:`replicate.data.DATASETS`; its default ``dataset`` is always among them."""
+    from replicate.core.chapter import declaration
+    from replicate.data import DATASETS
+
+    declared = declaration(notebook).get("dataset_choices") if is_chapter(notebook) else None
+    return list(dict.fromkeys([parameters(notebook)["dataset"], *(declared or DATASETS)]))
+
+
+def check_build_root() -> Path:
+    """The build folder, if it can be written; else one error naming it and the fix (nothing is created)."""
+    return paths.usable_dir(
+        paths.build_root(), "build folder", "set REPLICATE_BUILD_DIR to a folder you can write, or unset it"
+    )
 
 
 def stamp_of(notebook: Path, params: dict, kernels: dict | None = None) -> str:
@@ -191,6 +244,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     path = notebook_path(notebook)
     name = path.stem
     resolved = resolve_parameters(path, profile, params)
+    check_build_root()
     kernels = kernel_environment(profile)
     stamp = stamp_of(path, resolved, kernels)
     seed = resolved["seed"]

@@ -266,6 +266,7 @@ def build(profile: str = "paper", force: bool = False, seeds: list[int] | None =
     render the site; return its index.html. Several seeds, or a Dask scheduler given in ``sweep_options``, run as a
     sweep (:mod:`replicate.core.sweep`); one seed without a scheduler runs here, chapter after chapter."""
     check_profile(profile)
+    runner.check_build_root()
     seeds = list(seeds if seeds is not None else DEFAULT_SEEDS[profile])
     names = toc_chapters()
     if len(seeds) == 1 and not sweep_options.get("scheduler"):

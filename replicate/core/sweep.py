@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import environment
 
+MAX_SEEDS = 20  # a sweep of more seeds than this is asked for explicitly (--allow-many-seeds)
 SEEDS_FORM = "a seed (3), a range (0-4) or a list (0,2,5) of non-negative integers"
 # A job sets this process's environment and file descriptor 2 for its kernel (runner.run): on a worker with several
 # threads, two jobs at once would hand each other their output folders, so a worker process runs one job at a time.
@@ -44,9 +45,10 @@ def job_environment():
     return environment({**{key: threads for key in _THREAD_VARIABLES}, **{key: None for key in _NOT_FOR_KERNELS}})
 
 
-def parse_seeds(text: str) -> list[int]:
-    """``"0-4"`` -> [0, 1, 2, 3, 4]; ``"0,2,5"`` -> [0, 2, 5]; ``"3"`` -> [3]. Anything else names the valid form."""
-    seeds: list[int] = []
+def parse_seeds(text: str, allow_many: bool = False) -> list[int]:
+    """``"0-4"`` -> [0, 1, 2, 3, 4]; ``"0,2,5"`` -> [0, 2, 5]; ``"3"`` -> [3]. Anything else names the valid form.
+    More than :data:`MAX_SEEDS` seeds (each a run of every chapter) need ``allow_many`` (``--allow-many-seeds``)."""
+    ranges = []
     for part in str(text).replace(" ", "").split(","):
         match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
         if not match:
@@ -55,8 +57,14 @@ def parse_seeds(text: str) -> list[int]:
         high = int(match.group(2)) if match.group(2) is not None else low
         if high < low:
             raise ParameterError(f"bad seed range {part!r} (it runs backwards): give {SEEDS_FORM}, e.g. {high}-{low}")
-        seeds += [s for s in range(low, high + 1) if s not in seeds]
-    return seeds
+        ranges.append((low, high))
+    count = sum(high - low + 1 for low, high in ranges)  # counted before any list is made
+    if count > MAX_SEEDS and not allow_many:
+        raise ParameterError(
+            f"{text!r} asks for {count:,} seeds, each a run of every chapter named: at most {MAX_SEEDS} without "
+            f"--allow-many-seeds (give e.g. --seeds 0-4)"
+        )
+    return list(dict.fromkeys(s for low, high in ranges for s in range(low, high + 1)))
 
 
 @dataclass
@@ -185,7 +193,8 @@ def sweep(
         raise ParameterError(f"bad --workers {workers!r}: give a positive number of worker processes, e.g. 2")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ParameterError(f"bad --retries {retries!r}: give how often a job whose worker died runs again, 0 or more")
-    for name in names:  # unknown parameters too
+    runner.check_build_root()
+    for name in names:  # unknown parameters, devices, datasets and data folders too
         runner.resolve_parameters(runner.notebook_path(notebooks[name]), profile, {**(params or {}), "seed": seeds[0]})
     started = time.perf_counter()
     with dask.config.set({"distributed.scheduler.allowed-failures": retries}):

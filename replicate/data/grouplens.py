@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from replicate.data.atomic import ML1M_OCCUPATIONS
 from replicate.data.frames import index_items, index_ratings, index_users
 from replicate.data.types import Dataset
+from replicate.errors import DatasetError
 
 LAYOUTS = {
     "ml-100k": ("u.data", "u.item", "u.user"),
@@ -55,7 +57,8 @@ def _year_from_title(title: str):
 
 
 def _split_dat(path: Path, fields: int) -> list[list[str]]:
-    """Split a ``::``-separated GroupLens .dat file (latin-1, as GroupLens ships it)."""
+    """Split a ``::``-separated GroupLens .dat file (latin-1, as GroupLens ships it); a line with another number of
+    fields is an error naming the file and the line."""
     rows = []
     with open(path, encoding="latin-1") as handle:
         for number, line in enumerate(handle, 1):
@@ -64,9 +67,85 @@ def _split_dat(path: Path, fields: int) -> list[list[str]]:
                 continue
             parts = line.split("::", fields - 1)
             if len(parts) != fields:
-                raise ValueError(f"line {number} has {len(parts)} fields, expected {fields}")
+                raise DatasetError(f"{path}, line {number}: {len(parts)} fields separated by '::', expected {fields}")
             rows.append(parts)
     return rows
+
+
+def _lines(frame: pd.DataFrame) -> np.ndarray:
+    """The 1-based line numbers of a frame read without a header (its index counts the lines read)."""
+    return frame.index.to_numpy() + 1
+
+
+def _bad(path: Path, line: int, column: int, name: str, value, expected: str) -> DatasetError:
+    shown = "an empty value" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
+    return DatasetError(f"{path}, line {line}, column {column} ({name}): {shown} is not {expected}")
+
+
+def strict_numbers(
+    frame: pd.DataFrame, path: Path, columns: dict, lines: np.ndarray | None = None, first_column: int = 1
+) -> pd.DataFrame:
+    """Parse the named text columns of ``frame`` as numbers, rejecting what cannot be read instead of coercing it.
+
+    ``columns``: ``{name: (kind, expected, low, high)}`` with kind ``"int"`` or ``"float"``, ``expected`` the form
+    the error names (``"a whole number of seconds"``) and an inclusive range (``None``: unbounded). The first bad value
+    is a :class:`DatasetError` naming the file, the line, the column and the expected form.
+    """
+    lines = _lines(frame) if lines is None else lines
+    out = frame.copy()
+    names = list(frame.columns)
+    for name, (kind, expected, low, high) in columns.items():
+        text = frame[name]
+        values = pd.to_numeric(text, errors="coerce")
+        number = values.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(number)
+        if kind == "int":
+            bad = bad | (np.nan_to_num(number) % 1 != 0)
+        if low is not None:
+            bad = bad | ~(number >= low)
+        if high is not None:
+            bad = bad | ~(number <= high)
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            raise _bad(path, int(lines[at]), names.index(name) + first_column, name, text.iloc[at], expected)
+        out[name] = values.astype(np.int64) if kind == "int" else values.astype(float)
+    return out
+
+
+RATING = ("float", "a rating from 0.5 to 5", 0.5, 5)
+TIMESTAMP = ("int", "a whole number of seconds since 1970 (Unix time)", 0, None)
+ID = ("int", "a positive whole-number id", 1, None)
+
+
+def _read_text(path: Path, sep: str, names: list[str], form: str = "", encoding: str = "latin-1") -> pd.DataFrame:
+    """Every field as text (nothing coerced), one row per non-empty line; a line with more fields than ``names`` is
+    an error naming the line, one with fewer leaves empty values that the column checks name."""
+    form = form or f"{len(names)} fields: {', '.join(names)}"
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            encoding=encoding,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except pd.errors.ParserError as error:
+        raise DatasetError(f"{path}: {str(error).strip()} (expected {form})") from None
+    frame = frame.replace("", np.nan)
+    if frame.shape[1] > len(names):
+        extra = frame.iloc[:, len(names) :].notna().any(axis=1).to_numpy()
+        if extra.any():
+            line = int(_lines(frame)[np.flatnonzero(extra)[0]])
+            raise DatasetError(f"{path}, line {line}: more fields than expected ({form})")
+        frame = frame.iloc[:, : len(names)]
+    for missing in range(frame.shape[1], len(names)):
+        frame[missing] = np.nan
+    frame.columns = names
+    return frame.dropna(how="all")  # a blank line is skipped; the index still counts lines
 
 
 def load_ml100k(directory: Path) -> Dataset:
@@ -88,12 +167,21 @@ def load_ml100k(directory: Path) -> Dataset:
             }
         )
     )
-    raw_users = pd.read_csv(
-        directory / "u.user", sep="|", header=None, names=["id", "age", "gender", "occupation", "zip"]
+    path = directory / "u.user"
+    raw_users = strict_numbers(
+        _read_text(path, "|", ["id", "age", "gender", "occupation", "zip"]),
+        path,
+        {"id": ID, "age": ("int", "an age in years", 1, 120)},
     )
+    _strict_text(raw_users, path, {"gender": ("M or F", ("M", "F")), "occupation": ("an occupation name", None)})
     users = index_users(raw_users.rename(columns={"id": "original_id"}).drop(columns="zip"))
-    raw = pd.read_csv(directory / "u.data", sep="\t", header=None, names=["user", "item", "rating", "timestamp"])
-    ratings = index_ratings(raw, users, items, str(directory / "u.data"))
+    path = directory / "u.data"
+    raw = strict_numbers(
+        _read_text(path, "\t", ["user", "item", "rating", "timestamp"]),
+        path,
+        {"user": ID, "item": ID, "rating": RATING, "timestamp": TIMESTAMP},
+    )
+    ratings = index_ratings(raw, users, items, str(path))
     return Dataset("ml-100k", ratings, items, users, source=f"MovieLens 100K, GroupLens files from {directory}")
 
 
@@ -109,20 +197,34 @@ def load_ml1m(directory: Path) -> Dataset:
             }
         )
     )
-    people = _split_dat(directory / "users.dat", 5)
+    path = directory / "users.dat"
+    people = pd.DataFrame(_split_dat(path, 5), columns=["id", "gender", "age", "occupation", "zip"], dtype=str)
+    people = strict_numbers(
+        people.replace("", np.nan),
+        path,
+        {
+            "id": ID,
+            "age": ("int", "an ML-1M age code (1, 18, 25, 35, 45, 50 or 56)", 1, 56),
+            "occupation": ("int", f"an ML-1M occupation code from 0 to {len(ML1M_OCCUPATIONS) - 1}", 0, 20),
+        },
+    )
+    _strict_text(people, path, {"gender": ("M or F", ("M", "F"))})
     users = index_users(
         pd.DataFrame(
             {
-                "original_id": [int(p[0]) for p in people],
-                "gender": [p[1] for p in people],
-                "age": [int(p[2]) for p in people],
-                "occupation": [ML1M_OCCUPATIONS[int(p[3])] for p in people],
+                "original_id": people["id"],
+                "gender": people["gender"],
+                "age": people["age"],
+                "occupation": [ML1M_OCCUPATIONS[c] for c in people["occupation"]],
             }
         )
     )
-    raw = pd.read_csv(directory / "ratings.dat", sep=":", header=None, usecols=[0, 2, 4, 6], engine="c")
-    raw.columns = ["user", "item", "rating", "timestamp"]
-    ratings = index_ratings(raw, users, items, str(directory / "ratings.dat"))
+    path = directory / "ratings.dat"
+    form = "user::item::rating::timestamp on each line"
+    raw = _read_text(path, ":", ["user", "a", "item", "b", "rating", "c", "timestamp"], form=form)
+    raw = raw[["user", "item", "rating", "timestamp"]]
+    raw = strict_numbers(raw, path, {"user": ID, "item": ID, "rating": RATING, "timestamp": TIMESTAMP})
+    ratings = index_ratings(raw, users, items, str(path))
     return Dataset("ml-1m", ratings, items, users, source=f"MovieLens 1M, GroupLens files from {directory}")
 
 
@@ -138,7 +240,17 @@ def load_ml20m(directory: Path) -> Dataset:
             }
         )
     )
-    raw = pd.read_csv(directory / "ratings.csv").rename(columns={"userId": "user", "movieId": "item"})
+    path = directory / "ratings.csv"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", np.nan)
+    missing = [c for c in ("userId", "movieId", "rating", "timestamp") if c not in raw.columns]
+    if missing:
+        raise DatasetError(
+            f"{path}: no column {', '.join(missing)} in its header line (expected userId,movieId,rating,timestamp)"
+        )
+    raw = raw.rename(columns={"userId": "user", "movieId": "item"})[["user", "item", "rating", "timestamp"]]
+    raw = strict_numbers(
+        raw, path, {"user": ID, "item": ID, "rating": RATING, "timestamp": TIMESTAMP}, lines=_lines(raw) + 1
+    )
     users = index_users(pd.DataFrame({"original_id": sorted(raw["user"].unique())}))
     ratings = index_ratings(raw, users, items, str(directory / "ratings.csv"))
     tags = None
@@ -152,6 +264,19 @@ def load_ml20m(directory: Path) -> Dataset:
     return Dataset(
         "ml-20m", ratings, items, users, tags=tags, source=f"MovieLens 20M, GroupLens files from {directory}"
     )
+
+
+def _strict_text(frame: pd.DataFrame, path: Path, columns: dict) -> None:
+    """Reject an empty text field, or one outside its allowed values, naming the file, line and column."""
+    names = list(frame.columns)
+    for name, (expected, allowed) in columns.items():
+        text = frame[name]
+        bad = np.array(text.isna(), dtype=bool)
+        if allowed is not None:
+            bad = bad | ~np.array(text.isin(allowed), dtype=bool)
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            raise _bad(path, int(_lines(frame)[at]), names.index(name) + 1, name, text.iloc[at], expected)
 
 
 LOADERS = {"ml-100k": load_ml100k, "ml-1m": load_ml1m, "ml-20m": load_ml20m}
