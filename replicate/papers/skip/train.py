@@ -242,6 +242,7 @@ def fit_toy(
     shuffle_labels: bool = False,
     eval_every: int | None = None,
     device: str = "cpu",
+    stop_at: float | None = None,
 ) -> ToyResult:
     """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
     ``n_test`` new points.
@@ -252,6 +253,8 @@ def fit_toy(
     E[Card(S)]). ``shuffle_labels`` permutes each batch's labels (a null model: nothing to learn). With
     ``eval_every``, the accuracy on ``n_test`` held-out check points is recorded every so many steps (``curve``).
     ``device``: where the network and its batches live (samples are drawn on the CPU by NumPy, as on every device).
+    ``stop_at``: stop training once the recorded held-out accuracy reaches it (a null that only needs its steps to a
+    target); the test points are then drawn after fewer steps.
     """
     from replicate.papers.skip.moe import sequential_loss
 
@@ -263,8 +266,11 @@ def fit_toy(
     check_X, check_y, _ = toy.sample(min(n_test, 2048), np.random.default_rng(seed + 10_000))
     stages = [None] if algorithm == "em" else model.levels
     losses, curve, seconds, done = [], [], 0.0, 0
+    reached = False
     with torch_threads(1):
         for active in stages:
+            if reached:
+                break
             optimiser = torch.optim.Adam(model.parameters(), lr=lr)
             mask = None if active is None else torch.as_tensor(active, device=device)
             for _ in tqdm(
@@ -286,6 +292,9 @@ def fit_toy(
                 if eval_every and done % eval_every == 0:
                     prob, _ = predict_toy(model, check_X)
                     curve.append((done, float(((prob > 0.5) == (check_y > 0.5)).mean())))
+                    if stop_at is not None and curve[-1][1] >= stop_at:
+                        reached = True
+                        break
     X, y, source = toy.sample(n_test, rng)
     prob, attr = predict_toy(model, X)
     return ToyResult(toy, model, losses, X, y, source, prob, attr, algorithm, seconds, curve)
