@@ -1,5 +1,6 @@
-"""Every verdict of the C-VAE chapter can fail: the same measurement and rule on a null model (an untrained C-VAE, a
-condition where the paper says c = 0, labels shuffled) does not pass."""
+"""The C-VAE chapter's nulls and controls: the measurement functions the notebook calls on the model and on its null
+(an untrained C-VAE of another seed, a condition where the paper says c = 0, labels shuffled, a genre in the
+unconditioned users' place, a planted difference), on hand-made cases and small untrained models."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import torch
 
 from replicate import data, seed_everything, splits
 from replicate.core.claims import AtLeast, AtMost, Exceeds, Within
-from replicate.papers.cvae import latent
+from replicate.papers.cvae import claims, latent
 from replicate.papers.cvae import measure as obs
 from replicate.papers.cvae import train as train_vae
 from replicate.papers.cvae.conditions import Conditions, genre_conditions
@@ -28,25 +29,19 @@ def setting():
     return conditions, history, obs.Context(conditions, history, permutations=199, seed=0)
 
 
-def test_no_observation_holds_on_the_untrained_model(setting):
-    """The chapter's rule (reading holds and the score beats every untrained model) on the untrained C-VAE with the
-    trained model's seed: it must fail for every observation."""
+def test_the_null_model_rarely_beats_the_untrained_ones(setting):
+    """The chapter's null, an untrained C-VAE of another seed (obs.null_seed), is a draw from the untrained models
+    themselves: read by the chapter's rule against K others it holds for about 1 in K + 1 observations by chance,
+    and never for most of them. Its seed is none of the compared models' seeds."""
     conditions, history, ctx = setting
-    model = obs.untrained(history.shape[1], conditions.n, 0)
-    side = obs.side_by_side(model, history, ctx, obs.null_seeds(0, 4), progress=False)
-    assert set(side.trained) == set(obs.DESCRIPTIONS) - {"neutral_far_on_pc1"}
-    assert not any(side.verdicts().values()), side.table()
+    seeds = obs.null_seeds(0, 9)
+    assert obs.null_seed(0) not in seeds and obs.null_seed(3) not in obs.null_seeds(3)
+    model = obs.untrained(history.shape[1], conditions.n, obs.null_seed(0))
+    side = obs.side_by_side(model, history, ctx, seeds, progress=False)
+    assert set(side.trained) == set(obs.LATENT) - {"neutral_far_on_pc1"}
+    assert sum(side.verdicts().values()) <= 2, side.table()
     # several readings do hold on an untrained model: that is why the rule needs the comparison
     assert sum(m.reading for m in side.trained.values()) >= 3
-
-
-def test_another_untrained_model_rarely_beats_the_untrained_ones(setting):
-    """An untrained model of another seed is a draw from the null itself: it beats all K others for about 1 in K + 1
-    observations by chance, and never for most of them."""
-    conditions, history, ctx = setting
-    model = obs.untrained(history.shape[1], conditions.n, 777)
-    side = obs.side_by_side(model, history, ctx, obs.null_seeds(0, 9), progress=False)
-    assert sum(side.verdicts().values()) <= 2, side.table()
 
 
 def test_the_rule_can_pass_when_the_arrangement_differs_from_the_null(setting):
@@ -95,27 +90,44 @@ def test_conditioning_helps_fails_for_an_untrained_cvae(trained_pair):
     assert Exceeds(0.0).verdict(None, mean, (low, high)) == "not replicated"
 
 
-def test_matched_steps_and_liang_claims_fail_for_an_untrained_model(trained_pair):
-    s, conditions, multvae = trained_pair
-    torch.manual_seed(0)
-    null = MultVAE(s.n_items, conditions.n, hidden=32, latent=8)
-    ours, theirs = (train_vae.evaluate(m, s.test_in, s.test_out)["per_user"]["nDCG@100"] for m in (null, multvae))
-    mean, low, high = train_vae.paired_difference(ours, theirs, np.arange(len(ours)))
-    assert Within(abs=0.02).verdict(0.0, mean, (low, high)) != "replicated"
-    untrained_multvae = MultVAE(s.n_items, hidden=32, latent=8)
-    ndcg = train_vae.evaluate(untrained_multvae, s.test_in, s.test_out)["nDCG@100"]
-    assert Within(rel=0.05).verdict(0.426, ndcg) == "not replicated"
+def test_planted_difference_has_the_planted_mean_and_the_real_spread():
+    """The equivalence claims' positive control: a planted difference of exactly the size asked, per-user spread
+    kept; the rule rejects twice its margin when the spread is small, and cannot when it is large."""
+    users = np.array([0, 0, 1, 2, 3, 3])
+    a = np.array([0.5, 0.7, 0.2, np.nan, 0.4, 0.6])
+    b = np.array([0.4, 0.6, 0.3, 0.1, 0.4, 0.4])
+    # per-user differences: user 0: 0.1, user 1: -0.1, user 3: 0.1 (user 2's only pair is missing): mean 1/30
+    assert train_vae.paired_difference(a, b, users)[0] == pytest.approx(1 / 30)
+    moved = obs.planted(a, b, users, 0.04)
+    assert np.isnan(moved[3]) and moved[0] - a[0] == pytest.approx(0.04 - 1 / 30)
+    mean, low, high = train_vae.paired_difference(moved, b, users)
+    assert mean == pytest.approx(0.04) and high - low == pytest.approx(
+        np.subtract(*train_vae.paired_difference(a, b, users)[2:0:-1])
+    )
+    rule = claims.CLAIMS["cvae_vs_multvae_matched_steps"].rule
+    rng = np.random.default_rng(0)
+    quiet, loud = rng.normal(0.3, 0.01, 500), rng.normal(0.3, 0.5, 500)
+    base, many = np.full(500, 0.3), np.arange(500)
+    effect = claims.PLANTED["cvae_vs_multvae_matched_steps"]
+    for noisy, detected in ((quiet, True), (loud, False)):
+        _, low, high = train_vae.paired_difference(obs.planted(noisy, base, many, effect), base, many)
+        assert (rule.verdict(0.0, effect, (low, high)) == "not replicated") is detected
 
 
-def test_epoch_cap_ablation_fails_when_the_early_model_is_untrained(setting):
-    """The ablation's rule (no reading and no verdict changes) fails when the 'half-cap' model is an untrained one
-    and the 'cap' model differs from it (here: a model whose arrangement is planted by hand)."""
-    conditions, history, ctx = setting
-    nulls = obs.side_by_side(obs.untrained(history.shape[1], conditions.n, 0), history, ctx, [1, 2], progress=False)
-    other = obs.measure_model(obs.untrained(history.shape[1], conditions.n, 5), history, ctx)
-    shifted = {k: obs.Measure(m.score, not m.reading, m.detail) for k, m in other.items()}
-    assert obs.unchanged(nulls.with_trained(other), nulls.with_trained(other))
-    assert not obs.unchanged(nulls.with_trained(other), nulls.with_trained(shifted))
+def test_changed_names_the_observations_whose_reading_or_verdict_differs():
+    """The epoch-cap ablation's measurement on hand-made measures: a reading that flips, and a verdict that flips
+    because the score falls among the untrained ones (same reading), are both changes; a score that moves while
+    still beating every untrained model is not."""
+    untrained = [
+        {"a": obs.Measure(0.1 * k, True), "b": obs.Measure(0.1 * k, True), "c": obs.Measure(0.0, True)}
+        for k in range(5)
+    ]
+    cap = obs.SideBySide(
+        {"a": obs.Measure(0.9, True), "b": obs.Measure(0.9, True), "c": obs.Measure(0.5, True)}, untrained
+    )
+    half = cap.with_trained({"a": obs.Measure(0.9, False), "b": obs.Measure(0.2, True), "c": obs.Measure(0.7, True)})
+    assert obs.changed(half, cap) == ["a", "b"]
+    assert obs.changed(cap, cap) == []
 
 
 def test_why_checks_fail_on_their_controls(setting):
@@ -131,8 +143,8 @@ def test_why_checks_fail_on_their_controls(setting):
     assert planted.silhouette()["all"] < 0.25
     assert rule.verdict(None, obs.centred_silhouette(planted)) == "replicated"
     assert rule.verdict(None, obs.centred_silhouette(planted, shuffle=True)) == "not replicated"
-    rho, p, _ = obs.rarity_and_isolation(space, history, conditions)
-    assert not (rho > 0 and p <= 0.05)
+    holds, rho, p, _ = obs.rarity_reading(space, history, conditions)
+    assert not holds and holds == (rho > 0 and p <= claims.THRESHOLDS.alpha)
 
 
 def test_condition_adds_nothing_check_fails_when_the_request_changes_the_ranking(trained_pair):
@@ -150,20 +162,46 @@ def test_condition_adds_nothing_check_fails_when_the_request_changes_the_ranking
     assert Within(abs=0.005).verdict(0.0, mean, (low, high)) == "replicated"
 
 
-def test_centre_built_in_check_fails_when_the_zero_condition_is_moved_off_centre(setting):
+def test_centre_share_on_untrained_models_and_its_swapped_null(setting):
     """The Why of unconditioned_centre: on untrained C-VAEs the zero condition sits amid the genres (the check
-    passes); the null, untrained C-VAEs whose genre columns share one large common shift (every genre moves the same
-    way, so the zero condition lies off to one side), fails the same rule."""
+    passes), while a genre put in its place (the notebook's null) is seldom the most central; untrained C-VAEs whose
+    genre columns share one large common shift (the zero condition off to one side) fail the same rule."""
     conditions, history, ctx = setting
-    rule = AtLeast(0.9)
+    rule = claims.CLAIMS["why_centre_built_in"].rule
     seeds = obs.null_seeds(0, 5)
     side = obs.side_by_side(obs.untrained(history.shape[1], conditions.n, 0), history, ctx, seeds, progress=False)
-    assert rule.verdict(None, side.untrained_share("unconditioned_centre")) == "replicated"
+    share = obs.centre_share(side.untrained_spaces)
+    assert share == side.untrained_share("unconditioned_centre")
+    assert rule.verdict(None, share) == "replicated"
+    assert rule.verdict(None, obs.centre_share(side.untrained_spaces, swapped=True)) == "not replicated"
     shifted = []
     for s in seeds:
         model = obs.untrained(history.shape[1], conditions.n, s)
         with torch.no_grad():
             model.encoder.w_conditions += 3.0 * torch.randn(model.encoder.w_conditions.shape[0], 1)
-        shifted.append(obs.measure_model(model, history, ctx))
-    null = obs.SideBySide(side.trained, shifted)
-    assert rule.verdict(None, null.untrained_share("unconditioned_centre")) == "not replicated"
+        shifted.append(obs.measure_space(model, history, ctx)[0])
+    assert rule.verdict(None, obs.centre_share(shifted)) == "not replicated"
+
+
+def test_centre_margin_by_hand():
+    # three genres on a triangle around the origin, the unconditioned users at (0.5, 0): the most central
+    centroids = np.array([[2.0, 0.0], [-1.0, 1.0], [-1.0, -1.0], [0.5, 0.0]])
+    d = np.array([2.0, np.sqrt(2), np.sqrt(2)])  # the genres' distances from their centre, the origin
+    assert obs.centre_margin(centroids) == pytest.approx((np.sqrt(2) - 0.5) / np.sqrt(2))
+    assert obs.centre_margin(centroids) == pytest.approx((d.min() - 0.5) / np.median(d))
+    # genre 0 in the unconditioned users' place: centre of the others (-2/3, 0); it is the farthest
+    assert obs.centre_margin(centroids, 0) < 0
+    space = latent.LatentPCA(centroids[None], np.ones(2) / 2, ("A", "B", "C", latent.UNCONDITIONED_LABEL))
+    assert obs.centre_share([space]) == 1.0 and obs.centre_share([space], swapped=True) == 0.0
+
+
+def test_every_claim_is_declared_once_with_its_kind():
+    declared = claims.CLAIMS
+    assert set(obs.LATENT) <= set(declared)
+    assert all(declared[k].kind == "paper" and "another seed" in declared[k].null for k in obs.LATENT)
+    for fact in ("genres_drama_comedy_most_common", "film_noir_least_common", "cvae_on_par_with_multvae"):
+        assert declared[fact].kind == "fact"
+    for equivalence in ("cvae_vs_multvae_matched_steps", "why_condition_adds_nothing", "epoch_cap_ablation"):
+        assert declared[equivalence].absence
+    for key, effect in claims.PLANTED.items():  # a planted effect the rule rules out, however narrow the interval
+        assert declared[key].rule.verdict(0.0, effect, (effect, effect)) == "not replicated"

@@ -5,6 +5,7 @@ import pytest
 
 from replicate.papers.cvae import latent
 from replicate.papers.cvae import measure as obs
+from replicate.papers.cvae.claims import THRESHOLDS
 from replicate.papers.cvae.conditions import Conditions, cogenres, genre_counts
 
 
@@ -121,7 +122,7 @@ def test_popular_central_and_offside_on_hand_made_radii():
         row += 6 - k
     conditions = Conditions(names, items)
     g = {n: n for n in names}
-    th = obs.Thresholds()
+    th = THRESHOLDS
     assert obs.popular_central(np.arange(6.0), conditions, names, th).reading  # popular = central
     assert not obs.popular_central(np.arange(6.0)[::-1], conditions, names, th).reading  # the null: reversed
     assert obs.offside(np.array([5.0, 4, 3, 0, 1, 2]), names, g, th).reading  # the three are the farthest

@@ -1,23 +1,26 @@
 """The paper's observations about the C-VAE latent space, each as a score and a reading, on a trained model and on
-untrained ones side by side.
+untrained ones side by side; and the measurements of the chapter's other claims (the genre facts, the planted
+differences of the equivalence claims' positive controls).
 
 Every observation of §3.1 becomes
 
 - a **score**: a scale-free number that grows the more the latent space looks as the paper describes (a ratio of
   centroid distances, a rank correlation, a silhouette), and
-- a **reading**: the paper's sentence as a yes/no on that model, with a threshold fixed in advance.
+- a **reading**: the paper's sentence as a yes/no on that model, with a threshold fixed in advance
+  (:class:`replicate.papers.cvae.claims.Thresholds`).
 
 An untrained C-VAE already passes several readings, because the one-hot condition shifts the latent mean by itself
 (a random projection also keeps much of the geometry of the histories). The paper's point is that the arrangement is
-*learned* ("such correlations are not directly fed into the network"), so an observation counts as replicated only
-when its reading holds on the trained model **and** the trained model's score lies beyond the scores of every one of
-``K`` untrained models of the same architecture (the first of them is the trained model's own initialisation): a
-one-sided rank test at level 1 / (K + 1), 0.05 for K = 19.
+*learned* ("such correlations are not directly fed into the network"), so an observation holds only when its reading
+holds on the measured model **and** its score lies beyond the scores of every one of ``K`` untrained models of the
+same architecture (the first of them is the trained model's own initialisation): a one-sided rank test at level
+1 / (K + 1), 0.05 for K = 19. The same function reads the claim's null, an untrained C-VAE of another seed
+(:func:`null_seed`), against the same ``K`` models.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -29,26 +32,12 @@ from scipy.stats import spearmanr
 
 from replicate import stats
 from replicate.papers.cvae import latent
+from replicate.papers.cvae.claims import N_UNTRAINED, NULL_OFFSET, THRESHOLDS, Thresholds
 from replicate.papers.cvae.conditions import Conditions
 from replicate.papers.cvae.model import MultVAE
 
 NEUTRAL = ("(no genres listed)", "(no genre)")
 ALIASES = {"Children's": ("Children's", "Children")}  # ML-1M spells it "Children's", ML-20M "Children"
-
-N_UNTRAINED = 19  # beating all of 19 untrained models is a one-sided rank test at 1/20 = 0.05
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The thresholds of the readings, fixed before any run (the notebook states each with its justification)."""
-
-    silhouette: float = 0.25  # a weak but real cluster structure (Kaufman and Rousseeuw)
-    eta2: float = 0.5  # the condition explains most of the variance
-    within: float = 0.5  # a component with most of its variance within conditions
-    alpha: float = 0.05  # one-sided tests (Mantel, Spearman)
-    quarter: float = 0.25  # "far" / "close": the top quarter of genres or genre pairs
-    overlap: float = 0.9  # "almost completely overlap": the closest tenth of genre pairs
-    aside: float = 0.5  # "a bit offside": farther from the centre than half of the genres
 
 
 @dataclass
@@ -60,7 +49,7 @@ class Context:
     history: sp.csr_matrix
     permutations: int = 999
     seed: int = 0
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    thresholds: Thresholds = THRESHOLDS
 
     def name(self, genre: str, names) -> str:
         return _resolve(genre, names)
@@ -211,7 +200,7 @@ def taste_centre_distance(d: np.ndarray) -> np.ndarray:
     return d.sum(axis=1) / (len(d) - 1)
 
 
-def data_readings(history: sp.csr_matrix, conditions: Conditions, names, th: Thresholds = Thresholds()) -> dict:
+def data_readings(history: sp.csr_matrix, conditions: Conditions, names, th: Thresholds = THRESHOLDS) -> dict:
     """The readings of ``IN_DATA`` on what the users' tastes say, without any model: genres as the columns of each
     user's share of liked movies per genre, distance 1 − Pearson correlation (genres liked by the same users lie
     close). Figure 3's pairs and its offside genres are read on these distances directly (the data has no plane to
@@ -273,7 +262,7 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
 
     centre = latent.centrality(space)
     genre_centre, unconditioned = centre[:-1], centre[-1]
-    score = float((genre_centre.min() - unconditioned) / np.median(genre_centre))
+    score = centre_margin(space.centroids())
     out["unconditioned_centre"] = Measure(
         score, score > 0, f"unconditioned {unconditioned:.2f} from the centre, nearest genre {genre_centre.min():.2f}"
     )
@@ -320,6 +309,39 @@ def neutral_far_on_pc1(space: latent.LatentPCA) -> Measure:
 # --- trained and untrained side by side -------------------------------------------------------------------------
 
 
+def centre_margin(centroids: np.ndarray, k: int = -1) -> float:
+    """How much nearer condition ``k`` (default: the unconditioned users, last) lies to the centre of the other
+    conditions' centroids than the nearest of them, over their median distance (> 0: ``k`` is the most central)."""
+    k = k % len(centroids)
+    others = np.delete(np.arange(len(centroids)), k)
+    distance = np.linalg.norm(centroids - centroids[others].mean(axis=0), axis=1)
+    return float((distance[others].min() - distance[k]) / np.median(distance[others]))
+
+
+def centre_share(spaces: list, swapped: bool = False) -> float:
+    """The share of ``spaces`` on which the unconditioned users are the most central condition. ``swapped``: the
+    null, where each genre in turn takes the unconditioned users' place (the share of (space, genre) pairs on which
+    that genre is the most central)."""
+    if not swapped:
+        return float(np.mean([centre_margin(s.centroids()) > 0 for s in spaces]))
+    return float(np.mean([centre_margin(s.centroids(), k) > 0 for s in spaces for k in range(len(s.labels) - 1)]))
+
+
+def planted(a: np.ndarray, b: np.ndarray, users: np.ndarray, effect: float) -> np.ndarray:
+    """``a`` moved by one constant so that the mean of :func:`train.paired_difference` (a − b over users) is
+    ``effect``: a planted difference of that size with the per-user spread of the real comparison (the positive
+    control of an equivalence claim)."""
+    from replicate.papers.cvae.train import paired_difference
+
+    return np.asarray(a) + (effect - paired_difference(a, b, users)[0])
+
+
+def null_seed(seed: int) -> int:
+    """The seed of the claims' null model, an untrained C-VAE: never one of :func:`null_seeds` (those start at the
+    chapter's seed, then 10,000 + ...), nor the trained model's own initialisation."""
+    return NULL_OFFSET + seed
+
+
 def untrained(n_items: int, n_conditions: int, seed: int) -> MultVAE:
     """A C-VAE with the paper's initialisation and no training step, seeded by ``seed`` alone."""
     state = torch.random.get_rng_state()
@@ -347,15 +369,16 @@ def latent_space(model: MultVAE, history: sp.csr_matrix, conditions: Conditions,
 @dataclass
 class SideBySide:
     """The observations on the trained model and on ``K`` untrained ones; ``spaces`` holds the latent spaces of the
-    trained model and of its own untrained initialisation (for the figure)."""
+    trained model and of its own untrained initialisation (for the figure), ``untrained_spaces`` those of all ``K``."""
 
     trained: dict
     untrained: list[dict]
     spaces: tuple = ()
+    untrained_spaces: tuple = ()
 
     def with_trained(self, measures: dict) -> "SideBySide":
-        """The same untrained models beside another trained measurement (e.g. an earlier epoch)."""
-        return SideBySide(measures, self.untrained)
+        """The same untrained models beside another measured model (an earlier epoch, the null model)."""
+        return SideBySide(measures, self.untrained, untrained_spaces=self.untrained_spaces)
 
     def verdicts(self) -> dict:
         return {key: self.holds(key) for key in self.trained}
@@ -428,67 +451,39 @@ def side_by_side(
 
     trained_space = latent_space(model, history, ctx.conditions, ctx.seed)
     trained = measure(trained_space[0], ctx, neutral_space=trained_space[1])
-    nulls, first = [], None
+    nulls, spaces = [], []
     for s in tqdm(seeds, desc="untrained C-VAEs", disable=not progress):
-        null = untrained(model.n_items, model.n_conditions, s).to(device)
-        space, with_neutral = latent_space(null, history, ctx.conditions)
-        nulls.append(measure(space, ctx, neutral_space=with_neutral))
-        first = first or space
-    return SideBySide(trained, nulls, (trained_space[0], first))
+        space, measures = measure_space(untrained(model.n_items, model.n_conditions, s).to(device), history, ctx)
+        nulls.append(measures)
+        spaces.append(space)
+    return SideBySide(trained, nulls, (trained_space[0], spaces[0]), tuple(spaces))
+
+
+def measure_space(model: MultVAE, history: sp.csr_matrix, ctx: Context) -> tuple:
+    """(the latent space of ``model`` for the users of ``history``, :func:`measure` on it)."""
+    space, with_neutral = latent_space(model, history, ctx.conditions, ctx.seed)
+    return space, measure(space, ctx, neutral_space=with_neutral)
 
 
 def measure_model(model: MultVAE, history: sp.csr_matrix, ctx: Context) -> dict:
     """:func:`measure` on the latent space of ``model`` for the users of ``history``."""
-    space, with_neutral = latent_space(model, history, ctx.conditions, ctx.seed)
-    return measure(space, ctx, neutral_space=with_neutral)
+    return measure_space(model, history, ctx)[1]
 
 
-# What each observation says, and where (the claims' descriptions).
-DESCRIPTIONS = {
-    "neutral_far_on_pc1": ("The neutral genre lies far from all others on PC1", "§3.1"),
-    "clusters_silhouette": ("Users cluster by condition (silhouette), and training made it so", "§3.1"),
-    "clusters_eta2": ("The condition explains most of the five components' variance (η²), learned", "§3.1"),
-    "users_differ_within_condition": (
-        "A component stretches the clusters: users still differ under one condition (a component's η²), learned",
-        "§3.1 (fourth PC)",
-    ),
-    "cooccurrence_mantel": ("Genres that co-occur in movies lie close (Mantel test), learned", "§3.1, §4"),
-    "unconditioned_centre": ("Unconditioned users lie nearest to the centre, learned", "§3.1, Figure 2"),
-    "film_noir_isolated": ("Film-Noir is far from every genre (top quarter of isolation), learned", "§3.1, Figure 2"),
-    "film_noir_neighbours": (
-        "Film-Noir's nearest genres are Crime, Drama, Thriller, Mystery (≥ 3 of its 4 nearest), learned",
-        "§3.1, Figure 2",
-    ),
-    "war_near_drama_romance": (
-        "War is nearer to Drama and Romance than to Children's and Animation, learned",
-        "§3.1, Figure 2",
-    ),
-    "horror_between": ("Horror lies between Thriller and Sci-Fi, learned", "§3.1, Figure 2"),
-    "horror_far_from_western": (
-        "Horror is far from Western (Western in Horror's farthest quarter), learned",
-        "§3.1, Figure 2",
-    ),
-    "thriller_mystery_crime_close": (
-        "Thriller, Mystery and Crime lie close together (each pair in the closest quarter), learned",
-        "§3.1, Figure 2",
-    ),
-    "popular_genres_central": (
-        "Popular genres lie central, unpopular ones aside (Spearman ρ), learned",
-        "§3.1, Figure 2",
-    ),
-    "figure3_pairs_overlap": (
-        "Mystery ≈ Horror, Children's ≈ Fantasy, War ≈ Western in one plane (closest tenth of pairs), learned",
-        "§3.1, Figure 3",
-    ),
-    "figure3_offside": (
-        "Action, Musical and Documentary lie aside in that plane (outer half), learned",
-        "§3.1, Figure 3",
-    ),
-    "profiling_axis": (
-        "Unconditioned users' position on the light → serious axis follows their history, learned",
-        "§3.1.1",
-    ),
-}
+# The observations of §3.1, in the order the chapter records them (their statements are declared in claims.py).
+LATENT = (
+    "neutral_far_on_pc1",
+    "clusters_silhouette",
+    "clusters_eta2",
+    "users_differ_within_condition",
+    "cooccurrence_mantel",
+    "unconditioned_centre",
+    *PAIRWISE,
+    "popular_genres_central",
+    "figure3_pairs_overlap",
+    "figure3_offside",
+    "profiling_axis",
+)
 
 
 def data_facts(conditions: Conditions) -> dict:
@@ -546,3 +541,12 @@ def rarity_and_isolation(space: latent.LatentPCA, history: sp.csr_matrix, condit
     examples = np.asarray((history @ conditions.items[:, columns]) > 0).sum(axis=0)
     result = spearmanr(examples, latent.isolation(space.genre_distances()))
     return float(result.statistic), float(result.pvalue), dict(zip(names, examples.tolist()))
+
+
+def rarity_reading(
+    space: latent.LatentPCA, history: sp.csr_matrix, conditions: Conditions, th: Thresholds = THRESHOLDS
+):
+    """The Why of Film-Noir as a reading: (conditions with more training examples lie more isolated, one-sided at
+    ``th.alpha``; Spearman ρ; p; examples per genre) from :func:`rarity_and_isolation`."""
+    rho, p, examples = rarity_and_isolation(space, history, conditions)
+    return bool(rho > 0 and p <= th.alpha), rho, p, examples
