@@ -1,10 +1,17 @@
-"""The EMDE chapter's readings, by hand: who gets a movie, the fallback when too few do, agreement over chance."""
+"""The EMDE chapter's measurements, on cases computed by hand: who gets a movie, the fallback when too few do,
+agreement over chance, and every reading of the attributions that a claim records (on ours and on the null alike)."""
+
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from replicate.papers.emde import measure
+from replicate.papers.emde.explain import Attribution
+from replicate.papers.emde.inputs import Inputs
+from replicate.papers.emde.modalities import Modality
 
 
 def test_recommended_to_orders_users_by_the_movie_score():
@@ -30,3 +37,109 @@ def test_agreement_excess_by_hand():
     assert out["n"] == 3 and out["raw"] == pytest.approx(2 / 3)
     assert out["chance"] == pytest.approx((0.5 + 0.25 + 0.25) / 3)
     assert out["excess"] == pytest.approx(2 / 3 - 1 / 3)
+
+
+# --- a model small enough to read by hand: one cast modality, one sketch, unit u hashed to bucket u ------------------
+# Movies 0-3; people p0-p3: movie 0 credits p0, p1; movie 1 p1, p2; movie 2 p3; movie 3 p0, p3.
+# Users' liked inputs: u0 {1, 2} and u2 {1, 2} (present p1, p2, p3), u1 {0} (present p0, p1).
+# Attributions (one cell per person): u0 [0, .5, .9, .1], u1 [.3, .2, .8, 0], u2 [.9, .9, .1, .95].
+# Strongest present person: u0 p2, u1 p0, u2 p3. Explained films: u0 movie 0, u1 movie 3, u2 movie 0.
+
+
+def _tiny():
+    movie_units = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1], [1, 0, 0, 1]], dtype=float))
+    cast = Modality("cast", ["p0", "p1", "p2", "p3"], movie_units, "liked", codes=np.arange(4)[:, None],
+                    unit_of={f"p{u}": u for u in range(4)})  # fmt: skip
+    model = SimpleNamespace(modalities=[cast])
+    liked = sp.csr_matrix(np.array([[0, 1, 1, 0], [1, 0, 0, 0], [0, 1, 1, 0]], dtype=float))
+    inputs = Inputs(liked, sp.csr_matrix(liked.shape))
+    cells = np.array([[0, 0.5, 0.9, 0.1], [0.3, 0.2, 0.8, 0.0], [0.9, 0.9, 0.1, 0.95]])[:, None, None, :]
+    attribution = Attribution(cells, np.ones(3), np.zeros(3), np.zeros(3), np.array([0, 3, 0]))
+    return model, inputs, attribution
+
+
+def test_strongest_present_person_by_hand():
+    model, inputs, attribution = _tiny()
+    assert measure.strongest_units(attribution, model, inputs, 0).tolist() == [2, 0, 3]
+
+
+def test_own_cast_by_hand():
+    model, inputs, attribution = _tiny()
+    out = measure.own_cast(attribution, model, inputs, 0)
+    # users with someone of their film present: all three; strongest in the film: u1 only
+    assert out["n"] == 3 and out["in_film"] == pytest.approx(1 / 3) and out["not_in_film"] == pytest.approx(2 / 3)
+    # a random present person is in the film for 1 of 3 (u0), 1 of 2 (u1), 1 of 3 (u2)
+    assert out["random"] == pytest.approx((1 / 3 + 1 / 2 + 1 / 3) / 3)
+    assert out["excess"] == pytest.approx(1 / 3 - 7 / 18)
+    assert out["not_interval"][0] <= 2 / 3 <= out["not_interval"][1]
+
+
+def test_distinct_reasons_by_hand():
+    model, inputs, attribution = _tiny()
+    out = measure.distinct_reasons(attribution, model, inputs, 0)
+    # own: p2, p0, p3; shared (the users' mean, p0 .4, p1 .53, p2 .6, p3 .35): p2, p1, p2
+    assert (out["distinct"], out["shared"], out["more"], out["n"]) == (3, 2, 1, 3)
+
+
+def test_person_rank_sums_over_the_users_who_have_the_person():
+    model, inputs, attribution = _tiny()
+    # totals over present users: p0 .3, p1 1.6, p2 1.0, p3 1.05
+    users = [0, 1, 2]
+    ranks = {
+        p: measure.person_rank(attribution, model, inputs, 0, users, p, boot=0)["rank"] for p in ("p0", "p1", "p3")
+    }
+    assert ranks == {"p0": 4, "p1": 1, "p3": 2}
+    assert measure.person_rank(attribution, model, inputs, 0, users, "nobody", boot=0)["rank"] is None
+
+
+def test_per_user_strength_by_hand():
+    model, inputs, attribution = _tiny()
+    # p1 ranks 2nd for every user; top 2 against chance 2/3, 2/2, 2/3
+    values = measure.per_user_strength(attribution, model, inputs, 0, np.arange(3), "p1", k=2)
+    assert values == pytest.approx([1 / 3, 0.0, 1 / 3])
+
+
+def test_same_epoch_by_hand():
+    model, inputs, attribution = _tiny()
+    years = np.array([1950.0, 1990.0, 2000.0, 1960.0])  # people's median years: p0 1955, p1 1970, p2 1990, p3 1980
+    out = measure.same_epoch(attribution, model, inputs, 0, years, window=30)
+    # strongest outside the film: u0 (p2, 40 years off) and u2 (p3, 30 years off); random non-cast: p2 or p3, 1/2
+    assert out["n"] == 2 and out["share"] == pytest.approx(0.5) and out["random"] == pytest.approx(0.5)
+    assert out["excess"] == pytest.approx(0.0)
+
+
+def test_completeness_gap_by_hand():
+    cells = np.array([[1.0, 1.0], [1.0, 0.0], [2.0, 2.0]])[:, None, None, :]
+    attribution = Attribution(cells, np.array([2.0, 2.0, 2.0]), np.zeros(3), np.zeros(3), np.zeros(3, int))
+    assert measure.completeness_gap(attribution) == pytest.approx(0.5)  # gaps 0, 0.5, 1
+
+
+def test_influence_ratio_by_hand():
+    nan = np.nan
+    movie_attr = {
+        "liked": np.array([[1.0, nan], [2.0, 0.0], [4.0, 1.0]]),
+        "cast": np.array([[0.5, nan], [nan, nan], [1.0, 3.0]]),
+    }
+    out = measure.influence_ratio(movie_attr, "cast")
+    assert out["n"] == 2 and out["ratio"] == pytest.approx((0.5 + 3.0) / (1.0 + 4.0))
+
+
+def test_random_attribution_is_seeded_noise_of_the_same_shape():
+    _, _, attribution = _tiny()
+    a, b = (measure.random_attribution(attribution, seed=s) for s in (1, 1))
+    c = measure.random_attribution(attribution, seed=2)
+    assert a.cells.shape == attribution.cells.shape and np.array_equal(a.cells, b.cells)
+    assert not np.array_equal(a.cells, c.cells) and np.array_equal(a.targets, attribution.targets)
+
+
+def test_named_ranks_says_why_a_person_is_not_measured():
+    model, inputs, attribution = _tiny()
+    selection = pd.DataFrame({"item": [0, 3], "title": ["A", "B"], "count": [3, 1], "kept": [True, False]})
+    offsets = {0: np.arange(3)}
+    named = (("one", "p1", "A", "strong"), ("two", "p1", "B", "strong"), ("three", "nobody", "A", "strong"))
+    rows = measure.named_ranks(attribution, model, inputs, 0, selection, offsets, named).set_index("id")
+    assert rows.loc["one", "rank"] == 1 and rows.loc["one", "missing"] == ""
+    assert rows.loc["two", "cause"] == "model" and "top ten of 1 users" in rows.loc["two", "missing"]
+    assert rows.loc["three", "cause"] == "data"
+    none = measure.named_ranks(attribution, model, inputs, None, selection, offsets, named)
+    assert set(none["cause"]) == {"data"}

@@ -1,9 +1,10 @@
-"""The chapter's readings of the attributions: which users get a movie, the influencer tables, and the measurements
-behind the paper's sentences of §3 and §3.2, each with its sampling interval; and the null attributions on which the
-same measurements must fail (random scores, an "own cast" echo, one reason shared by every user).
+"""The chapter's measurements: which users get a movie, the influencer tables, and the readings of the attributions
+behind the paper's sentences of §3 and §3.2, each with its sampling interval; and the claims' null, random
+attributions (:func:`random_attribution`).
 
-Every measurement takes an :class:`~replicate.papers.emde.explain.Attribution` and the users' inputs, so that a null
-attribution goes through exactly the same code as IG's.
+Every measurement takes an :class:`~replicate.papers.emde.explain.Attribution` and the users' inputs, so that the
+null goes through exactly the same code as IG's attributions: the notebook calls each function twice, on IG's and on
+the null's, and the same declared rule decides both (:mod:`replicate.papers.emde.claims`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,34 @@ SCHINDLER = "Schindler's List (1993)"
 def _interval(values, statistic=np.mean, seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap 95 % interval over the rows of ``values`` (1,000 resamples)."""
     return tuple(stats.bootstrap_interval(values, statistic, n_boot=1000, seed=seed)[1:])
+
+
+# --- attributions read per movie, completeness, faithfulness ---------------------------------------------------------
+
+
+def movie_attributions(attribution: Attribution, model: EMDEModel, inputs: Inputs, aggregate: str = "mean") -> dict:
+    """Per modality (by name): each user's attribution of each input movie (:func:`explain.movie_scores`)."""
+    return {
+        m.name: explain.movie_scores(attribution, model, inputs, k, aggregate=aggregate)
+        for k, m in enumerate(model.modalities)
+    }
+
+
+def completeness_gap(attribution: Attribution) -> float:
+    """Median over users of |sum of the attributions - (f(x) - f(baseline))| / |f(x) - f(baseline)| (IG's
+    completeness axiom: 0 up to the integration error)."""
+    total = attribution.cells.reshape(len(attribution.f), -1).sum(axis=1)
+    change = attribution.f - attribution.f_baseline
+    return float(np.median(np.abs(total - change) / np.abs(change)))
+
+
+def removal_test(model: EMDEModel, inputs: Inputs, targets, top, drop_random) -> tuple[np.ndarray, float]:
+    """Faithfulness: the drop of the explained output when each user's top-attributed movie ``top`` leaves her input,
+    and the one-sided Mann-Whitney p that it exceeds ``drop_random`` (the drops for a random other input movie)."""
+    from scipy.stats import mannwhitneyu
+
+    drop_top = explain.removal_effect(model, inputs, targets, top)
+    return drop_top, float(mannwhitneyu(drop_top, drop_random, alternative="greater").pvalue)
 
 
 # --- who gets a movie -----------------------------------------------------------------------------------------------
@@ -210,26 +239,25 @@ def person_rank(
 def named_ranks(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality, selection, offsets, named, seed: int = 0
 ) -> pd.DataFrame:
-    """One row per (claim id, person, movie title, rule, what the paper says): the person's rank for the movie's
-    users (:func:`person_rank`), its interval, and the rule to apply, :class:`NotApplicable` (saying why) when the
-    movie is shown to too few users, the person is no unit, or no user's input has them."""
-    from replicate.core.claims import NotApplicable
-
+    """One row per (claim id, person, movie title, what the paper says) of ``named``: the person's rank for the
+    movie's users (:func:`person_rank`) and its interval, or why it cannot be measured (``missing``) and of which kind
+    (``cause``: ``"data"`` when the run has no cast modality or the person no unit, ``"model"`` when this model shows
+    the movie to too few users or to none whose input has the person)."""
     by_title = {row.title: row for row in selection.itertuples()}
     rows = []
-    for claim_id, person, title, rule, says in named:
+    for claim_id, person, title, says in named:
         row = by_title.get(title)
-        reason, result = None, None
+        reason, cause, result = None, "data", None
         if modality is None:
             reason = "no cast modality in this run"
         elif row is None or not row.kept:
-            reason = f"{title} is in the top ten of {0 if row is None else row.count} users only"
+            reason, cause = f"{title} is in the top ten of {0 if row is None else row.count} users only", "model"
         else:
             result = person_rank(attribution, model, inputs, modality, offsets[row.item], person, seed=seed)
             if result["unit"] is None:
                 reason = f"{person} is in fewer than two movies of the dataset (no unit)"
             elif result["rank"] is None:
-                reason = f"no input of the {result['n_users']} users who get {title} has {person}"
+                reason, cause = f"no input of the {result['n_users']} users who get {title} has {person}", "model"
         rank = None if result is None or result["rank"] is None else int(result["rank"])
         note = (
             f"{result['n_people']} people present, {person} for {result['present_for']} of {result['n_users']} users"
@@ -237,8 +265,8 @@ def named_ranks(
             else reason
         )
         rows.append(dict(id=claim_id, person=person, movie=title, says=says, rank=rank,
-                         interval=None if rank is None else result["interval"],
-                         rule=rule if reason is None else NotApplicable(reason), note=note))  # fmt: skip
+                         interval=None if rank is None else result["interval"], missing=reason or "", cause=cause,
+                         note=note))  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -274,7 +302,7 @@ def named_per_user(
         return None
     by_title = {row.title: row for row in selection.itertuples()}
     pooled, per_person = [], {}
-    for _, person, title, _, says in named:
+    for _, person, title, says in named:
         row = by_title.get(title)
         if says == "not strong" or row is None or not row.kept:
             continue
@@ -350,50 +378,30 @@ def same_epoch(
 
 def distinct_reasons(attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int) -> dict:
     """How many distinct strongest units the users have (``distinct``), against what one reason shared by all of them
-    gives: the same summed attribution for every user, each user's strongest present unit under it (``shared``)."""
+    gives: the same summed attribution for every user, each user's strongest present unit under it (``shared``);
+    ``more``: the difference, and ``n`` the users with a present unit."""
     own = strongest_units(attribution, model, inputs, modality)
     shared = strongest_units(shared_attribution(attribution), model, inputs, modality)
-    return dict(distinct=len(set(own[own >= 0].tolist())), shared=len(set(shared[shared >= 0].tolist())),
-                n=int((own >= 0).sum()))  # fmt: skip
+    distinct, common = len(set(own[own >= 0].tolist())), len(set(shared[shared >= 0].tolist()))
+    return dict(distinct=distinct, shared=common, more=distinct - common, n=int((own >= 0).sum()))
 
 
 # --- null attributions ----------------------------------------------------------------------------------------------
 
 
 def random_attribution(attribution: Attribution, seed: int = 0) -> Attribution:
-    """Null: every input-sketch cell gets an independent Gaussian score of the same spread as IG's (nothing learned)."""
+    """The claims' null: every input-sketch cell of the same users gets an independent Gaussian score of the same
+    spread as IG's (nothing learned); decoded to units and movies like IG's."""
     rng = np.random.default_rng(seed)
     cells = rng.normal(scale=float(attribution.cells.std()) or 1.0, size=attribution.cells.shape)
     return replace(attribution, cells=cells.astype(attribution.cells.dtype))
 
 
 def shared_attribution(attribution: Attribution) -> Attribution:
-    """Null for "different reasons": every user gets the mean attribution of all users (one reason for all)."""
+    """One reason shared by all users, the alternative "different reasons" is measured against: every user gets the
+    mean attribution of all users (each then takes her strongest present unit under it)."""
     mean = attribution.cells.mean(axis=0, keepdims=True)
     return replace(attribution, cells=np.broadcast_to(mean, attribution.cells.shape).copy())
-
-
-def echo_attribution(attribution: Attribution, model: EMDEModel, modality: int, seed: int = 0) -> Attribution:
-    """Null for "the own cast is not the strongest": random scores, plus a large score at the buckets of every person
-    of the explained film, growing with the person's number of films (the attribution just echoes the film's credits,
-    its best-known names first)."""
-    out = random_attribution(attribution, seed)
-    cells = out.cells.copy()
-    m = model.modalities[modality]
-    fame = np.asarray(m.movie_units.sum(axis=0)).ravel()
-    boost = 10.0 * float(np.abs(cells).max())
-    members = film_units(model, modality, attribution.targets)
-    for b, row in enumerate(members):
-        for unit in np.flatnonzero(row):
-            cells[b, modality, np.arange(m.codes.shape[1]), m.codes[unit]] += boost * fame[unit]
-    return replace(out, cells=cells)
-
-
-def silent_attribution(attribution: Attribution, modality: int) -> Attribution:
-    """Null for "every modality has considerable influence": a model that ignores one modality (its cells zero)."""
-    cells = attribution.cells.copy()
-    cells[:, modality] = 0.0
-    return replace(attribution, cells=cells)
 
 
 def sparse_rows(matrix: sp.csr_matrix) -> list[np.ndarray]:

@@ -1,0 +1,354 @@
+"""The EMDE chapter's claims, declared before the run: the paper's words and where they stand, the paper's value,
+the rule with its one-line reason, and the null. Every threshold of the chapter lives here; the notebook measures
+(:mod:`replicate.papers.emde.measure`) and records, and types no rule or paper value.
+
+The nulls. For an attribution claim the skeptic says "random attributions show that too": the null is
+:func:`~replicate.papers.emde.measure.random_attribution` of the same users (every input-sketch cell redrawn from a
+Gaussian of IG's spread, seeded from the run's generator), decoded and measured by the same functions and decided by
+the same rule in the same run. For a claim about the trained recommender against structure, an untrained network of
+another seed (:data:`NULL_OFFSET` + the chapter's seed), on the same codes and inputs.
+
+Some of the paper's sentences are statements that random attributions make true (a famous lead who is not strong, a
+strongest person outside the film, varied reasons over users, every modality's top influence near the
+interactions'): those rows are decided as the paper states them and come out *uninformative* when the null passes
+too; the chapter says which.
+"""
+
+from __future__ import annotations
+
+from replicate.core.claims import AtLeast, AtMost, Declared, Exceeds, NotApplicable, Within, declare
+
+TOP_K = 10  # a person is "strong" for a film when ranked in its top 10
+PAPER_CAST_RATIO = round(0.023 / 0.026, 3)  # the paper's cast / interactions top influence
+EPOCH_WINDOW = 10  # "the same movie epoch": the median year of a person's films within ± 10 years of the film's
+NULL_OFFSET = 1000  # the untrained null network's seed: the chapter's seed + 1000
+
+PAPER = "Rychalska et al."
+RANDOM = (
+    "random attributions: the same users' input-sketch cells redrawn from a Gaussian of IG's spread (seeded from "
+    "the run's generator), decoded and measured by the same functions"
+)
+UNTRAINED = f"an untrained EMDE network of seed + {NULL_OFFSET} (same codes and inputs, no training step)"
+NAMED_WHY = "Why a named person may not rank where the paper says"
+
+# The paper's named people (§3.2): claim id, person, movie, what the paper says of them.
+NAMED = (
+    ("crowe_gladiator", "Russell Crowe", "Gladiator (2000)", "not strong"),
+    ("smith_gladiator", "Will Smith", "Gladiator (2000)", "the decisive actor"),
+    ("hitchcock_rear_window", "Alfred Hitchcock", "Rear Window (1954)", "strong"),
+    ("norton_fight_club", "Edward Norton", "Fight Club (1999)", "strong"),
+    ("cotten_casablanca", "Joseph Cotten", "Casablanca (1942)", "strongly contributes"),
+)
+_NAMED_QUOTES = {
+    "crowe_gladiator": "Russel Crowe is not a strong influencer for Gladiator",
+    "smith_gladiator": "Will Smith is the decisive actor for this prediction, although he does not even star in it",
+    "hitchcock_rear_window": "Alfred Hitchcock (Rear Window) and Edward Norton (Fight Club) might have such "
+    "dedicated groups of followers",
+    "norton_fight_club": "Alfred Hitchcock (Rear Window) and Edward Norton (Fight Club) might have such dedicated "
+    "groups of followers",
+    "cotten_casablanca": "Joseph Cotten strongly contributes to the prediction of Casablanca",
+}
+
+
+def _named(claim_id: str, person: str, movie: str, says: str) -> Declared:
+    weak = says == "not strong"
+    return Declared(
+        claim_id,
+        f"Rank of {person} among the people for {movie} (paper: {says}; top {TOP_K} is strong)",
+        "paper",
+        AtLeast(TOP_K + 1) if weak else AtMost(TOP_K),
+        reason=f"the paper's Figure 1 clouds show about ten names per movie: 'strong' is the top {TOP_K}"
+        + (", 'not strong' anything below" if weak else ""),
+        paper=says,
+        quote=_NAMED_QUOTES[claim_id],
+        where=f"{PAPER} §3.2, Figure 1b",
+        null=RANDOM,
+        regen_abs=50,
+        why=NAMED_WHY,
+    )
+
+
+def _not_applicable(claim_id, statement, paper, reason, quote, where, kind="paper", **kwargs) -> Declared:
+    return Declared(
+        claim_id, statement, kind, NotApplicable(reason), reason=reason, paper=paper, quote=quote, where=where, **kwargs
+    )
+
+
+_AGREEMENT_QUOTE = "agreements range from 0% (posters) to 10% (movie plots and cast)"
+_INFLUENCE_QUOTE = "ranging from 0.023 for cast to 0.026 for interactions"
+_CONSIDERABLE_QUOTE = "all modalities have a considerable influence on the output prediction"
+
+
+def _high_influence(name: str) -> Declared:
+    paper = name == "disliked"
+    return Declared(
+        f"high_influence_{name}",
+        f"Top influence of {name} relative to interactions ('comparatively high')",
+        "paper" if paper else "book",
+        AtLeast(0.5),
+        reason="'comparatively high' read as not less than half the interactions'; the paper's lowest modality "
+        "reaches 0.885 of them",
+        quote=_CONSIDERABLE_QUOTE if paper else "",
+        where=f"{PAPER} §3" if paper else "this book (a modality the paper does not have)",
+        null=RANDOM,
+        regen_abs=0.1,
+    )
+
+
+CLAIMS = declare(
+    # --- recommendation quality: the book's checks that the explained model is a real recommender -----------------
+    Declared(
+        "emde_beats_popularity",
+        "EMDE nDCG@100 minus popularity's",
+        "book",
+        AtLeast(0.0),
+        reason="a recommender worth explaining beats the most popular movies (Dąbrowski et al. 2020 report EMDE "
+        "beating such baselines on ML-20M)",
+        where="this book (Dąbrowski et al. 2020)",
+        null=UNTRAINED,
+        regen_abs=0.02,
+    ),
+    Declared(
+        "emde_beats_ease",
+        "EMDE nDCG@100 minus EASE's",
+        "book",
+        AtLeast(0.0),
+        reason="EMDE's own paper reports it above EASE on ML-20M",
+        where="this book (Dąbrowski et al. 2020, Table 2)",
+        regen_abs=0.02,
+    ),
+    _not_applicable(
+        "split_sizes",
+        "Train / test / validation users of the filtered ML-20M",
+        "116,677 / 10,000 / 10,000",
+        "needs ML-20M filtered as in Dąbrowski et al. 2020",
+        "116,677/10,000/10,000 train/test/valid users",
+        f"{PAPER} §3",
+        kind="fact",
+    ),
+    Declared(
+        "ig_completeness",
+        "IG completeness: median |Σ attributions − (f(x) − f(0))| / |f(x) − f(0)|",
+        "book",
+        AtMost(0.05),
+        reason="the integration error of a few dozen steps; larger means too few steps",
+        where="Sundararajan et al. 2017 (completeness axiom)",
+        null=RANDOM,
+        regen_abs=0.01,
+    ),
+    _not_applicable(
+        "gladiator_braveheart",
+        "The most influential poster for Gladiator is Braveheart's",
+        "Braveheart (1995)",
+        "needs movie posters; ours: the most influential liked movie",
+        "the pair Gladiator and Braveheart - the key influencer is the exposition of the main character",
+        f"{PAPER} §3.3, Figure 2",
+    ),
+    # --- §3.2: people --------------------------------------------------------------------------------------------
+    Declared(
+        "own_cast_strong",
+        "Strongest person in the recommended film's cast: share minus a random person's",
+        "paper",
+        Exceeds(0.0),
+        reason="'strong influencers on other movies they have worked on' means more often than a random person of "
+        "the user's input (interval above 0)",
+        quote="Actors and directors often are strong influencers on other movies they have worked on",
+        where=f"{PAPER} §3.2",
+        null=RANDOM,
+        regen_abs=0.1,
+    ),
+    Declared(
+        "not_own_cast",
+        "Share of users whose strongest person is not in the recommended film",
+        "paper",
+        AtLeast(0.25),
+        reason="the paper names two of its five movies (Gladiator, Casablanca) whose strongest person is not in the "
+        "cast",
+        quote="lead actors (even very famous ones) may not have a strong influence on prediction of their own movies",
+        where=f"{PAPER} §3.2",
+        null=RANDOM,
+        regen_abs=0.15,
+    ),
+    *(_named(*row) for row in NAMED),
+    Declared(
+        "why_named_one_user",
+        "Named people the paper calls strong: share of their movie's users for whom they are top k, minus chance",
+        "book",
+        Exceeds(0.0),
+        reason="more often top k in a user's own explanation than under a random order of her people",
+        where="ours: one user's reading against the sum over users (issue 15)",
+        null=RANDOM,
+        regen_abs=0.15,
+    ),
+    Declared(
+        "same_epoch",
+        f"Strongest person not in the film but of its epoch (± {EPOCH_WINDOW} years): share minus a random "
+        "non-cast person's",
+        "paper",
+        Exceeds(0.0),
+        reason="'belongs to the same movie epoch' means more often than a person drawn at random from the user's "
+        "input (interval above 0)",
+        quote="An actor who does not star in a movie but belongs to the same movie epoch can be a strong attribution",
+        where=f"{PAPER} §3.2 (Joseph Cotten and Casablanca)",
+        null=RANDOM,
+        regen_abs=0.15,
+    ),
+    # --- §3.1 and §3.3: plot words and posters -------------------------------------------------------------------
+    _not_applicable(
+        "tokens_fight_club",
+        "Plot words with high attribution for Fight Club (1999)",
+        "gang, kill",
+        "needs plot texts; ours: the strongest title words, a substitute",
+        "'gang' and 'kill' are predictive of Fight Club",
+        f"{PAPER} §3.1, Figure 1a",
+    ),
+    _not_applicable(
+        "tokens_gladiator",
+        "Plot words with high attribution for Gladiator (2000)",
+        "know, help, see, world",
+        "needs plot texts; ours: the strongest title words, a substitute",
+        'tokens "know", "help", "see", "world" have high attribution scores for Gladiator',
+        f"{PAPER} §3.1, Figure 1a",
+    ),
+    _not_applicable(
+        "violence_viewers",
+        "Violence words help Rear Window, Fight Club and Apollo 13, not Gladiator",
+        "violence words strong for three of the movies",
+        "needs plot texts",
+        "violence can be an advantage for viewers of Rear Window, Fight Club, and (surprisingly) Apollo 13",
+        f"{PAPER} §3.1",
+    ),
+    _not_applicable(
+        "posters_toolkit",
+        "Shared poster elements (colour, positioning, number of characters) of recommended and influential movies",
+        "qualitative",
+        "needs movie posters (SimCLR embeddings)",
+        "These elements often include the choice of color, similar positioning and number of characters",
+        f"{PAPER} §3.3",
+    ),
+    # --- §3 and §3.4: Schindler's List user by user --------------------------------------------------------------
+    Declared(
+        "different_reasons",
+        "Schindler's List: distinct strongest people over the users, minus one shared reason's",
+        "paper",
+        AtLeast(1),
+        reason="one reason for all users (every user scored by the users' mean attribution) is the alternative the "
+        "paper's sentence rules out",
+        quote="for each individual user it is influenced by different factors",
+        where=f"{PAPER} §3 and §3.4, Figure 3",
+        null=RANDOM,
+        regen_abs=5,
+    ),
+    _not_applicable(
+        "cast_text_vs_posters",
+        "Cast and text vary more across users than posters",
+        "cast, text > posters",
+        "needs posters; title words substitute for text",
+        "more variability in the selection of most influential cast and description tokens, as compared to posters",
+        f"{PAPER} §3.4",
+    ),
+    # --- §3: the paper's statistics --------------------------------------------------------------------------------
+    Declared(
+        "agreement_cast",
+        "Cast picks the same most influential movie as interactions (share of users, excess over chance)",
+        "paper",
+        Within(abs=0.05),
+        reason="the paper's users have dozens of liked movies, so its chance agreement is near zero and its 10 % is "
+        "an excess; ± 5 points is half the paper's value",
+        paper=0.10,
+        quote=_AGREEMENT_QUOTE,
+        where=f"{PAPER} §3",
+        null=RANDOM,
+        regen_abs=0.1,
+        why="Why the cast agreement may not be the paper's",
+    ),
+    _not_applicable(
+        "agreement_title",
+        "Plot texts pick the same movie as interactions (ours: title words, excess over chance)",
+        0.10,
+        "needs plot texts; title words are a substitute, shown, not compared",
+        _AGREEMENT_QUOTE,
+        f"{PAPER} §3",
+        regen_abs=0.1,
+    ),
+    _not_applicable(
+        "agreement_posters",
+        "Posters pick the same movie as interactions",
+        0.0,
+        "needs movie posters",
+        _AGREEMENT_QUOTE,
+        f"{PAPER} §3",
+    ),
+    _not_applicable(
+        "top_influence_interactions",
+        "Mean attribution of the top influential movie, liked",
+        0.026,
+        "the scale of the explained output differs; the ratio is compared",
+        _INFLUENCE_QUOTE,
+        f"{PAPER} §3",
+        regen_abs=0.01,
+    ),
+    _not_applicable(
+        "top_influence_cast",
+        "Mean attribution of the top influential movie, cast",
+        0.023,
+        "the scale of the explained output differs; the ratio is compared",
+        _INFLUENCE_QUOTE,
+        f"{PAPER} §3",
+        regen_abs=0.01,
+    ),
+    Declared(
+        "cast_vs_interactions",
+        "Top influence of cast relative to interactions",
+        "paper",
+        Within(abs=0.2),
+        reason="the paper's range 0.023-0.026 gives 0.885; ± 0.2 allows another output scale while still telling "
+        "'comparable' from 'much weaker'",
+        paper=PAPER_CAST_RATIO,
+        quote=_INFLUENCE_QUOTE,
+        where=f"{PAPER} §3",
+        null=RANDOM,
+        regen_abs=0.05,
+        why="Why the cast-to-interactions ratio is not the paper's",
+    ),
+    *(_high_influence(name) for name in ("disliked", "genres", "title")),
+    # --- the book's checks -------------------------------------------------------------------------------------------
+    Declared(
+        "removal_faithful",
+        "Removing the top-attributed movie lowers the output more than a random one (p)",
+        "book",
+        AtMost(0.05),
+        reason="the usual level of a one-sided test",
+        where="this book (faithfulness check)",
+        null=RANDOM,
+        regen_abs=0.01,
+    ),
+    Declared(
+        "ablation_cleora_iterations",
+        "nDCG@100 with one Cleora step (ours) minus three steps'",
+        "book",
+        AtLeast(0.0),
+        reason="our one step must be at least as good as three, or the choice costs accuracy",
+        where="this book (ablation)",
+        regen_abs=0.02,
+    ),
+    Declared(
+        "ablation_sum_over_units",
+        "Cast / interactions top influence with the sum over a movie's people (same rule as the paper claim)",
+        "book",
+        Within(abs=0.2),
+        reason="the paper claim's own rule: if the verdict flips, the paper's ratio depends on a choice it leaves open",
+        paper=PAPER_CAST_RATIO,
+        where="this book (ablation)",
+        regen_abs=0.2,
+    ),
+    Declared(
+        "why_agreement_untrained",
+        "Cast picks the same movie as interactions for an untrained network (excess over chance)",
+        "book",
+        AtLeast(0.05),
+        reason="the agreement claim's own band: a structural excess that large can by itself move our value out of it",
+        where="book check (why the cast agreement differs)",
+        regen_abs=0.1,
+    ),
+)
