@@ -8,9 +8,12 @@ import scipy.sparse as sp
 
 from replicate import baselines, splits
 from replicate.baselines.base import Baseline
+from replicate.papers.reconet import measure as v
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
-from replicate.papers.reconet import measure as v
+from replicate.papers.reconet.claims import CLAIMS
+
+EDGE = CLAIMS["t1_edge_fm_without"].rule
 
 
 def test_past_edge_steps_one_grid_ratio_beyond_the_edge_the_choice_sits_on():
@@ -31,8 +34,8 @@ def test_common_scale_counts_values_in_the_band_after_the_median_ratio():
     scattered = {"a": 0.36, "b": 0.24, "c": 0.24, "d": 0.24}
     measured = v.common_scale(scattered, paper, band=0.10)
     assert measured.ours == pytest.approx(0.5)
-    assert measured.verdict("common_scale") == "not replicated"
-    assert v.common_scale(shifted, paper, 0.10).verdict("common_scale") == "replicated"
+    assert measured.verdict(CLAIMS["t1_common_scale"].rule) == "not replicated"
+    assert v.common_scale(shifted, paper, 0.10).verdict(CLAIMS["t1_common_scale"].rule) == "replicated"
 
 
 class Step(Baseline):
@@ -77,7 +80,7 @@ def test_a_step_past_the_edge_that_finds_a_better_model_passes_the_edge_rule(ste
     assert table.rows[0].config == {"q": 2}
     (run,) = t1.edge_runs(table, split, t1.Budget())
     gain = v.largest_gain(run.gains())
-    assert gain.verdict("edge") == "replicated"
+    assert gain.verdict(EDGE) == "replicated"
     assert run.best is not None and run.test > table.rows[0].test
     assert t1.edge_outcome(table, [run]) == (1, 1)  # one row changed, better after the full budget too
 
@@ -88,7 +91,7 @@ def test_null_a_step_that_changes_nothing_does_not_pass_the_edge_rule(stepped):
     runs = t1.edge_runs(table, split, t1.Budget())
     assert runs, "the chosen configuration sits at an edge of the grid"
     for run in runs:
-        assert v.largest_gain(run.gains()).verdict("edge") != "replicated"
+        assert v.largest_gain(run.gains()).verdict(EDGE) != "replicated"
 
 
 def test_edge_runs_are_part_of_the_search_and_skip_a_table_from_stored_choices(stepped):
@@ -103,8 +106,9 @@ def test_edge_claims_have_the_same_ids_in_every_run_and_say_why_they_do_not_appl
     searched_inside = v.edge_claims(table, [], frame, seed=0)
     # Step is not one of the paper's Table 1 methods, so only the two "two best" rows are left
     assert [c["id"] for c in searched_inside] == ["reconet_two_best_extended_without", "reconet_two_best_extended_with"]
-    reasons = {c["id"]: c["rule"].reason for c in searched_inside}
+    reasons = {c["id"]: c["missing"] for c in searched_inside}
     assert "edge of its grid" in reasons["reconet_two_best_extended_with"]
+    assert {c["cause"] for c in searched_inside} == {"data"}
     table.rows[0].trials = table.rows[0].trials[:1]
     other_seed = v.edge_claims(table, [], frame, seed=2)
-    assert all("seed 2" in c["rule"].reason for c in other_seed)
+    assert all("seed 2" in c["missing"] and c["cause"] == "seed" for c in other_seed)

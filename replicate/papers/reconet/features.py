@@ -8,7 +8,7 @@ any of her training items has it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -222,3 +222,12 @@ class ExampleGenerator:
         inputs = np.zeros((len(labels), self.space.n_features), dtype=np.float32)
         inputs[np.repeat(np.arange(len(labels)), np.diff(offsets)), cols] = 1.0
         return inputs, labels
+
+
+def shuffled_attributes(space: FeatureSpace, rng: np.random.Generator) -> FeatureSpace:
+    """The null of "attributes help": the same space with each user's attributes those of another user and each
+    item's attributes those of another item (random permutations of the rows), so that the attributes carry no
+    information about whom or what they are attached to."""
+    users = rng.permutation(space.user_attrs.shape[0])
+    items = rng.permutation(space.item_attrs.shape[0])
+    return replace(space, user_attrs=space.user_attrs[users], item_attrs=space.item_attrs[items])

@@ -1,10 +1,8 @@
-"""The measurement behind each model-based claim of RecoNet's chapter, and its rule, in one place: the notebook
-records what these functions measure with these rules, and ``tests/test_reconet_null.py`` runs the same functions and
-rules on null models (untrained weights, random attributions, shuffled demographics) to show that each rule can fail.
+"""The measurement behind each claim of RecoNet's chapter: the notebook calls each function twice, on the model and
+on the claim's null (or positive control), and records both (:func:`record`); the rules live in ``claims.py``.
 
 Every function returns a :class:`Measured`: ``ours``, its 95 % interval where there is a sample to draw it from
-(users, bootstrap draws over users), and a note. ``RULES`` holds each claim's rule with the one-line reason for its
-threshold, fixed before any run.
+(users, bootstrap draws over users), and a note.
 """
 
 from __future__ import annotations
@@ -16,50 +14,21 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from replicate import stats
-from replicate.core.claims import AtLeast, AtMost, Exceeds, Holds, NotApplicable, Order, Rule, Within
+from replicate.core.claims import Rule
 from replicate.papers.reconet import table1 as t1
+from replicate.papers.reconet.claims import CLAIMS
 from replicate.papers.reconet.features import FeatureSpace
 
 N_BOOT = 1000  # bootstrap draws for every interval below (percentile intervals over users)
 
-RULES: dict[str, tuple[Rule, str]] = {
-    "table1": (Within(rel=0.10), "a tenth of the paper's value: wider than seed-to-seed noise, narrower than the gaps"),
-    "two_best": (Holds(), "the caption's bold: RecoNet is one of the two highest of the column"),
-    "order": (Order(min_tau=0.5), "τ ≥ 0.5: three pairs of methods in four ordered as in the paper"),
-    "attributes_help": (AtLeast(0.01), "a gain of 1 % or more, the whole interval, so noise does not count"),
-    "layer_not_better": (AtMost(0.01), "the layer gains at most 1 % (the same margin as for attributes)"),
-    "cold_comparable": (Within(rel=0.10), "RecoNet / OCuLaR within ±10 % over the curve, as for Table 1"),
-    "cold_beats": (AtLeast(1.2), "'substantially better': at least 1.2 times the better of CML and FM"),
-    "fig5_features": (Exceeds(0.0), "more such features in the top six than a random six of the same profile"),
-    "pertinence": (Exceeds(0.0, below=True), "'significantly decreases': the paired interval below zero"),
-    "mannwhitney": (AtMost(1e-4), "the paper's p < 10⁻⁴, two-sided ('same distribution?')"),
-    "skew_gap": (Exceeds(0.0, below=True), "'top 1' more negatively skewed than 'random 1', the interval below 0"),
-    "negative_skew": (Exceeds(0.0, below=True), "'negatively skewed': the interval of the quartile skewness below 0"),
-    "symmetric": (Within(abs=0.1), "|quartile skewness| ≤ 0.1, about a moment skewness of 0.5 ('fairly symmetric')"),
-    "lime_agreement": (Within(rel=0.15), "LIME's top-1..5 removals reach LRP's drop within ±15 %"),
-    "lime_weaker": (Exceeds(0.0, below=True), "LRP's later removals drop the output more, the interval below 0"),
-    "lime_seconds": (Within(abs=1.0), "the paper's 10–12 s"),
-    "plateau": (AtMost(0.01), "doubling the epochs adds at most 1 % validation recall"),
-    "demographic_signal": (AtLeast(1.1), "group popularity beats global popularity by 10 % over the curve"),
-    "floor": (AtLeast(1.0), "a method that cannot beat popularity for cold users has learned nothing for them"),
-    "ranks": (AtMost(0.05), "at most one cold user in twenty left without any ranking (all scores equal)"),
-    "separated": (Exceeds(0.0), "the second best beats the third: the paired interval above zero"),
-    "common_scale": (AtLeast(0.75), "three values in four inside the Table 1 band once one factor is divided out"),
-    "edge": (AtLeast(0.01), "one grid step further gains 1 % validation recall or more, the whole interval"),
-    "two_best_extended": (Holds(), "the caption's bold again, every baseline's grid one step longer"),
-    "toward_lrp": (Exceeds(0.0), "twice the samples bring LIME's drop closer to LRP's: the paired interval above 0"),
-}
 
-
-def rule(name: str) -> Rule:
-    return RULES[name][0]
-
-
-def rules_table() -> pd.DataFrame:
-    """Every rule of the chapter and why its threshold is where it is."""
+def declarations_table() -> pd.DataFrame:
+    """Every claim of the chapter as declared before the run (``claims.py``): its rule, the reason for it and its null
+    (for an absence claim, its positive control)."""
     return pd.DataFrame(
-        [(name, r.describe(), why) for name, (r, why) in RULES.items()], columns=["rule", "test", "why"]
-    ).set_index("rule")
+        [(c.id, c.kind, c.rule.describe(), c.reason, c.null) for c in CLAIMS.values()],
+        columns=["claim", "kind", "rule", "why", "null or control"],
+    ).set_index("claim")
 
 
 @dataclass
@@ -68,12 +37,16 @@ class Measured:
     interval: tuple | None = None
     note: str = ""
 
-    def claim(self) -> dict:
-        """``ours``, ``interval`` and ``note`` as keyword arguments of ``ch.claim``."""
-        return {"ours": self.ours, "interval": self.interval, "note": self.note}
+    def verdict(self, rule: Rule, paper=None) -> str:
+        """What ``rule`` says of this measurement (the tests' use)."""
+        return rule.verdict(paper, self.ours, self.interval)
 
-    def verdict(self, name: str, paper=None) -> str:
-        return rule(name).verdict(paper, self.ours, self.interval)
+
+def record(ch, claim_id: str, ours: Measured, null: Measured | None = None, note: str = "", **kwargs) -> None:
+    """``ch.record`` of a measurement and, when given, its null (or positive control) measured the same way."""
+    if null is not None:
+        kwargs |= {"null": null.ours, "null_interval": null.interval}
+    ch.record(claim_id, ours.ours, ours.interval, note="; ".join(t for t in (ours.note, note) if t), **kwargs)
 
 
 def _boot(columns: list, statistic, seed: int = 0) -> tuple[float, float, float]:
@@ -129,6 +102,11 @@ def among_two_best(column: dict, method: str) -> Measured:
     return Measured(bool(method in ranked[:2]), None, note)
 
 
+def in_place(column: dict, method: str, value: float) -> dict:
+    """``column`` (method → recall@50) with ``method``'s value replaced by ``value`` (a null in the method's place)."""
+    return {**column, method: float(value)}
+
+
 def order(column: dict) -> list:
     """Methods of ``column`` (method → value, NaN skipped), best first."""
     return [m for m in sorted(column, key=lambda m: -column[m]) if np.isfinite(column[m])]
@@ -145,6 +123,15 @@ def second_beats_third(per_user: dict, column: dict) -> Measured:
     """Paired difference of per-user recall between the second and the third method of ``column``."""
     ranked = order(column)
     return difference(per_user[ranked[1]], per_user[ranked[2]], f"{ranked[1]} − {ranked[2]}, ")
+
+
+def planted_gain(better_users, worse_users, gain: float) -> np.ndarray:
+    """A positive control: ``better_users`` (per-user recall) shifted so that its mean over the users both have lies
+    exactly ``gain`` (relative) above ``worse_users``', each user's own difference to the mean kept: a planted effect
+    of that size, with the pair's real per-user noise."""
+    a, b = np.asarray(better_users, dtype=float), np.asarray(worse_users, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    return a - a[keep].mean() + (1 + gain) * b[keep].mean()
 
 
 def layer_minus_reconet(without_users: dict, with_users: dict) -> Measured:
@@ -170,52 +157,48 @@ def common_scale(ours: dict, paper: dict, band: float) -> Measured:
 
 def edge_claims(table, edges: list, frame: pd.DataFrame, seed: int) -> list[dict]:
     """The claims of the extended search (:func:`table1.edge_runs`), one per baseline row of Table 1 and one per
-    column for "RecoNet among the two best" again, the same ids in every run: keyword arguments of ``ch.claim``
-    (without kind and source), not applicable where the row's choice lies inside its grid or where the search did
-    not run (seeds after 0, a one-configuration grid)."""
+    column for "RecoNet among the two best" again, the same ids in every run: keyword arguments of ``ch.record``
+    (``missing`` with its ``cause`` where the row's choice lies inside its grid or where the search did not run:
+    seeds after 0, a one-configuration grid)."""
     by_row = {(e.method, e.attributes): e for e in edges}
     if edges or any(len(t.trials) > 1 for t in table.rows):
-        idle = None
+        idle, cause = None, "data"
     elif seed != 0:
-        idle = f"seed {seed} retrains seed 0's choices: the search, and this extension of it, ran on seed 0"
+        idle, cause = (
+            f"seed {seed} retrains seed 0's choices: the search, and this extension of it, ran on seed 0",
+            "seed",
+        )
     else:
-        idle = "the search tried one configuration per method (this profile's grid): no edge to step past"
+        idle, cause = (
+            "the search tried one configuration per method (this profile's grid): no edge to step past",
+            "data",
+        )
     out = []
     for t in table.rows:
         if t.method not in t1.BASELINE_KEYS or t.method not in t1.CLAIM_KEYS:
             continue
-        part = "with" if t.attributes else "without"
-        claim = {
-            "id": f"t1_edge_{t1.CLAIM_KEYS[t.method]}_{part}",
-            "description": f"{t.method}, {part} attributes: relative gain of validation recall@50 one grid step past "
-            "the edge its configuration sits on",
-            "paper": None,
-        }
+        claim = {"id": f"t1_edge_{t1.CLAIM_KEYS[t.method]}_{'with' if t.attributes else 'without'}"}
         run = by_row.get((t.method, t.attributes))
         if run is not None:
-            claim |= {"rule": rule("edge"), **largest_gain(run.gains()).claim()}
-            claim["note"] = f"chosen {t1.config_label(run.config)}; " + claim["note"]
+            gain = largest_gain(run.gains())
+            claim |= {
+                "ours": gain.ours,
+                "interval": gain.interval,
+                "note": f"chosen {t1.config_label(run.config)}; {gain.note}",
+            }
         else:
-            reason = idle or f"its configuration ({t1.config_label(t.config)}) lies inside its grid"
-            claim |= {"rule": NotApplicable(reason), "ours": None}
+            claim |= {
+                "missing": idle or f"its configuration ({t1.config_label(t.config)}) lies inside its grid",
+                "cause": cause,
+            }
         out.append(claim)
     for part in ("without", "with"):
-        claim = {
-            "id": f"reconet_two_best_extended_{part}",
-            "description": f"RecoNet among the two best of the {part}-attributes column, each baseline's grid one "
-            "step longer",
-            "paper": None,
-        }
+        claim = {"id": f"reconet_two_best_extended_{part}"}
         if edges:
-            claim |= {
-                "rule": rule("two_best_extended"),
-                **among_two_best(t1.stronger_column(frame, edges, part), "RecoNet").claim(),
-            }
+            column = t1.stronger_column(frame, edges, part)
+            claim |= {"ours": order(column), "note": among_two_best(column, "RecoNet").note}
         else:
-            claim |= {
-                "rule": NotApplicable(idle or "no baseline's configuration sits at an edge of its grid"),
-                "ours": None,
-            }
+            claim |= {"missing": idle or "no baseline's configuration sits at an edge of its grid", "cause": cause}
         out.append(claim)
     return out
 
@@ -304,6 +287,22 @@ def quartile_skew(values) -> float:
     return float((q3 + q1 - 2 * q2) / (q3 - q1)) if q3 > q1 else 0.0
 
 
+def plant_skew(values, target: float) -> np.ndarray:
+    """A positive control for "fairly symmetric": ``values`` with the half on one side of the median stretched about
+    it (the lower half for a negative ``target``, the upper for a positive one) so that the quartile skewness is
+    exactly ``target``; the order of the values is kept, so the quartiles move with the stretch."""
+    x = np.asarray(values, dtype=float)
+    q1, q2, q3 = np.quantile(x, [0.25, 0.5, 0.75])
+    low, high = q2 - q1, q3 - q2
+    if low <= 0 or high <= 0:
+        return x.copy()
+    if target < 0:  # (high − a·low) / (high + a·low) = target
+        a = high * (1 - target) / (low * (1 + target))
+        return np.where(x < q2, q2 - a * (q2 - x), x)
+    a = low * (1 + target) / (high * (1 - target))  # (a·high − low) / (a·high + low) = target
+    return np.where(x > q2, q2 + a * (x - q2), x)
+
+
 def skew_gap(top1, random1) -> Measured:
     """Quartile skewness of 'top 1' minus that of 'random 1', the users resampled together."""
     value, low, high = _boot([top1, random1], lambda a, b: quartile_skew(a) - quartile_skew(b))
@@ -329,6 +328,30 @@ def deletion_agreement(lrp_curves, other_curves, k_max: int = 5) -> Measured:
     return Measured(value, (low, high), f"mean Δŷ_c, k = 1..{k_max}: LIME {a.mean():.4f}, LRP {b.mean():.4f}")
 
 
+def late_shortfall(lrp_curves, other_curves, k_split: int = 5) -> Measured:
+    """Figure 8 left read whole: "agreement among the first four to five features; for the remaining, RecoNet exhibits
+    a larger decrease". The share of LRP's mean drop that another ranking reaches at k > ``k_split`` minus the share
+    it reaches at k ≤ ``k_split`` (curves: users × k = 1..k_max), with a paired bootstrap over users. Below 0: the
+    other ranking keeps up early and falls behind later. A random ranking's share rises with k instead (its drop grows
+    about linearly in k, LRP's most at the first features), so it does not pass."""
+    lrp_curves, other_curves = np.asarray(lrp_curves, dtype=float), np.asarray(other_curves, dtype=float)
+    columns = [
+        lrp_curves[:, :k_split].mean(axis=1),
+        other_curves[:, :k_split].mean(axis=1),
+        lrp_curves[:, k_split:].mean(axis=1),
+        other_curves[:, k_split:].mean(axis=1),
+    ]
+
+    def statistic(early_lrp, early_other, late_lrp, late_other):
+        return late_other.mean() / late_lrp.mean() - early_other.mean() / early_lrp.mean()
+
+    value, low, high = _boot(columns, statistic)
+    early = columns[1].mean() / columns[0].mean()
+    late = columns[3].mean() / columns[2].mean()
+    note = f"share of LRP's mean Δŷ_c: k ≤ {k_split} {early:.3f}, k > {k_split} {late:.3f}; {len(columns[0])} users"
+    return Measured(value, (low, high), note)
+
+
 def toward_lrp(lrp_curves, lime_curves, more_curves, k_max: int = 5) -> Measured:
     """How much closer to LRP's drop (mean Δŷ_c, k = 1..k_max) LIME comes with more samples: |ratio − 1| with the
     study's samples minus |ratio − 1| with more (ratio: LIME's mean drop / LRP's), a paired bootstrap over users.
@@ -340,13 +363,17 @@ def toward_lrp(lrp_curves, lime_curves, more_curves, k_max: int = 5) -> Measured
 
 
 def summary(claims: list) -> str:
-    """Markdown: for paper claims and book checks apart, how many got each verdict, and the rows that did not
-    replicate (generated from the recorded claims, so that no verdict is typed into prose)."""
+    """Markdown: for paper claims, facts and book checks apart, how many got each verdict, and the rows that did not
+    replicate or whose null passes too (generated from the recorded claims, so that no verdict is typed into prose)."""
     lines = []
-    for kind, label in (("paper", "Paper claims"), ("book", "Book checks")):
+    for kind, label in (("paper", "Paper claims"), ("fact", "Facts"), ("book", "Book checks")):
         rows = [c for c in claims if c.kind == kind]
+        if not rows:
+            continue
         counts = pd.Series([c.verdict for c in rows]).value_counts()
         lines.append(f"- **{label}** ({len(rows)}): " + ", ".join(f"{n} {verdict}" for verdict, n in counts.items()))
-        missed = [c for c in rows if c.verdict in ("not replicated", "inconclusive", "direction holds")]
+        missed = [
+            c for c in rows if c.verdict in ("not replicated", "inconclusive", "direction holds", "uninformative")
+        ]
         lines += [f"  - `{c.id}` ({c.verdict}): {c.description}" for c in missed]
     return "\n".join(lines)

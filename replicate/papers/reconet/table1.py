@@ -321,11 +321,12 @@ def per_user(table: Table1, attributes: bool) -> dict:
 
 def reconet_variant(table: Table1, split: UserSplit, budget: Budget, seed: int = 0, device: str = "cpu", **change):
     """RecoNet with attributes at the β Table 1 chose, trained with the full budget and ``change``d settings (e.g.
-    ``drop_label_attributes=False``, ``epochs=6``); returns (its test recall@50 per user, its History)."""
+    ``drop_label_attributes=False``, ``epochs=6``; ``space=``: another feature space, e.g. shuffled attributes);
+    returns (its test recall@50 per user, its History)."""
     attributes = change.pop("attributes", True)
+    space = change.pop("space", None) or table.spaces[attributes]
     chosen = table.get("RecoNet", attributes).config
     config = RecoNetConfig(**{**budget.reconet.__dict__, **chosen, "hidden": 0, **change})
-    space = table.spaces[attributes]
     history = reconet.train(space, split.train, config, seed=seed, device=device, progress=False)
     users = reconet.evaluate(history.model, space, split.train, split.test, split.train + split.valid, device=device)
     return users, history
