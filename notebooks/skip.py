@@ -66,8 +66,9 @@ SETTINGS = {
         toy_test=1000,
         ablation_steps=600,
         sessions=800,
+        test_sessions=1000,  # enough test sessions for the positive controls to be seen (80 of the 800 are not)
         ml_train=640,
-        ml_eval=300,
+        ml_eval=1000,
         spotify_rows=20_000,
         epochs=2,
         model=train.ModelSettings(d_model=32, d_expert=8, heads=2, expert_heads=1, layers=1),
@@ -77,6 +78,7 @@ SETTINGS = {
         toy_test=4096,
         ablation_steps=3000,
         sessions=12_000,
+        test_sessions=None,  # the 10 % of the 12,000
         ml_train=12_000,
         ml_eval=2_000,
         spotify_rows=400_000,
@@ -246,7 +248,9 @@ ch.table(["card_excess", "card_vs_ungated"])
 
 # %%
 runs = {
-    "synthetic sessions": sources.synthetic_sessions(SETTINGS["sessions"], seed=seed, noise=0.05),
+    "synthetic sessions": sources.synthetic_sessions(
+        SETTINGS["sessions"], seed=seed, noise=0.05, n_test=SETTINGS["test_sessions"]
+    ),
     "ML-1M rating sessions": sources.ml1m(
         data_dir, seed=seed, n_train=SETTINGS["ml_train"], n_eval=SETTINGS["ml_eval"]
     ),

@@ -199,3 +199,10 @@ def test_enough_sessions_decide_and_the_majority_null_fails_slide14():
     assert verdict == "replicated" and null_verdict in ("not replicated", "direction holds")
     off = ex.slide14_records(comparison, "synthetic-sessions", "generated sessions")
     assert "missing" in off["slide14_transformer_acc"] and "null" not in off["deezer_transformer_acc"]
+
+
+def test_generated_sessions_with_a_separate_test_size_keep_the_training_parts():
+    from replicate.papers.skip import sources
+
+    assert [len(p) for p in sources.synthetic_sessions(200, n_test=150)] == [160, 20, 150]
+    assert [len(p) for p in sources.synthetic_sessions(200)] == [160, 20, 20]

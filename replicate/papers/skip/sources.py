@@ -40,9 +40,17 @@ def _cap(part: SessionTensors, n: int | None, rng: np.random.Generator) -> Sessi
     return part.take(np.sort(rng.choice(len(part), size=n, replace=False)))
 
 
-def synthetic_sessions(n: int, seed: int = 0, noise: float = 0.05) -> tuple[SessionTensors, ...]:
-    """(train, valid, test) of ``n`` generated sessions."""
-    return sessions.generate(n, seed=seed, noise=noise).encode().split(FRACTIONS, seed=seed)
+def synthetic_sessions(
+    n: int, seed: int = 0, noise: float = 0.05, n_test: int | None = None
+) -> tuple[SessionTensors, ...]:
+    """(train, valid, test) of ``n`` generated sessions, split 80/10/10; with ``n_test``, ``n_test`` more sessions of
+    the same generation make the test part (train and valid keep 80 % and 10 % of ``n``): a test set large enough for
+    the intervals, whatever the training budget."""
+    if n_test is None:
+        return sessions.generate(n, seed=seed, noise=noise).encode().split(FRACTIONS, seed=seed)
+    total = round(n * sum(FRACTIONS[:2])) + n_test
+    fractions = (n * FRACTIONS[0] / total, n * FRACTIONS[1] / total, n_test / total)
+    return sessions.generate(total, seed=seed, noise=noise).encode().split(fractions, seed=seed)
 
 
 def ml1m(data_dir=None, seed: int = 0, n_train: int | None = None, n_eval: int | None = None):
