@@ -70,6 +70,23 @@ def report(build: Path, profile: str, chapters: list[str]) -> None:
     print(f"total {total / 60:.1f} notebook-minutes over {len(runs)} runs recorded in {build / profile}")
     share = controls / max(total, 1e-9)
     print(f"nulls and positive controls: {controls / 60:.1f} notebook-minutes, {share:.1%} of the book")
+    print(packing_line(build, profile))
+
+
+def packing_line(build: Path, profile: str) -> str:
+    """The last sweep's wall time against the best any schedule could do: max(ideal packing, critical path), from
+    ``build/<profile>/sweep.json`` (target: at most 1.05)."""
+    record = runner.read_json(build / profile / sweep.SWEEP_RECORD)
+    if not isinstance(record, dict) or not record.get("jobs"):
+        return f"packing: no sweep recorded in {build / profile} (run `python3 tasks.py book`)"
+    ran = [(name, seed, seconds) for name, seed, seconds, was_run, ok in record["jobs"] if was_run and ok]
+    ideal, critical = sweep.packing(ran, record["workers"])
+    bound = max(ideal, critical)
+    return (
+        f"packing: sweep {record['seconds'] / 60:.1f} min on {record['workers']} workers; ideal packing "
+        f"{ideal / 60:.1f} min, critical path {critical / 60:.1f} min; wall / max(ideal, critical) = "
+        f"{record['seconds'] / max(bound, 1e-9):.2f} (target <= 1.05)"
+    )
 
 
 def main():

@@ -29,3 +29,20 @@ def test_report_reads_each_run_and_judges_only_extra_seeds(tmp_path, capsys):
 def test_report_without_runs_names_the_command(tmp_path, capsys):
     bench_book.report(tmp_path, "paper", ["emde"])
     assert "python3 tasks.py book" in capsys.readouterr().out
+
+
+def test_report_prints_the_controls_share_and_the_packing_ratio(tmp_path, capsys):
+    _run(tmp_path, "emde", 0, 240.0, {"Data": 60.0})
+    (tmp_path / "paper" / "emde" / "seed-0" / "timings.json").write_text(
+        json.dumps({"stages": {"Data": 60.0}, "controls": 12.0})
+    )
+    _run(tmp_path, "emde", 1, 120.0, {})
+    _run(tmp_path, "cvae", 0, 60.0, {})
+    jobs = [["emde", 0, 240.0, True, True], ["emde", 1, 120.0, True, True], ["cvae", 0, 60.0, True, True]]
+    (tmp_path / "paper" / "sweep.json").write_text(json.dumps({"seconds": 378.0, "workers": 2, "jobs": jobs}))
+    bench_book.report(tmp_path, "paper", ["emde", "cvae"])
+    out = capsys.readouterr().out
+    assert "emde seed 0 (paper): 4.00 min; largest stage 'Data' 25%; nulls and controls 5.0%" in out
+    assert "nulls and positive controls: 0.2 notebook-minutes, 2.9% of the book" in out
+    # ideal packing 210 s, critical path 360 s (emde's seed 0, then its seed 1): 378 / 360 = 1.05
+    assert "ideal packing 3.5 min, critical path 6.0 min; wall / max(ideal, critical) = 1.05" in out

@@ -27,26 +27,48 @@ def test_parse_seeds():
             sweep.parse_seeds(bad)
 
 
-def test_queue_starts_every_seed_0_first_the_costliest_chapter_first():
+def test_queue_puts_the_longest_expected_path_first():
     costs = {"data": 30.0, "cvae": 1000.0, "reconet": 3600.0}
     jobs = sweep.queue(["data", "cvae", "reconet"], [0, 1, 2], lambda seed, name: costs[name])
+    # a seed 0 counts its own time and its longest other seed (they wait for it); the others their own
     assert [(n, s) for n, s, _ in jobs] == [
-        ("reconet", 0),
-        ("cvae", 0),
-        ("data", 0),
-        ("reconet", 1),
+        ("reconet", 0),  # 7200
+        ("reconet", 1),  # 3600
         ("reconet", 2),
-        ("cvae", 1),
+        ("cvae", 0),  # 2000
+        ("cvae", 1),  # 1000
         ("cvae", 2),
+        ("data", 0),  # 60
         ("data", 1),
         ("data", 2),
     ]
     priorities = [p for _, _, p in jobs]
     assert priorities == sorted(priorities, reverse=True) and len(set(priorities)) == len(jobs)
+    # each job by its own expected time: a slow seed 2 goes before a fast seed 1 and before another chapter's
+    per_seed = {("a", 0): 100.0, ("a", 1): 10.0, ("a", 2): 50.0, ("b", 0): 120.0, ("b", 1): 40.0, ("b", 2): 40.0}
+    jobs = sweep.queue(["a", "b"], [0, 1, 2], lambda seed, name: per_seed[(name, seed)])
+    assert [(n, s) for n, s, _ in jobs] == [("b", 0), ("a", 0), ("a", 2), ("b", 1), ("b", 2), ("a", 1)]
     # never run (a fresh clone): the book's order, every seed 0 before any other seed
     fresh = sweep.queue(["data", "cvae"], [0, 1], lambda seed, name: 0.0)
     assert [(n, s) for n, s, _ in fresh] == [("data", 0), ("cvae", 0), ("data", 1), ("cvae", 1)]
-    assert [(n, s) for n, s, _ in sweep.queue(["data"], [2, 1], lambda seed, name: 0.0)] == [("data", 1), ("data", 2)]
+    assert [(n, s) for n, s, _ in sweep.queue(["data"], [2, 1], lambda seed, name: 0.0)] == [("data", 2), ("data", 1)]
+
+
+def test_packing_bounds_by_hand():
+    jobs = [("a", 0, 100.0), ("a", 1, 60.0), ("a", 2, 80.0), ("b", 0, 30.0), ("b", 1, 30.0)]
+    ideal, critical = sweep.packing(jobs, workers=2)
+    assert ideal == 150.0 and critical == 180.0  # a's seed 0 then its longest other seed
+    assert sweep.packing(jobs, workers=10) == (30.0, 180.0)
+
+
+def test_expected_cost_of_a_job_comes_from_its_own_last_run_else_its_kind(build_dir):
+    for seed, seconds in ((0, 300.0), (1, 100.0)):
+        folder = paths.chapter_dir("paper", "emde", seed)
+        folder.mkdir(parents=True)
+        (folder / "stamp.json").write_text(json.dumps({"seconds": seconds}))
+    assert sweep._cost(0, "emde", "paper") == 300.0 and sweep._cost(1, "emde", "paper") == 100.0
+    assert sweep._cost(2, "emde", "paper") == 100.0  # another retraining seed: like seed 1, not like the search
+    assert sweep._cost(0, "cvae", "paper") == 0.0
 
 
 def test_bad_input_names_the_fix_and_writes_nothing(build_dir):

@@ -111,31 +111,77 @@ def run_job(
         return Job(chapter, seed, ok=True, ran=result.ran, seconds=result.seconds)
 
 
-def _cost(seed: int, name: str, profile: str | None = None) -> float:
-    """Seconds the last seed-0 run of ``name`` took (in ``profile``, else any; 0 if never run): the queue's order."""
+def _recorded_seconds(name: str, profile: str) -> dict[int, float]:
+    """Seconds of every finished run of ``name`` in ``profile`` by seed (from their ``stamp.json``)."""
     from replicate import paths
 
+    out = {}
+    for seed in paths.chapter_seeds(profile, name):
+        try:
+            out[seed] = float(
+                json.loads((paths.chapter_dir(profile, name, seed) / "stamp.json").read_text())["seconds"]
+            )
+        except (ValueError, OSError, KeyError, TypeError):
+            continue
+    return out
+
+
+def _cost(seed: int, name: str, profile: str | None = None) -> float:
+    """The expected seconds of job (``name``, ``seed``): its own last run in ``profile`` (else any profile), else the
+    mean of the chapter's other recorded seeds of the same kind (seed 0 searches, the others retrain), else of any
+    seed; 0 when the chapter never ran."""
     for candidate in [profile] if profile else ["paper", "smoke"]:
-        stamp = paths.chapter_dir(candidate, name, 0) / "stamp.json"
-        if stamp.is_file():
-            try:
-                return float(json.loads(stamp.read_text()).get("seconds", 0.0))
-            except (ValueError, OSError):
-                return 0.0
+        recorded = _recorded_seconds(name, candidate)
+        if not recorded:
+            continue
+        if seed in recorded:
+            return recorded[seed]
+        alike = [v for s, v in recorded.items() if (s == 0) == (seed == 0)] or list(recorded.values())
+        return sum(alike) / len(alike)
     return 0.0
 
 
 def queue(names: list[str], seeds: list[int], cost) -> list[tuple[str, int, int]]:
-    """(chapter, seed, Dask priority) of every job, in the order they should start: every chapter's seed 0 first (the
-    other seeds wait for its searches), the chapter whose seeds cost most in all first (``cost(seed, name)``: seconds
-    of its last run, 0 if never run; ties keep the book's order); then the other seeds, costliest first. The priority
-    is explicit because Dask, left alone, starts a task whose dependency just finished (a chapter's seed 1) before a
-    seed 0 queued earlier: from a fresh clone one chapter's seed 0 waited behind two other chapters' seeds 1 and 2."""
-    total = {name: cost(0, name) * len(seeds) for name in names}
-    firsts = sorted((n for n in names if 0 in seeds), key=lambda n: -total[n])
-    rest = sorted(((s, n) for s in seeds if s != 0 for n in names), key=lambda j: (-cost(0, j[1]), j[0]))
-    order = [(n, 0) for n in firsts] + [(n, s) for s, n in rest]
+    """(chapter, seed, Dask priority) of every job, in priority order: longest expected path first. A chapter's seed
+    0 counts its own expected time plus its longest other seed (they wait for its searches: the critical-path rule of
+    list scheduling); any other seed its own (``cost(seed, name)``: seconds of the last run, 0 if never run). Among
+    the jobs that are ready Dask starts the highest priority first, so every ready job, not only each seed 0, goes
+    longest first; ties put seed 0 first, then the book's order. The priority is explicit because Dask, left alone,
+    starts a task whose dependency just finished before one queued earlier."""
+    others = {name: max((cost(s, name) for s in seeds if s != 0), default=0.0) for name in names}
+    level = {(n, s): cost(s, n) + (others[n] if s == 0 else 0.0) for n in names for s in seeds}
+    order = sorted(level, key=lambda job: (-level[job], job[1] != 0, names.index(job[0]), seeds.index(job[1])))
     return [(name, seed, len(order) - i) for i, (name, seed) in enumerate(order)]
+
+
+def packing(jobs: list[tuple[str, int, float]], workers: int) -> tuple[float, float]:
+    """(ideal packing, critical path) in seconds of a sweep's ``jobs`` (chapter, seed, seconds) on ``workers``: the
+    work spread evenly, and the longest chain (a chapter's seed 0, then its longest other seed). A sweep's wall time
+    can beat neither."""
+    ideal = sum(seconds for *_, seconds in jobs) / max(1, workers)
+    chains = {}
+    for name, seed, seconds in jobs:
+        first, rest = chains.get(name, (0.0, 0.0))
+        chains[name] = (seconds, rest) if seed == 0 else (first, max(rest, seconds))
+    return ideal, max((a + b for a, b in chains.values()), default=0.0)
+
+
+SWEEP_RECORD = "sweep.json"  # build/<profile>/sweep.json: the last sweep's wall time, workers and jobs
+
+
+def _record(profile: str, result: SweepResult, workers: int) -> None:
+    """Write the sweep's wall time, workers and jobs to ``build/<profile>/sweep.json`` (what ``python -m benchmarks
+    book`` compares with ideal packing and the critical path)."""
+    from replicate import paths
+
+    record = {
+        "seconds": round(result.seconds, 2),
+        "workers": workers,
+        "jobs": [[j.chapter, j.seed, round(j.seconds, 2), j.ran, j.ok] for j in result.jobs],
+    }
+    path = paths.profile_dir(profile) / SWEEP_RECORD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1) + "\n")
 
 
 def _client(scheduler: str | None, workers: int | None):
@@ -199,6 +245,7 @@ def sweep(
     started = time.perf_counter()
     with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
         client, cluster = _client(scheduler, workers)
+        workers_used = len(client.scheduler_info().get("workers", {})) or workers or os.cpu_count() or 1
         try:
             futures, first = {}, {}
             for name, seed, priority in queue(names, seeds, lambda s, n: _cost(s, n, profile)):
@@ -242,6 +289,7 @@ def sweep(
                 cluster.close()
     result.seconds = time.perf_counter() - started
     result.jobs.sort(key=lambda j: (names.index(j.chapter), j.seed))
+    _record(profile, result, workers_used)
     log(
         f"sweep: {len(result.jobs) - len(result.failed)} of {len(result.jobs)} jobs done in {result.seconds:.1f} s"
         + (f"; {len(result.failed)} failed" if result.failed else "")
