@@ -60,6 +60,9 @@ def test_the_generic_check_fails_a_claim_without_a_null_and_a_passing_null():
     assert "positive control went undetected" in check.control_problems({"a": absence}, recorded)[0]
     recorded = {"a": {"verdict": "replicated", "null_verdict": "not replicated"}}
     assert check.control_problems({"a": absence}, recorded) == []
+    # the claim already saw a difference larger than its margin: the measurement had the power it needed
+    recorded = {"a": {"verdict": "not replicated", "null_verdict": "inconclusive"}}
+    assert check.control_problems({"a": absence}, recorded) == []
     # not measured in this run (no cast modality): nothing to check
     recorded = {"a": {"verdict": "not applicable", "null_verdict": None, "cause": "data"}}
     assert check.control_problems({"a": _spec()}, recorded) == []

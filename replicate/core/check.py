@@ -131,7 +131,8 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
     """What is wrong with the nulls and controls of one run: ``declared`` the chapter's declarations by id,
     ``recorded`` its recorded claims by id (:class:`~replicate.core.claims.Claim` or their reference rows). Every
     testable paper claim and every absence claim must declare a null and have it measured; no replicated claim's null
-    may pass; every absence claim's positive control must be detected (wherever the claim was measured)."""
+    may pass; every absence claim's positive control must be detected, except where the claim already saw a
+    difference (its own verdict is *not replicated*: the measurement demonstrably had the power it needed)."""
     problems = []
     for claim_id, spec in declared.items():
         if spec.kind == "paper" and spec.applicable and not spec.null.strip():
@@ -149,7 +150,8 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
         failed = null_verdict in ("not replicated", "direction holds")
         if verdict == "replicated" and null_verdict is not None and not failed:
             problems.append(f"claim {claim_id} is replicated while its null gives {null_verdict}")
-        if spec.absence and measured and null_verdict is not None and not failed:
+        # an undetected control matters where the claim did not already see a difference (it is not "not replicated")
+        if spec.absence and measured and verdict != "not replicated" and null_verdict is not None and not failed:
             problems.append(f"claim {claim_id}'s positive control went undetected ({null_verdict}): {spec.null}")
     return problems
 
@@ -199,6 +201,7 @@ def update_reference(name: str, directory: Path) -> Path:
             "verdict": c.verdict,
             "regen": c.regen,
             "description": c.description,
+            "kind": c.kind,
             "paper": c.paper,
             "rule": c.rule_spec,
             "null": c.null_model,
