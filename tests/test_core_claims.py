@@ -327,8 +327,12 @@ def test_a_claim_whose_null_passes_too_is_uninformative():
 
     assert decide(AtLeast(0.25), 0.4, 0.9, null=0.95) == ("uninformative", "replicated")
     assert decide(AtLeast(0.25), 0.4, 0.9, null=0.05) == ("replicated", "not replicated")
-    # a null the rule cannot decide is no evidence that the null fails
-    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.3, null_interval=(0.1, 0.5)) == ("uninformative", "inconclusive")
+    # a null the rule leaves undecided does not pass (a zero effect straddles a significance bound)
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.3, null_interval=(0.1, 0.5)) == ("replicated", "inconclusive")
+    assert decide(Exceeds(), None, 0.05, (0.02, 0.08), null=0.0, null_interval=(-0.02, 0.02)) == (
+        "replicated",
+        "inconclusive",
+    )
     # ours failing stays failing, whatever the null does
     assert decide(AtLeast(0.25), 0.4, 0.1, null=0.95) == ("not replicated", "replicated")
     claim = Claim.declared("emde", _declared(), 0.9, null=0.95)

@@ -90,15 +90,15 @@ def test_chapter_refuses_undeclared_names(build_dir):
     fig, _ = plt.subplots()
     with pytest.raises(ReplicateError, match="not declared"):
         ch.figure(fig, "undeclared", show=False)
-    with pytest.raises(ReplicateError, match="not declared"):
-        ch.claim("undeclared", "x", kind="paper", paper=1, ours=1, rule=Exact(), source="README")
-    with pytest.raises(ReplicateError, match="needs a source"):
-        ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source=" ")
-    with pytest.raises(ReplicateError, match="kind must be one of paper, book"):
-        ch.claim("ml1m_genres", "ML-1M genres", kind="mine", paper=18, ours=18, rule=Exact(), source="README")
-    ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source="README")
+    with pytest.raises(ReplicateError, match="claim 'undeclared' is not declared in replicate.data.claims"):
+        ch.record("undeclared", 1)
+    with pytest.raises(ReplicateError, match="needs its null measured in the run"):
+        ch.record("films_added_genre_agreement", 0.95, (0.94, 0.96))  # a book check declared with a null
+    with pytest.raises(ReplicateError, match="not declared as runtime fields"):
+        ch.record("ml1m_genres", 18, rule_args={"bound": 3})
+    ch.record("ml1m_genres", 18)
     with pytest.raises(ReplicateError, match="twice"):
-        ch.claim("ml1m_genres", "ML-1M genres", kind="paper", paper=18, ours=18, rule=Exact(), source="README")
+        ch.record("ml1m_genres", 18)
     with pytest.raises(ReplicateError, match="did not produce: figure ratings"):
         ch.finish()
     with pytest.raises(ParameterError, match="valid profiles"):
@@ -143,6 +143,8 @@ def _fabricate(directory):
             rule_spec=ref.get("rule"),
             null_model=ref.get("null", ""),
             null=ref.get("null_value"),
+            null_verdict=ref.get("null_verdict"),
+            kind=ref.get("kind", "paper"),
         )
         for cid, ref in reference.items()
     ]
@@ -276,6 +278,7 @@ def test_non_literal_parameter_is_a_clear_error(tmp_path):
 
 def test_relative_data_dir_is_made_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "mydata").mkdir()
     params = runner.resolve_parameters(DATA, "smoke", {"data_dir": "mydata"})
     assert params["data_dir"] == str(tmp_path / "mydata")
 

@@ -147,7 +147,7 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
         measured = verdict != "not applicable" and get("cause") not in ("data", "seed", "model")
         if spec.needs_null and measured and null_verdict is None:
             problems.append(f"claim {claim_id} was recorded without its null ({spec.null})")
-        failed = null_verdict in ("not replicated", "direction holds")
+        failed = claims_mod.null_fails(null_verdict, spec.absence)
         if verdict == "replicated" and null_verdict is not None and not failed:
             problems.append(f"claim {claim_id} is replicated while its null gives {null_verdict}")
         # an undetected control matters where the claim did not already see a difference (it is not "not replicated")

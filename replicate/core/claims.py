@@ -321,16 +321,26 @@ NO_NULL = object()  # ``null=`` not given (a ``None`` null is a value: the null'
 
 def decide(rule: Rule, paper, ours, interval=None, null=NO_NULL, null_interval=None, absence=False):
     """(verdict, the null's verdict): the rule applied to ours and, with the same rule, to the null. Ours is
-    ``replicated`` only when the null fails the rule (``not replicated`` or ``direction holds``): a null that passes
-    too, or that the rule cannot decide, makes it ``uninformative``. For an absence or equivalence claim the null is
-    its positive control, a planted effect of the size the claim rules out: it must be rejected likewise."""
+    ``replicated`` only when the null does not pass the rule too (a null that the rule leaves undecided, e.g. an
+    effect of zero whose interval straddles a significance bound, does not pass); a null that passes makes ours
+    ``uninformative``. For an absence or equivalence claim the null is its positive control, a planted effect of the
+    size the claim rules out: ours is ``replicated`` only when the rule rejects the control (``not replicated`` or
+    ``direction holds``); a control it accepts or cannot decide went undetected, and ours is ``uninformative``."""
     verdict = rule.verdict(paper, ours, interval)
     if null is NO_NULL:
         return verdict, None
     null_verdict = rule.verdict(paper, null, null_interval) if null is not None else "inconclusive"
-    if verdict == "replicated" and null_verdict not in ("not replicated", "direction holds"):
+    if verdict == "replicated" and not null_fails(null_verdict, absence):
         verdict = "uninformative"
     return verdict, null_verdict
+
+
+def null_fails(null_verdict: str | None, absence: bool = False) -> bool:
+    """Whether the null (an absence claim's positive control) fails the claim's rule: for a null, anything but
+    ``replicated``; for a positive control, a clear rejection (``not replicated`` or ``direction holds``)."""
+    if absence:
+        return null_verdict in ("not replicated", "direction holds")
+    return null_verdict is not None and null_verdict != "replicated"
 
 
 @dataclass(frozen=True)
@@ -789,11 +799,8 @@ def _rule_over_seeds(per: list[Claim]) -> Rule:
 
 
 def uninformative_reason(claim: Claim) -> str:
-    """Why an uninformative claim is: its null passes too, its null is undecided, or (absence) its control was not
-    detected."""
-    if claim.absence:
-        return "could not have seen a difference"
-    return "the null passes too" if claim.null_verdict == "replicated" else "the null is undecided"
+    """Why an uninformative claim is: its null passes too, or (absence) its control was not detected."""
+    return "could not have seen a difference" if claim.absence else "the null passes too"
 
 
 def verdict_label(claim: Claim) -> str:
@@ -825,16 +832,9 @@ def null_label(claim: Claim) -> str:
     value = format_value(claim.null)
     if claim.null_interval and all(math.isfinite(v) for v in claim.null_interval):
         value += f" [{format_value(claim.null_interval[0])}, {format_value(claim.null_interval[1])}]"
-    passes = claim.null_verdict == "replicated"
     if claim.absence:
-        word = "detected" if claim.null_verdict in ("not replicated", "direction holds") else "not detected"
-        return f"control {value}: {word}"
-    word = (
-        "passes"
-        if passes
-        else ("fails" if claim.null_verdict in ("not replicated", "direction holds") else claim.null_verdict)
-    )
-    return f"null {value}: {word}"
+        return f"control {value}: {'detected' if null_fails(claim.null_verdict, True) else 'not detected'}"
+    return f"null {value}: {'fails' if null_fails(claim.null_verdict) else 'passes'}"
 
 
 def ours_label(claim: Claim) -> str:
