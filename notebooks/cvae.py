@@ -13,6 +13,7 @@
 #     title: "C-VAE: a look inside the latent space"
 #     figures: [training, pc2_pc5, pc3_pc5, pc_grid, untrained, profiling]
 #     claims: replicate.papers.cvae.claims
+#     dataset_choices: [ml-1m, ml-20m]
 # ---
 
 # %% [markdown]
