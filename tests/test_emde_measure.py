@@ -106,6 +106,22 @@ def test_same_epoch_by_hand():
     # strongest outside the film: u0 (p2, 40 years off) and u2 (p3, 30 years off); random non-cast: p2 or p3, 1/2
     assert out["n"] == 2 and out["share"] == pytest.approx(0.5) and out["random"] == pytest.approx(0.5)
     assert out["excess"] == pytest.approx(0.0)
+    assert out["hits"][[0, 2]].tolist() == [0.0, 1.0] and np.isnan(out["hits"][1])
+
+
+def test_chance_level_is_the_mean_of_the_draws_that_measured_the_user():
+    draws = [np.array([1.0, np.nan, 0.0, np.nan]), np.array([0.0, 1.0, 0.0, np.nan]), np.array([1.0, 1.0, 1.0, np.nan])]
+    level = measure.chance_level(draws)
+    assert level[:3] == pytest.approx([2 / 3, 1.0, 1 / 3]) and np.isnan(level[3])
+
+
+def test_paired_excess_uses_the_users_measured_in_both():
+    ours = np.array([1.0, 1.0, 0.0, np.nan, 1.0])
+    null = np.array([0.0, 1.0, 0.0, 1.0, np.nan])
+    out = measure.paired_excess(ours, null)
+    assert out["n"] == 3 and out["share"] == pytest.approx(2 / 3) and out["random"] == pytest.approx(1 / 3)
+    assert out["excess"] == pytest.approx(1 / 3) and out["interval"][0] <= 1 / 3 <= out["interval"][1]
+    assert measure.paired_excess(ours[3:4], null[3:4])["n"] == 0
 
 
 def test_completeness_gap_by_hand():

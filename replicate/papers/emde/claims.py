@@ -22,6 +22,7 @@ TOP_K = 10  # a person is "strong" for a film when ranked in its top 10
 PAPER_CAST_RATIO = round(0.023 / 0.026, 3)  # the paper's cast / interactions top influence
 EPOCH_WINDOW = 10  # "the same movie epoch": the median year of a person's films within ± 10 years of the film's
 NULL_OFFSET = 1000  # the untrained null network's seed: the chapter's seed + 1000
+NULL_DRAWS = 20  # draws of random attributions whose mean is the chance level a paired reading is compared with
 
 PAPER = "Rychalska et al."
 RANDOM = (
@@ -182,15 +183,17 @@ CLAIMS = declare(
     ),
     Declared(
         "same_epoch",
-        f"Strongest person not in the film but of its epoch (± {EPOCH_WINDOW} years): share minus a random "
-        "non-cast person's",
+        f"Strongest person not in the film but of its epoch (± {EPOCH_WINDOW} years): share minus its chance "
+        f"under random attributions (mean of {NULL_DRAWS} draws), paired over users",
         "paper",
         Exceeds(0.0),
-        reason="'belongs to the same movie epoch' means more often than a person drawn at random from the user's "
-        "input (interval above 0)",
+        reason="'belongs to the same movie epoch can be a strong attribution' means more often than random "
+        "attributions of the same users make such a person the strongest (paired interval above 0); redesigned from "
+        "'more than a random present person' (an assumed chance level, which one draw of random attributions "
+        f"passed too) to a chance level measured on the same hashed scores ({NULL_DRAWS} draws)",
         quote="An actor who does not star in a movie but belongs to the same movie epoch can be a strong attribution",
         where=f"{PAPER} §3.2 (Joseph Cotten and Casablanca)",
-        null=RANDOM,
+        null=RANDOM + f"; the null's value: one more draw against the same chance level ({NULL_DRAWS} other draws)",
         regen_abs=0.15,
     ),
     # --- §3.1 and §3.3: plot words and posters -------------------------------------------------------------------

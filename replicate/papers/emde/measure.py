@@ -349,28 +349,54 @@ def person_epochs(model: EMDEModel, modality: int, years: np.ndarray) -> np.ndar
 
 
 def same_epoch(
-    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, years, window=10, seed=0
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, years, window=10, seed=0, epochs=None
 ) -> dict:
     """Among users whose strongest person is *not* in the explained film: is that person of the film's epoch (the
     median year of their films within ± ``window`` years of the film's)? Against a random present person who is not
-    in the film. Returns ``share``, ``random``, ``excess`` (difference) with a bootstrap interval, and ``n``."""
+    in the film. Returns ``share``, ``random``, ``excess`` (difference) with a bootstrap interval, ``n``, and
+    ``hits``: per user of the batch 1 or 0, NaN where not measured (for :func:`paired_excess`). ``epochs``: the
+    people's :func:`person_epochs`, when already computed."""
     years = np.asarray(years, dtype=float)
-    epochs = person_epochs(model, modality, years)
+    epochs = person_epochs(model, modality, years) if epochs is None else epochs
     present = present_units(model, inputs, modality)
     strongest = strongest_units(attribution, model, inputs, modality)
     in_film = film_units(model, modality, attribution.targets)
     film_year = years[attribution.targets]
     rows = [b for b in range(len(strongest)) if strongest[b] >= 0 and not in_film[b, strongest[b]]]
     rows = [b for b in rows if np.isfinite(film_year[b]) and np.isfinite(epochs[strongest[b]])]
+    hits = np.full(len(strongest), np.nan)
     if not rows:
-        return dict(share=np.nan, random=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0)
+        return dict(share=np.nan, random=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0, hits=hits)
     rows = np.asarray(rows)
     near = np.abs(epochs[None, :] - film_year[rows, None]) <= window
     others = present[rows] & ~in_film[rows] & np.isfinite(epochs)[None, :]
     hit = near[np.arange(len(rows)), strongest[rows]].astype(float)
     random = (others & near).sum(axis=1) / np.maximum(others.sum(axis=1), 1)
+    hits[rows] = hit
     return dict(share=float(hit.mean()), random=float(random.mean()), excess=float((hit - random).mean()),
-                interval=_interval(hit - random, np.mean, seed=seed), n=len(rows))  # fmt: skip
+                interval=_interval(hit - random, np.mean, seed=seed), n=len(rows), hits=hits)  # fmt: skip
+
+
+def chance_level(draws: list[np.ndarray]) -> np.ndarray:
+    """Per user, the mean of the readings (1/0, NaN where not measured) of several random draws: the chance level a
+    reading is paired against (NaN where no draw measured the user)."""
+    stacked = np.asarray(draws, dtype=float)
+    measured = np.isfinite(stacked)
+    counts = measured.sum(axis=0)
+    totals = np.where(measured, stacked, 0.0).sum(axis=0)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+
+
+def paired_excess(hits: np.ndarray, reference: np.ndarray, seed: int = 0) -> dict:
+    """Per-user readings (1/0, NaN where not measured) of two attributions of the same users, e.g. IG's and random
+    attributions': over the users measured in both, ``share`` and ``random`` (the reference's share), their paired
+    difference ``excess`` with a bootstrap 95 % interval over users, and ``n``."""
+    both = np.isfinite(hits) & np.isfinite(reference)
+    if not both.any():
+        return dict(share=np.nan, random=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0)
+    diff = hits[both] - reference[both]
+    return dict(share=float(hits[both].mean()), random=float(reference[both].mean()), excess=float(diff.mean()),
+                interval=_interval(diff, np.mean, seed=seed), n=int(both.sum()))  # fmt: skip
 
 
 # --- §3.4: the same movie for different reasons -----------------------------------------------------------------------
