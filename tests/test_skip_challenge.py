@@ -55,3 +55,45 @@ def test_encode_parses_dates_strictly_too():
     logs.loc[0, "date"] = "13/08/2018"
     with pytest.raises(DatasetError, match="spotify: column date"):
         challenge.encode(logs, tracks)
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "expected"),
+    [
+        ("session_length", "twenty", "a session length from 10 to 20"),
+        ("hour_of_day", "noon", "an hour from 0 to 23"),
+        ("hour_of_day", "25", "an hour from 0 to 23"),
+        ("hist_user_behavior_n_seekfwd", "many", "a count of seeks forward"),
+        ("hist_user_behavior_n_seekfwd", "", "a count of seeks forward"),
+    ],
+)
+def test_a_log_value_that_cannot_be_read_names_file_line_column_and_form(tmp_path, column, bad, expected):
+    logs = pd.read_csv(LOG, dtype=str)
+    logs.loc[3, column] = bad
+    folder = _copy_with_dates(tmp_path, lambda d: d)
+    logs.to_csv(folder / "training_set" / LOG.name, index=False)
+    place = list(logs.columns).index(column) + 1
+    with pytest.raises(DatasetError) as error:
+        challenge.load(folder)
+    assert f"{LOG.name}, line 5, column {place} ({column}):" in str(error.value)  # row 3 is line 5 under the header
+    assert expected in str(error.value)
+
+
+def test_a_track_feature_that_cannot_be_read_is_named(tmp_path):
+    folder = _copy_with_dates(tmp_path, lambda d: d)
+    tracks = pd.read_csv(TRACKS, dtype=str)
+    tracks.loc[0, "tempo"] = "fast"
+    tracks.to_csv(folder / "track_features" / TRACKS.name, index=False)
+    with pytest.raises(
+        DatasetError, match=r"tf_000000000000\.csv, line 2, column \d+ \(tempo\): 'fast' is not a number"
+    ):
+        challenge.load(folder)
+
+
+def test_encode_reads_text_numbers_strictly():
+    logs, tracks = challenge.load(FIXTURE)
+    as_text = logs.astype({"session_length": str, "hour_of_day": str})
+    challenge.encode(as_text, tracks)  # text that reads as the numbers it was: fine
+    as_text.loc[2, "hour_of_day"] = "noon"
+    with pytest.raises(DatasetError, match=r"spotify, line 3, column \d+ \(hour_of_day\): 'noon' is not an hour"):
+        challenge.encode(as_text, tracks)

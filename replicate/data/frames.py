@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from replicate.data.types import ITEM_COLUMNS, USER_COLUMNS, age_group
+from replicate.errors import DatasetError
 
 
 def index_items(items: pd.DataFrame) -> pd.DataFrame:
@@ -56,3 +59,51 @@ def index_ratings(raw: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, o
         }
     )
     return ratings.sort_values(["user", "timestamp", "item"], kind="stable").reset_index(drop=True)
+
+
+def lines_of(frame: pd.DataFrame) -> np.ndarray:
+    """The 1-based line numbers of a frame read without a header (its index counts the lines read)."""
+    return frame.index.to_numpy() + 1
+
+
+def number_error(path: Path, line: int, column: int, name: str, value, expected: str) -> DatasetError:
+    shown = "an empty value" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
+    return DatasetError(f"{path}, line {line}, column {column} ({name}): {shown} is not {expected}")
+
+
+def strict_numbers(
+    frame: pd.DataFrame,
+    path: Path,
+    columns: dict,
+    lines: np.ndarray | None = None,
+    first_column: int = 1,
+    positions: dict | None = None,
+) -> pd.DataFrame:
+    """Parse the named text columns of ``frame`` as numbers, rejecting what cannot be read instead of coercing it.
+
+    ``columns``: ``{name: (kind, expected, low, high)}`` with kind ``"int"`` or ``"float"``, ``expected`` the form
+    the error names (``"a whole number of seconds"``) and an inclusive range (``None``: unbounded); ``lines``: each
+    row's line in the file (default: the index + 1); ``positions``: each column's 1-based place in the file (default:
+    its place in ``frame`` + ``first_column`` - 1). The first bad value
+    is a :class:`DatasetError` naming the file, the line, the column and the expected form.
+    """
+    lines = lines_of(frame) if lines is None else lines
+    out = frame.copy()
+    names = list(frame.columns)
+    for name, (kind, expected, low, high) in columns.items():
+        text = frame[name]
+        values = pd.to_numeric(text, errors="coerce")
+        number = values.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(number)
+        if kind == "int":
+            bad = bad | (np.nan_to_num(number) % 1 != 0)
+        if low is not None:
+            bad = bad | ~(number >= low)
+        if high is not None:
+            bad = bad | ~(number <= high)
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            column = positions[name] if positions else names.index(name) + first_column
+            raise number_error(path, int(lines[at]), column, name, text.iloc[at], expected)
+        out[name] = values.astype(np.int64) if kind == "int" else values.astype(float)
+    return out

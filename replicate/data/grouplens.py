@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from replicate.data.atomic import ML1M_OCCUPATIONS
-from replicate.data.frames import index_items, index_ratings, index_users
+from replicate.data.frames import index_items, index_ratings, index_users, lines_of, number_error, strict_numbers
 from replicate.data.types import Dataset
 from replicate.errors import DatasetError
 
@@ -72,46 +72,6 @@ def _split_dat(path: Path, fields: int) -> list[list[str]]:
     return rows
 
 
-def _lines(frame: pd.DataFrame) -> np.ndarray:
-    """The 1-based line numbers of a frame read without a header (its index counts the lines read)."""
-    return frame.index.to_numpy() + 1
-
-
-def _bad(path: Path, line: int, column: int, name: str, value, expected: str) -> DatasetError:
-    shown = "an empty value" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
-    return DatasetError(f"{path}, line {line}, column {column} ({name}): {shown} is not {expected}")
-
-
-def strict_numbers(
-    frame: pd.DataFrame, path: Path, columns: dict, lines: np.ndarray | None = None, first_column: int = 1
-) -> pd.DataFrame:
-    """Parse the named text columns of ``frame`` as numbers, rejecting what cannot be read instead of coercing it.
-
-    ``columns``: ``{name: (kind, expected, low, high)}`` with kind ``"int"`` or ``"float"``, ``expected`` the form
-    the error names (``"a whole number of seconds"``) and an inclusive range (``None``: unbounded). The first bad value
-    is a :class:`DatasetError` naming the file, the line, the column and the expected form.
-    """
-    lines = _lines(frame) if lines is None else lines
-    out = frame.copy()
-    names = list(frame.columns)
-    for name, (kind, expected, low, high) in columns.items():
-        text = frame[name]
-        values = pd.to_numeric(text, errors="coerce")
-        number = values.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(number)
-        if kind == "int":
-            bad = bad | (np.nan_to_num(number) % 1 != 0)
-        if low is not None:
-            bad = bad | ~(number >= low)
-        if high is not None:
-            bad = bad | ~(number <= high)
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
-            raise _bad(path, int(lines[at]), names.index(name) + first_column, name, text.iloc[at], expected)
-        out[name] = values.astype(np.int64) if kind == "int" else values.astype(float)
-    return out
-
-
 RATING = ("float", "a rating from 0.5 to 5", 0.5, 5)
 TIMESTAMP = ("int", "a whole number of seconds since 1970 (Unix time)", 0, None)
 ID = ("int", "a positive whole-number id", 1, None)
@@ -139,7 +99,7 @@ def _read_text(path: Path, sep: str, names: list[str], form: str = "", encoding:
     if frame.shape[1] > len(names):
         extra = frame.iloc[:, len(names) :].notna().any(axis=1).to_numpy()
         if extra.any():
-            line = int(_lines(frame)[np.flatnonzero(extra)[0]])
+            line = int(lines_of(frame)[np.flatnonzero(extra)[0]])
             raise DatasetError(f"{path}, line {line}: more fields than expected ({form})")
         frame = frame.iloc[:, : len(names)]
     for missing in range(frame.shape[1], len(names)):
@@ -249,7 +209,7 @@ def load_ml20m(directory: Path) -> Dataset:
         )
     raw = raw.rename(columns={"userId": "user", "movieId": "item"})[["user", "item", "rating", "timestamp"]]
     raw = strict_numbers(
-        raw, path, {"user": ID, "item": ID, "rating": RATING, "timestamp": TIMESTAMP}, lines=_lines(raw) + 1
+        raw, path, {"user": ID, "item": ID, "rating": RATING, "timestamp": TIMESTAMP}, lines=lines_of(raw) + 1
     )
     users = index_users(pd.DataFrame({"original_id": sorted(raw["user"].unique())}))
     ratings = index_ratings(raw, users, items, str(directory / "ratings.csv"))
@@ -276,7 +236,7 @@ def _strict_text(frame: pd.DataFrame, path: Path, columns: dict) -> None:
             bad = bad | ~np.array(text.isin(allowed), dtype=bool)
         if bad.any():
             at = int(np.flatnonzero(bad)[0])
-            raise _bad(path, int(_lines(frame)[at]), names.index(name) + 1, name, text.iloc[at], expected)
+            raise number_error(path, int(lines_of(frame)[at]), names.index(name) + 1, name, text.iloc[at], expected)
 
 
 LOADERS = {"ml-100k": load_ml100k, "ml-1m": load_ml1m, "ml-20m": load_ml20m}

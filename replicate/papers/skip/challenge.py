@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from replicate.data.frames import strict_numbers
 from replicate.errors import DatasetError
 from replicate.papers.skip.tensors import MAX_LENGTH, MIN_LENGTH, SessionTensors, assemble
 
@@ -134,13 +135,41 @@ def find_files(directory) -> tuple[list[Path], list[Path]]:
     return logs, tracks
 
 
+# The numeric columns of the log files, each with the form a value must have (read strictly: a value that cannot be
+# read is an error naming the file, line and column, never coerced).
+LOG_NUMBERS = {
+    "session_position": ("int", "a position from 1 to 20", 1, MAX_LENGTH),
+    "session_length": ("int", f"a session length from {MIN_LENGTH} to {MAX_LENGTH}", MIN_LENGTH, MAX_LENGTH),
+    "hist_user_behavior_n_seekfwd": ("int", "a count of seeks forward (0 or more)", 0, None),
+    "hist_user_behavior_n_seekback": ("int", "a count of seeks back (0 or more)", 0, None),
+    "hour_of_day": ("int", "an hour from 0 to 23", 0, 23),
+}
+TRACK_NUMBERS = {c: ("float", "a number", None, None) for c in (*GENERAL_COLUMNS, *MUSICAL_COLUMNS) if c != "mode"}
+
+
+def _strict(frame: pd.DataFrame, path: Path, numbers: dict, header: list[str], first_row: int = 0) -> pd.DataFrame:
+    """``frame`` (text read from ``path``, whose header line is ``header``) with its ``numbers`` columns parsed by
+    :func:`replicate.data.frames.strict_numbers`; the lines it names count the header (row 0 is line 2)."""
+    lines = frame.index.to_numpy() + 2 + first_row
+    positions = {name: header.index(name) + 1 for name in numbers}
+    return strict_numbers(frame, path, numbers, lines=lines, positions=positions)
+
+
+def _numbers_in(frame: pd.DataFrame, numbers: dict, name: str) -> pd.DataFrame:
+    """``frame`` with those of its ``numbers`` columns that hold text parsed strictly (rows counted from 1)."""
+    text = [c for c in numbers if c in frame.columns and not pd.api.types.is_numeric_dtype(frame[c])]
+    if not text:
+        return frame
+    parsed = strict_numbers(frame[text].reset_index(drop=True), name, {c: numbers[c] for c in text})
+    out = frame.copy()
+    for column in text:
+        out[column] = parsed[column].to_numpy()
+    return out
+
+
 def _read(path: Path, columns: tuple[str, ...], nrows=None) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(
-            path,
-            nrows=nrows,
-            dtype={"session_id": str, "track_id_clean": str, "track_id": str, "context_type": str, "mode": str},
-        )
+        frame = pd.read_csv(path, nrows=nrows, dtype=str, keep_default_na=False).replace("", np.nan)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise DatasetError(
             f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it."
@@ -151,7 +180,8 @@ def _read(path: Path, columns: tuple[str, ...], nrows=None) -> pd.DataFrame:
         raise DatasetError(
             f"{path} lacks the challenge columns {', '.join(missing)}: is it a {kind} file of the challenge?"
         )
-    return frame[list(columns)]
+    numbers = LOG_NUMBERS if "session_id" in columns else TRACK_NUMBERS
+    return _strict(frame[list(columns)], path, numbers, list(frame.columns))
 
 
 def _boolean(series: pd.Series, path) -> np.ndarray:
@@ -229,8 +259,8 @@ def load(directory, max_rows: int | None = None) -> tuple[pd.DataFrame, pd.DataF
 def _read_tracks(path: Path, used: set) -> pd.DataFrame:
     """The rows of a track-feature file whose track appears in the logs (the full files hold millions of tracks)."""
     try:
-        chunks = pd.read_csv(path, chunksize=500_000, dtype={"track_id": str, "mode": str})
-        kept = [chunk[chunk["track_id"].isin(used)] for chunk in chunks]
+        chunks = pd.read_csv(path, chunksize=500_000, dtype=str, keep_default_na=False)
+        kept = [chunk[chunk["track_id"].isin(used)].replace("", np.nan) for chunk in chunks]
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise DatasetError(
             f"could not read {path}: {error}. The file is corrupt or not a challenge CSV; replace it."
@@ -241,7 +271,8 @@ def _read_tracks(path: Path, used: set) -> pd.DataFrame:
         raise DatasetError(
             f"{path} lacks the challenge columns {', '.join(missing)}: is it a track feature file of the challenge?"
         )
-    return frame[list(TRACK_COLUMNS)]
+    header = list(pd.read_csv(path, nrows=0).columns)
+    return _strict(frame[list(TRACK_COLUMNS)], path, TRACK_NUMBERS, header)
 
 
 def validate(logs: pd.DataFrame, tracks: pd.DataFrame, where: str = "the logs") -> None:
@@ -298,7 +329,10 @@ def encode(
     planted_groups=(),
     planted_names=(),
 ) -> SessionTensors:
-    """Logs (in the challenge schema) and track features -> :class:`SessionTensors` with the five groups."""
+    """Logs (in the challenge schema) and track features -> :class:`SessionTensors` with the five groups. Numeric
+    columns given as text are read strictly (an error names ``name``, the row and the column)."""
+    logs = _numbers_in(logs, LOG_NUMBERS, name)
+    tracks = _numbers_in(tracks, TRACK_NUMBERS, name)
     position = logs["session_position"].to_numpy(dtype=np.int64)
     length = logs["session_length"].to_numpy(dtype=np.int64)
     session_ids, session_index = np.unique(logs["session_id"].to_numpy(), return_inverse=True)
