@@ -271,7 +271,7 @@ def test_real_join_is_deterministic(ml1m, real_table):
 
 
 def test_missing_table_names_the_fetch_command(tmp_path):
-    with pytest.raises(DatasetError, match=r"run `python -m replicate fetch films`"):
+    with pytest.raises(DatasetError, match=rf"run `python -m replicate fetch films --data-dir {tmp_path}`"):
         films.load_table(data_dir=tmp_path)
 
 
@@ -281,7 +281,7 @@ def test_corrupt_table_names_its_path(tmp_path, real_table):
     target.write_bytes(films.table_path().read_bytes()[:4096])
     with pytest.raises(DatasetError) as error:
         films.load_table(data_dir=tmp_path)
-    assert str(target) in str(error.value) and "fetch films --force" in str(error.value)
+    assert str(target) in str(error.value) and f"fetch films --data-dir {tmp_path} --force" in str(error.value)
 
 
 def test_unreadable_or_wrong_file_by_path(tmp_path):
