@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from replicate.data.embedded import EMBEDDED, verify
+from replicate.data.embedded import EMBEDDED, fetch_command, verify
 from replicate.errors import DatasetError
 from replicate.paths import data_root
 
@@ -231,7 +231,8 @@ def _read(path: Path) -> pd.DataFrame:
             raw = pd.read_sql_query(f'SELECT {quoted} FROM "{TABLE}" ORDER BY "ID"', connection)
     except (sqlite3.Error, pd.errors.DatabaseError) as error:
         raise DatasetError(
-            f"could not read the film table {path}: {error}. Replace it: run `python -m replicate fetch films --force`"
+            f"could not read the film table {path}: {error}. Replace it: run "
+            f"`{fetch_command('films', path.parent.parent, force=True)}`"
         ) from None
     if raw.empty or raw["ID"].isna().any() or raw["ID"].duplicated().any():
         raise DatasetError(f"the film table {path} has no rows or IDs that are missing or repeated; replace it")
@@ -268,7 +269,7 @@ def load_table(data_dir=None, path=None) -> pd.DataFrame:
         if not path.is_file():
             raise DatasetError(
                 f"no film table at {path}: pass the path of a movies.db, or fetch it with "
-                f"`python -m replicate fetch films`"
+                f"`{fetch_command('films', data_dir)}`"
             )
     else:
         path = table_path(data_dir)
