@@ -41,9 +41,9 @@
 # rule rules out, which must be rejected.
 #
 # **Redesigned claims.** `lime_deletion_weaker` read "LRP's drop at k ≥ 6 exceeds LIME's", which a random explainer
-# in LIME's place passes too; the paper's sentence says more, that the two agree among the first four to five
-# features and RecoNet decreases more for the remaining ones, so it is now LIME's share of LRP's drop at k ≥ 6 minus
-# its share at k ≤ 5 (below zero: LIME keeps up and then falls behind; a random ranking's share rises with k). The
+# in LIME's place passes too; the paper's sentence says more, that LIME agrees with RecoNet among the first four to
+# five features and RecoNet decreases more for the remaining ones, so it now asks where LIME's drop at k ≥ 6 lies
+# between LRP's and a random ranking's: strictly between (RecoNet better, LIME still better than chance). The
 # order claims and "RecoNet among the two best" now place RecoNet (in the top two, the paper's bold), a method we lack
 # counting against it. The absolute timings of LIME and LRP are not compared (another machine); their ratio is.
 
@@ -480,9 +480,10 @@ ch.record("b2b_explanations")
 # (`lime_agreement`, a paired bootstrap over the explained users). **On the linear RecoNet a ridge surrogate of a
 # model that is linear in the normalised presence of features reproduces LRP's ordering almost by construction**, so
 # the claim is recorded on RecoNet + Layer and the linear value is a book check. *RecoNet's later features matter
-# more* (Figure 8 left, k ≥ 6, after the agreement at k ≤ 5) is LIME's share of LRP's drop at k ≥ 6 minus its share
-# at k ≤ 5, with a paired bootstrap over the explained users (redesigned: the plain LRP − LIME difference at k ≥ 6
-# passed on a random explainer in LIME's place). The null of both claims is that random ranking in LIME's place, on
+# more* (Figure 8 left, k ≥ 6) is where LIME's mean drop at k ≥ 6 lies between LRP's (0) and a random ranking's
+# (1), with a paired bootstrap over the explained users: RecoNet decreases the output more than LIME and LIME still
+# beats chance (redesigned: the plain LRP − LIME difference at k ≥ 6 passed on a random explainer in LIME's place).
+# The null of both claims is a random ranking in LIME's place, on
 # the same users. Times: LIME's wall time per explanation against LRP's for one user at a time (a forward pass and
 # its explanation, batch of one, after a warm-up), on the same users; the paper reports 10–12 s against 10 ms. Only
 # their ratio is compared (the absolute times are another machine's); its null is occlusion in LRP's place, a
@@ -494,10 +495,12 @@ study = explain.lime_study(models, explained_by, profiles, explained, ks, SETTIN
 ch.figure(figs.plot_deletion(ks, study.curves), "lime_deletion")
 agreement = {name: v.deletion_agreement(study.curves[f"{name}: LRP"], study.curves[f"{name}: LIME"]) for name in models}
 layer_curves = {label: study.curves[f"RecoNet + Layer: {label}"] for label in ("LRP", "LIME", "random")}
-weaker = v.late_shortfall(layer_curves["LRP"], layer_curves["LIME"])
-with ch.controls():  # the study's random ranking in LIME's place
+weaker = v.later_between(layer_curves["LRP"], layer_curves["LIME"], layer_curves["random"])
+with ch.controls():  # the study's random ranking in LIME's place, against a second random ranking
+    other_rows, other_targets = profiles[explained], layer_targets[explained]
+    other_curves = deletion.deletion_deltas(layer, other_rows, other_targets, other_keys[explained], ks)
     agreement_null = v.deletion_agreement(layer_curves["LRP"], layer_curves["random"])
-    weaker_null = v.late_shortfall(layer_curves["LRP"], layer_curves["random"])
+    weaker_null = v.later_between(layer_curves["LRP"], layer_curves["random"], other_curves)
 v.record(ch, "lime_agreement", agreement["RecoNet + Layer"], agreement_null)
 v.record(ch, "lime_agreement_linear", agreement["RecoNet"])
 v.record(ch, "lime_deletion_weaker", weaker, weaker_null)

@@ -55,9 +55,13 @@ def test_layer_control_is_detected_with_many_users_and_not_with_few():
 
 def test_layer_not_better_is_uninformative_when_its_control_goes_undetected():
     ours = (-0.02, (-0.05, 0.005))  # the layer does not help, the whole interval under the margin
-    verdict, control = decide(rule("layer_not_better"), 0.0, *ours, null=0.02, null_interval=(-0.01, 0.05))
+    verdict, control = decide(
+        rule("layer_not_better"), 0.0, *ours, null=0.02, null_interval=(-0.01, 0.05), absence=True
+    )
     assert (verdict, control) == ("uninformative", "inconclusive")
-    verdict, control = decide(rule("layer_not_better"), 0.0, *ours, null=0.02, null_interval=(0.012, 0.03))
+    verdict, control = decide(
+        rule("layer_not_better"), 0.0, *ours, null=0.02, null_interval=(0.012, 0.03), absence=True
+    )
     assert (verdict, control) == ("replicated", "not replicated")
 
 
@@ -78,33 +82,31 @@ def _curves(drops_per_k, users=40, noise=0.01, seed=0):
     return base[None, :] * rng.uniform(0.8, 1.2, (users, 1)) + rng.normal(0, noise, (users, len(base)))
 
 
-def test_late_shortfall_on_hand_curves():
-    """LIME equal to LRP at k <= 5 and 0.8 of it after: its share falls by 0.2. A random ranking, whose drop grows
-    linearly while LRP's is concave, gains share with k: the redesigned claim's null fails."""
-    lrp = np.array([[-1.0, -1.8, -2.4, -2.8, -3.0, -3.2, -3.4, -3.6, -3.8, -4.0]])
-    lime = np.hstack([lrp[:, :5], 0.8 * lrp[:, 5:]])
-    assert v.late_shortfall(lrp, lime).ours == pytest.approx(-0.2)
-    random = np.array([[-0.2 * k for k in range(1, 11)]])
-    expected = (-0.2 * np.arange(6, 11)).mean() / lrp[0, 5:].mean() - (-0.2 * np.arange(1, 6)).mean() / lrp[
-        0, :5
-    ].mean()
-    assert v.late_shortfall(lrp, random).ours == pytest.approx(expected) and expected > 0
+def test_later_between_on_hand_curves():
+    """LIME's mean drop at k > 5 a quarter of the way from LRP's to a random ranking's: 0.25. A random ranking in
+    LIME's place against another random ranking of the same drop: 1."""
+    lrp = np.array([[-1.0] * 5 + [-4.0] * 5, [-1.0] * 5 + [-2.0] * 5])  # late means -4, -2: mean -3
+    random = np.array([[-0.5] * 5 + [-1.0] * 5, [-0.5] * 5 + [-1.0] * 5])  # late mean -1
+    lime = np.array([[-1.0] * 5 + [-3.5] * 5, [-1.0] * 5 + [-1.5] * 5])  # late mean -2.5
+    assert v.later_between(lrp, lime, random).ours == pytest.approx(0.25)
+    assert v.later_between(lrp, random, random).ours == pytest.approx(1.0)
+    assert v.later_between(lrp, lrp, random).ours == pytest.approx(0.0)
 
 
-def test_lime_deletion_weaker_replicates_on_a_lime_like_ranking_and_not_on_a_random_one():
-    """The notebook's quantity for `lime_deletion_weaker`, with a random ranking in LIME's place (the declared null):
-    the old reading (LRP − LIME at k >= 6 below 0) passed on it; this one does not."""
+def test_lime_deletion_weaker_replicates_between_and_not_for_a_random_explainer():
+    """The notebook's quantity for `lime_deletion_weaker`, with a random ranking in LIME's place against a second one
+    (the declared null): the old reading (LRP − LIME at k >= 6 below 0) passed on it; this one does not."""
     shape = np.array([-1.0, -1.8, -2.4, -2.8, -3.0, -3.2, -3.4, -3.6, -3.8, -4.0])
     lrp = _curves(shape)
     lime = _curves(np.hstack([shape[:5], 0.8 * shape[5:]]), seed=1)
-    random = _curves(-0.25 * np.arange(1, 11), seed=2)
-    ours, null = v.late_shortfall(lrp, lime), v.late_shortfall(lrp, random)
+    random, other = _curves(-0.25 * np.arange(1, 11), seed=2), _curves(-0.25 * np.arange(1, 11), seed=3)
+    ours, null = v.later_between(lrp, lime, random), v.later_between(lrp, random, other)
     verdict, null_verdict = decide(
-        rule("lime_deletion_weaker"), "negative", ours.ours, ours.interval, null.ours, null.interval
+        rule("lime_deletion_weaker"), 0.5, ours.ours, ours.interval, null.ours, null.interval
     )
-    assert (verdict, null_verdict) == ("replicated", "not replicated")
+    assert verdict == "replicated" and null_verdict != "replicated"
     old_reading = v.paired_shift(lrp[:, 5:].mean(axis=1), random[:, 5:].mean(axis=1))
-    assert rule("lime_deletion_weaker").verdict(None, old_reading.ours, old_reading.interval) == "replicated"
+    assert old_reading.interval[1] < 0  # the old rule (interval below 0) passed on the random explainer
 
 
 def test_deletion_agreement_is_the_ratio_of_the_mean_drops_at_the_first_five():

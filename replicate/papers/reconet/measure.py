@@ -328,27 +328,19 @@ def deletion_agreement(lrp_curves, other_curves, k_max: int = 5) -> Measured:
     return Measured(value, (low, high), f"mean Δŷ_c, k = 1..{k_max}: LIME {a.mean():.4f}, LRP {b.mean():.4f}")
 
 
-def late_shortfall(lrp_curves, other_curves, k_split: int = 5) -> Measured:
-    """Figure 8 left read whole: "agreement among the first four to five features; for the remaining, RecoNet exhibits
-    a larger decrease". The share of LRP's mean drop that another ranking reaches at k > ``k_split`` minus the share
-    it reaches at k ≤ ``k_split`` (curves: users × k = 1..k_max), with a paired bootstrap over users. Below 0: the
-    other ranking keeps up early and falls behind later. A random ranking's share rises with k instead (its drop grows
-    about linearly in k, LRP's most at the first features), so it does not pass."""
-    lrp_curves, other_curves = np.asarray(lrp_curves, dtype=float), np.asarray(other_curves, dtype=float)
-    columns = [
-        lrp_curves[:, :k_split].mean(axis=1),
-        other_curves[:, :k_split].mean(axis=1),
-        lrp_curves[:, k_split:].mean(axis=1),
-        other_curves[:, k_split:].mean(axis=1),
-    ]
+def later_between(lrp_curves, other_curves, random_curves, k_split: int = 5) -> Measured:
+    """Figure 8 left, the features after the first ``k_split``: where another explainer's mean drop Δŷ_c at
+    k > ``k_split`` lies between LRP's (0) and a random ranking's (1), ``(other − LRP) / (random − LRP)`` over the
+    same users (ratio of means, a paired bootstrap over users). Between 0 and 1: RecoNet's removals decrease the output
+    more than the other explainer's, which still beats chance; a random ranking in the other's place gives about 1."""
+    late = [np.asarray(c, dtype=float)[:, k_split:].mean(axis=1) for c in (lrp_curves, other_curves, random_curves)]
 
-    def statistic(early_lrp, early_other, late_lrp, late_other):
-        return late_other.mean() / late_lrp.mean() - early_other.mean() / early_lrp.mean()
+    def statistic(lrp, other, random):
+        return (other.mean() - lrp.mean()) / (random.mean() - lrp.mean())
 
-    value, low, high = _boot(columns, statistic)
-    early = columns[1].mean() / columns[0].mean()
-    late = columns[3].mean() / columns[2].mean()
-    note = f"share of LRP's mean Δŷ_c: k ≤ {k_split} {early:.3f}, k > {k_split} {late:.3f}; {len(columns[0])} users"
+    value, low, high = _boot(late, statistic)
+    lrp, other, random = (c.mean() for c in late)
+    note = f"mean Δŷ_c, k > {k_split}: LRP {lrp:.4f}, other {other:.4f}, random {random:.4f}; {len(late[0])} users"
     return Measured(value, (low, high), note)
 
 
