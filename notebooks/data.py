@@ -47,7 +47,6 @@ from replicate.core.chapter import Chapter
 from replicate.data import describe as explore
 from replicate.data import films
 from replicate.data.claims import CLAIMS, ROUGH
-from replicate.stats import wilson_interval
 
 ch = Chapter("data", profile=profile, seed=seed, device=device)
 print(f"dataset shown in detail: {dataset}")
@@ -223,14 +222,9 @@ join_summary.style.format(thousands=",")
 
 
 # %%
-def join_counts(joined):
-    """Movies matched, and matched to a film with a cast: what the coverage checks count."""
-    return {"matched": len(joined), "with_cast": int((joined["n_cast"] > 0).sum())}
-
-
 for name in ROUGH:
     stem = name.replace("-", "")
-    ours, null = join_counts(joins[name]), join_counts(naive[name])
+    ours, null = films.join_counts(joins[name]), films.join_counts(naive[name])
     for what in ("matched", "with_cast"):
         ch.glue(f"rough_{stem}_{what}", CLAIMS[f"films_{stem}_{what}"].paper, ",")
         ch.record(f"films_{stem}_{what}", ours[what], null=null[what])
@@ -273,18 +267,12 @@ explore.most_rated_unmatched(ml1m, missing["ml-1m"], n=15)
 
 
 # %%
-def added_agreement(joined):
-    """Genre agreement of the ML-1M movies the careful join adds to the naive one, with its Wilson interval."""
-    share, n = films.genre_agreement(ml1m, joined[joined["item"].isin(added)], table=film_table)
-    return share, wilson_interval(share, n), n
-
-
 ch.glue("min_agreement", f"{CLAIMS['films_added_genre_agreement'].paper:.0%}")
 added = joins["ml-1m"].loc[~joins["ml-1m"]["item"].isin(naive["ml-1m"]["item"]), "item"]
-agreement, interval, n_added = added_agreement(joins["ml-1m"])
+agreement, interval, n_added = films.added_agreement(ml1m, joins["ml-1m"], added, table=film_table)
 with ch.controls():
     random_join = films.shuffled(joins["ml-1m"], ch.rng)
-    random_agreement, random_interval, _ = added_agreement(random_join)
+    random_agreement, random_interval, _ = films.added_agreement(ml1m, random_join, added, table=film_table)
 ch.record(
     "films_added_genre_agreement",
     agreement,

@@ -282,7 +282,7 @@ ch.record("gladiator_braveheart", influencers.loc[gladiator_row[0], "liked"] if 
 # epoch; ours is each user's reading minus that chance, paired over users, and must lie above zero (interval). The
 # null is one more draw of random attributions, paired with the same chance level. The measured and the assumed
 # chance level came out close, so the redesign does not remove the cause of that pass: one draw of noise can meet an
-# interval rule (a fair draw does so about 2.5 % of the time), and the null of a seed is one draw; the null column
+# interval rule (a fair draw does so in one tail of a 95 % interval), and the null of a seed is one draw; the null column
 # shows whether it did in this run.
 #
 # The other claims that say the model prefers someone over chance (the film's own cast, the named people the paper
@@ -294,26 +294,13 @@ testable = [c for c in emde_claims.CLAIMS.values() if c.applicable and c.reason]
 display(pd.DataFrame({"rule": [c.rule.describe() for c in testable], "why this rule": [c.reason for c in testable]},
                      index=[c.id for c in testable]))  # fmt: skip
 cast_k = names.index("cast") if "cast" in names else None
-NO_CAST = "no cast modality in this run"
 
-
-def record(claim_id, ours, null, value="excess", interval="interval", note=""):
-    """Record a claim measured as ``ours[value]`` with ``ours[interval]``, its null read likewise (``note`` is
-    formatted with ours); without a cast modality, or a model that leaves no user to measure, say why."""
-    if ours is None:
-        ch.record(claim_id, missing=NO_CAST)
-    elif not ours["n"]:
-        ch.record(claim_id, missing="no user to measure it on in this run", cause="model")
-    else:
-        band = (ours[interval], null[interval]) if interval else (None, None)
-        ch.record(claim_id, ours[value], band[0], null=null[value], null_interval=band[1], note=note.format(**ours))
-
-
+# %%
 owned = measure.own_cast(attribution, model, test_inputs, cast_k, seed=seed) if cast_k is not None else None
 with ch.controls():
     null_owned = measure.own_cast(null_attribution, model, test_inputs, cast_k, seed=seed) if owned else None
-record("own_cast_strong", owned, null_owned, note="in film {in_film:.2f} vs random {random:.2f}; {n} users")
-record("not_own_cast", owned, null_owned, "not_in_film", "not_interval", note="{n} users")
+ch.record("own_cast_strong", **measure.reading(owned, null_owned, note="in film {in_film:.2f} vs random {random:.2f}; {n} users"))  # fmt: skip
+ch.record("not_own_cast", **measure.reading(owned, null_owned, "not_in_film", "not_interval", note="{n} users"))
 
 # %%
 ranks = measure.named_ranks(
@@ -345,41 +332,28 @@ for row, null_row in zip(ranks.itertuples(), null_ranks.itertuples()):
 
 
 # %%
-def one_user_reading(attr):
-    found = measure.named_per_user(
-        attr, model, movie_inputs, cast_k, selection, offsets, emde_claims.NAMED, emde_claims.TOP_K, seed=seed
-    )
-    return None if cast_k is None else (found or {"n": 0})
-
-
-one_user = one_user_reading(movie_attribution)
+named = (model, movie_inputs, cast_k, selection, offsets, emde_claims.NAMED, emde_claims.TOP_K)
+one_user = measure.one_user_reading(movie_attribution, *named, seed=seed)
 with ch.controls():
-    null_one_user = one_user_reading(null_movie_attribution)
+    null_one_user = measure.one_user_reading(null_movie_attribution, *named, seed=seed)
 ch.glue("top_k", emde_claims.TOP_K)
 per_person = "; ".join(f"{p}: {e:+.2f} over {n} users" for p, (e, n) in (one_user or {}).get("per_person", {}).items())
-record("why_named_one_user", one_user, null_one_user, note=per_person)
+ch.record("why_named_one_user", **measure.reading(one_user, null_one_user, note=per_person))
 
 # %%
 years, window = ds.items["year"].to_numpy(), emde_claims.EPOCH_WINDOW
 
 
 epochs = measure.person_epochs(model, cast_k, years) if owned else None
-
-
-def epoch_hits(attr):
-    return measure.same_epoch(attr, model, test_inputs, cast_k, years, window, seed, epochs)["hits"] if owned else None
-
-
-ig_hits = epoch_hits(attribution)
+epoch_args = (model, test_inputs, cast_k, years, window, seed, epochs)
+ig_hits = measure.epoch_hits(attribution, *epoch_args)
 ch.glue("null_draws", emde_claims.NULL_DRAWS)
 with ch.controls():  # random draws: the first is the null, the mean of the others the chance level both are paired with
-    draws = [epoch_hits(measure.random_attribution(attribution, seed=null_seed + k)) for k in range(1, emde_claims.NULL_DRAWS + 1)] if owned else []  # fmt: skip
+    draws = [measure.epoch_hits(measure.random_attribution(attribution, seed=null_seed + k), *epoch_args) for k in range(1, emde_claims.NULL_DRAWS + 1)] if owned else []  # fmt: skip
     chance = measure.chance_level(draws) if owned else None
-    null_epoch = measure.paired_excess(epoch_hits(null_attribution), chance, seed) if owned else None
+    null_epoch = measure.paired_excess(measure.epoch_hits(null_attribution, *epoch_args), chance, seed) if owned else None  # fmt: skip
 epoch = measure.paired_excess(ig_hits, chance, seed) if owned else None
-record(
-    "same_epoch", epoch, null_epoch, note="share {share:.2f} vs {random:.2f} by chance (random attributions); {n} users"
-)
+ch.record("same_epoch", **measure.reading(epoch, null_epoch, note="share {share:.2f} vs {random:.2f} by chance (random attributions); {n} users"))  # fmt: skip
 
 # %% [markdown]
 # ## §3.1 and §3.3: plot words and posters
@@ -428,7 +402,7 @@ display(pd.DataFrame(reasons).T)
 with ch.controls():
     null_focus = measure.random_attribution(focus, seed=null_seed)
     null_reasons = measure.distinct_reasons(null_focus, model, chosen_inputs, cast_k) if cast_k is not None else None
-record("different_reasons", reasons.get("cast"), null_reasons, "more", None, "{distinct} distinct vs {shared} shared; {n} users")  # fmt: skip
+ch.record("different_reasons", **measure.reading(reasons.get("cast"), null_reasons, "more", None, "{distinct} distinct vs {shared} shared; {n} users"))  # fmt: skip
 ch.record("cast_text_vs_posters", ", ".join(f"{n}: {r['distinct']} distinct" for n, r in reasons.items()))
 
 # %% [markdown]
@@ -451,7 +425,7 @@ agree = measure.agreement_excess(tops, n_liked, n_liked >= 2, seed=seed)
 with ch.controls():
     null_agree = measure.agreement_excess(null_tops, n_liked, n_liked >= 2, seed=seed)
 display(pd.DataFrame(agree).T.drop(columns="interval").assign(null_excess=pd.Series({n: a["excess"] for n, a in null_agree.items()})))  # fmt: skip
-record("agreement_cast", agree.get("cast"), null_agree.get("cast"), note="raw {raw:.3f}, chance {chance:.3f}, {n} users")  # fmt: skip
+ch.record("agreement_cast", **measure.reading(agree.get("cast"), null_agree.get("cast"), note="raw {raw:.3f}, chance {chance:.3f}, {n} users"))  # fmt: skip
 ch.record("agreement_title", agree["title"]["excess"], agree["title"]["interval"],
           note="title words: raw {raw:.3f}, chance {chance:.3f}".format(**agree["title"]))  # fmt: skip
 ch.record("agreement_posters")
@@ -465,9 +439,9 @@ display(pd.DataFrame({"top influence": pd.Series(influence), "ratio to liked": p
                       "null's ratio": pd.Series({n: r["ratio"] for n, r in null_ratios.items()})}))  # fmt: skip
 ch.record("top_influence_interactions", influence.get("liked"))
 ch.record("top_influence_cast", influence.get("cast"))
-record("cast_vs_interactions", ratios.get("cast"), null_ratios.get("cast"), "ratio", note="{n} users")
+ch.record("cast_vs_interactions", **measure.reading(ratios.get("cast"), null_ratios.get("cast"), "ratio", note="{n} users"))  # fmt: skip
 for name in ("disliked", "genres", "title"):
-    record(f"high_influence_{name}", ratios[name], null_ratios[name], "ratio", note="{n} users")
+    ch.record(f"high_influence_{name}", **measure.reading(ratios[name], null_ratios[name], "ratio", note="{n} users"))
 
 # %% [markdown]
 # ## Faithfulness (book check)
@@ -512,7 +486,7 @@ sum_ratio = measure.influence_ratio(summed, "cast", seed=seed) if "cast" in name
 if sum_ratio:
     ch.record("ablation_sum_over_units", sum_ratio["ratio"], sum_ratio["interval"])
 else:
-    ch.record("ablation_sum_over_units", missing=NO_CAST)
+    ch.record("ablation_sum_over_units", missing=measure.NO_CAST)
 
 # %% [markdown]
 # ### Why the cast-to-interactions ratio is not the paper's
@@ -551,7 +525,7 @@ if "cast" in untrained_agree:
               note="raw {raw:.3f}, chance {chance:.3f}".format(**untrained_agree["cast"])
               + f"; trained network's excess {agree['cast']['excess']:.3f}")  # fmt: skip
 else:
-    ch.record("why_agreement_untrained", missing=NO_CAST)
+    ch.record("why_agreement_untrained", missing=measure.NO_CAST)
 
 # %% [markdown]
 # ## What differs, and why

@@ -324,7 +324,7 @@ def test_repeated_heading_with_claims_is_refused(tmp_path):
     from replicate.core.chapter import cell_key
 
     nb = nbformat.v4.new_notebook()
-    code = "ch.claim('a')"
+    code = "ch.record('a', 1)"
     nb.cells = [
         nbformat.v4.new_markdown_cell("## Results"),
         nbformat.v4.new_code_cell(code),

@@ -1,18 +1,21 @@
 """What a notebook talks to: stable figure names, recorded claims, and the chapter's declaration.
 
-Each notebook declares, in its jupytext header, the figures it must produce and the claims it must record::
+Each notebook declares, in its jupytext header, the figures it must produce and the module that declares its
+claims (:class:`~replicate.core.claims.Declared`: the paper's words, value, rule and null, once)::
 
     # ---
     # jupyter:
     #   replicate:
     #     title: The data
     #     figures: [ratings, genres]
-    #     claims: [ml1m_ratings, ml1m_users]
+    #     claims: replicate.data.claims
+    #     dataset_choices: [ml-1m, ml-100k]
     # ---
 
 and opens with ``ch = Chapter("data", profile=profile)``. ``ch.figure(fig, "ratings")`` saves
-``figures/ratings.png`` in the chapter's output directory and shows it; ``ch.claim(...)`` records a claim in
-``claims.json``; ``ch.finish()`` fails when a declared figure or claim is missing. ``python -m replicate check`` then
+``figures/ratings.png`` in the chapter's output directory and shows it; ``ch.record(id, ours, interval, null=...)``
+records the measurement of a declared claim (and of its null) in ``claims.json``; ``ch.finish()`` fails when a
+declared figure or claim is missing. ``python -m replicate check`` then
 compares the outputs with the committed references.
 
 The output directory is ``$REPLICATE_OUTPUT_DIR`` when the runner sets it, else
@@ -34,7 +37,7 @@ import matplotlib.pyplot as plt
 
 from replicate import paths, plots
 from replicate.core import claims as claims_mod
-from replicate.core.claims import Claim, Rule
+from replicate.core.claims import Claim
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import PORTABLE_KERNELS, resolve_device, seed_everything
 
@@ -190,61 +193,6 @@ class Chapter:
         interactive.show(fig, self.name, name)
 
     # claims --------------------------------------------------------------------------------------------------------
-    def claim(
-        self,
-        id: str,
-        description: str,
-        *,
-        kind: str,
-        paper,
-        ours,
-        rule: Rule,
-        source: str,
-        interval=None,
-        note: str = "",
-        regen_rel: float = claims_mod.DEFAULT_REGEN["rel"],
-        regen_abs: float = claims_mod.DEFAULT_REGEN["abs"],
-        timing: bool = False,
-        why: str = "",
-    ) -> None:
-        """Record one reproduced number.
-
-        ``kind`` is ``"paper"`` for a statement the paper makes and ``"book"`` for one of this book's own checks (the
-        scorecard shows them apart). ``interval`` is an optional 95 % interval around ``ours`` (over users, bootstrap
-        draws...): the rule then needs all of it to pass, and a verdict it cannot decide is *inconclusive*.
-        ``regen_*`` is how closely a re-run must reproduce ``ours``. A ``timing`` claim (a wall time or a ratio of wall
-        times) depends on the machine: ``check`` reports it but does not compare it with the reference. ``why``: the
-        title of the section that tests why this claim may not replicate (the scorecard links to it). Returns
-        nothing (a cell ending with a claim prints nothing); ``table()`` shows the recorded claims."""
-        if id not in self.declared["claims"]:
-            raise ReplicateError(
-                f"claim {id!r} is not declared in {self.notebook.name}'s header: add it to replicate.claims"
-            )
-        if any(c.id == id for c in self.claims):
-            raise ReplicateError(f"claim {id!r} recorded twice in chapter {self.name!r}")
-        if not source.strip():
-            raise ReplicateError(f"claim {id!r} needs a source: the paper and place the value comes from")
-        if kind not in claims_mod.KINDS:
-            raise ReplicateError(f"claim {id!r}: kind must be one of {', '.join(claims_mod.KINDS)}, got {kind!r}")
-        regen = {"rel": regen_rel, "abs": regen_abs, **({"timing": True} if timing else {})}
-        claim = Claim.make(
-            self.name,
-            id,
-            description,
-            paper,
-            ours,
-            rule,
-            interval=interval,
-            kind=kind,
-            source=source,
-            note=note,
-            regen=regen,
-            cell=self._cell,
-            why=why,
-        )
-        self.claims.append(claim)
-        claims_mod.save(self.claims, self.dir / "claims.json")
-
     def record(
         self,
         id: str,

@@ -554,6 +554,20 @@ def naive_match(dataset, data_dir=None, table=None) -> pd.DataFrame:
     return out.astype({"item": "int64", "film": "int64", "year": "int64", "year_diff": "int64"})
 
 
+def join_counts(joined: pd.DataFrame) -> dict[str, int]:
+    """Movies matched, and matched to a film with a cast: what the data chapter's coverage checks count."""
+    return {"matched": len(joined), "with_cast": int((joined["n_cast"] > 0).sum())}
+
+
+def added_agreement(dataset, joined: pd.DataFrame, added, table=None) -> tuple[float, tuple[float, float], int]:
+    """Genre agreement (:func:`genre_agreement`) of the movies ``added`` (item ids) that ``joined`` matches, with its
+    Wilson interval and the number of movies it counts: the same measurement for a join and for its null."""
+    from replicate.stats import wilson_interval
+
+    share, n = genre_agreement(dataset, joined[joined["item"].isin(added)], table=table)
+    return share, wilson_interval(share, n), n
+
+
 def genre_agreement(dataset, joined: pd.DataFrame | None = None, data_dir=None, table=None) -> tuple[float, int]:
     """Share of joined movies whose MovieLens genres share at least one with the film's (see
     :data:`GENRE_EQUIVALENTS`), and the number of joined movies both sides give genres for. A precision check of a

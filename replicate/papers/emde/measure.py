@@ -432,3 +432,39 @@ def shared_attribution(attribution: Attribution) -> Attribution:
 
 def sparse_rows(matrix: sp.csr_matrix) -> list[np.ndarray]:
     return [matrix.indices[matrix.indptr[b] : matrix.indptr[b + 1]] for b in range(matrix.shape[0])]
+
+
+NO_CAST = "no cast modality in this run"
+
+
+def reading(ours, null, value: str = "excess", interval: str | None = "interval", note: str = "") -> dict:
+    """The keyword arguments of ``Chapter.record`` for a claim measured as ``ours[value]`` with ``ours[interval]``,
+    its null read likewise (``note`` formatted with ours). ``ours`` None: the run has no cast modality (not
+    applicable); no user to measure it on: this seed's model left none (a miss)."""
+    if ours is None:
+        return {"missing": NO_CAST}
+    if not ours["n"]:
+        return {"missing": "no user to measure it on in this run", "cause": "model"}
+    return {
+        "ours": ours[value],
+        "interval": ours[interval] if interval else None,
+        "null": null[value],
+        "null_interval": null[interval] if interval else None,
+        "note": note.format(**ours),
+    }
+
+
+def one_user_reading(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed: int = 0):
+    """:func:`named_per_user` for the chapter's "why" check: None without a cast modality, ``{"n": 0}`` when no user
+    of the named movies has the named people."""
+    if cast_k is None:
+        return None
+    return named_per_user(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed=seed) or {"n": 0}
+
+
+def epoch_hits(attr, model, inputs, cast_k, years, window, seed, epochs):
+    """Per user, whether her strongest person is of the film's epoch (:func:`same_epoch`'s hits); None without a
+    cast modality (``epochs`` None)."""
+    if epochs is None:
+        return None
+    return same_epoch(attr, model, inputs, cast_k, years, window, seed, epochs)["hits"]
