@@ -439,6 +439,8 @@ for name, (target, relevance) in explained_by.items():
             models[name], profiles[rich], target[rich], keys[rich], ks
         )
 ch.figure(figs.plot_deletion(ks, curves), "pertinence")
+
+# %%
 pertinence = v.paired_shift(curves["RecoNet + Layer: top-k (LRP)"][:, -1], curves["RecoNet + Layer: random k"][:, -1])
 with ch.controls():  # a second random ranking in LRP's place
     other_keys = deletion.random_scores(profiles > 0, null_rng)
@@ -454,6 +456,8 @@ top1 = deletion.deletion_deltas(layer, profiles, layer_targets, layer_relevances
 random1 = deletion.deletion_deltas(layer, profiles, layer_targets, random_keys, [1])[:, 0]
 mann_whitney = v.mann_whitney(top1, random1)
 ch.figure(figs.plot_top1_random1(top1, random1, mann_whitney.ours), "top1_random1")
+
+# %%
 with ch.controls():  # 'top 1' of the second random ranking in LRP's 'top 1' place; a planted skew for symmetry
     other1 = deletion.deletion_deltas(layer, profiles, layer_targets, other_keys, [1])[:, 0]
     skewed = v.plant_skew(random1, claims.SKEW_CONTROL)

@@ -54,10 +54,16 @@ def test_the_generic_check_fails_a_claim_without_a_null_and_a_passing_null():
     recorded = {"a": {"verdict": "replicated", "null_verdict": None}}
     assert "recorded without its null" in check.control_problems({"a": _spec()}, recorded)[0]
     recorded = {"a": {"verdict": "replicated", "null_verdict": "replicated"}}
-    assert "replicated while its null gives replicated" in check.control_problems({"a": _spec()}, recorded)[0]
+    assert "replicated while its null passes (replicated)" in check.control_problems({"a": _spec()}, recorded)[0]
     absence = _spec(rule=Within(abs=0.01), paper=0.0, absence=True, null="planted +0.02")
-    recorded = {"a": {"verdict": "uninformative", "null_verdict": "replicated"}}
-    assert "positive control went undetected" in check.control_problems({"a": absence}, recorded)[0]
+    recorded = {"a": {"verdict": "replicated", "null_verdict": "inconclusive"}}
+    assert (
+        "replicated while its positive control went undetected (inconclusive)"
+        in (check.control_problems({"a": absence}, recorded)[0])
+    )
+    # an underpowered measurement shown as such: the claim is uninformative, which the scorecard says
+    recorded = {"a": {"verdict": "uninformative", "null_verdict": "inconclusive"}}
+    assert check.control_problems({"a": absence}, recorded) == []
     recorded = {"a": {"verdict": "replicated", "null_verdict": "not replicated"}}
     assert check.control_problems({"a": absence}, recorded) == []
     # the claim already saw a difference larger than its margin: the measurement had the power it needed

@@ -130,9 +130,10 @@ def check_chapter(name: str, directory: Path) -> list[str]:
 def control_problems(declared: dict, recorded: dict) -> list[str]:
     """What is wrong with the nulls and controls of one run: ``declared`` the chapter's declarations by id,
     ``recorded`` its recorded claims by id (:class:`~replicate.core.claims.Claim` or their reference rows). Every
-    testable paper claim and every absence claim must declare a null and have it measured; no replicated claim's null
-    may pass; every absence claim's positive control must be detected, except where the claim already saw a
-    difference (its own verdict is *not replicated*: the measurement demonstrably had the power it needed)."""
+    testable paper claim and every absence claim must declare a null (an absence claim: its positive control) and
+    have it measured wherever the claim was measured; no claim may be replicated while its null passes, or, for an
+    absence claim, while its positive control went undetected (such a claim is *uninformative (could not have seen a
+    difference)*, which the scorecard shows)."""
     problems = []
     for claim_id, spec in declared.items():
         if spec.kind == "paper" and spec.applicable and not spec.null.strip():
@@ -147,12 +148,12 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
         measured = verdict != "not applicable" and get("cause") not in ("data", "seed", "model")
         if spec.needs_null and measured and null_verdict is None:
             problems.append(f"claim {claim_id} was recorded without its null ({spec.null})")
+        if null_verdict is None or not measured:
+            continue
         failed = claims_mod.null_fails(null_verdict, spec.absence)
-        if verdict == "replicated" and null_verdict is not None and not failed:
-            problems.append(f"claim {claim_id} is replicated while its null gives {null_verdict}")
-        # an undetected control matters where the claim did not already see a difference (it is not "not replicated")
-        if spec.absence and measured and verdict != "not replicated" and null_verdict is not None and not failed:
-            problems.append(f"claim {claim_id}'s positive control went undetected ({null_verdict}): {spec.null}")
+        if verdict == "replicated" and not failed:
+            word = "positive control went undetected" if spec.absence else "null passes"
+            problems.append(f"claim {claim_id} is replicated while its {word} ({null_verdict})")
     return problems
 
 
