@@ -14,6 +14,7 @@
 #     datasets: [ml-1m, films]
 #     figures: [entities, influencers, schindler_entities, schindler_movies, removal]
 #     claims: replicate.papers.emde.claims
+#     dataset_choices: [ml-1m, ml-100k, ml-20m]
 # ---
 
 # %% [markdown]

@@ -14,6 +14,7 @@
 #     datasets: [ml-1m]
 #     figures: [table1, learning_curve, cold_start, sankey, pertinence, top1_random1, lime_deletion, lime_instance]
 #     claims: replicate.papers.reconet.claims
+#     dataset_choices: [ml-1m, ml-100k]
 # ---
 
 # %% [markdown]
