@@ -327,12 +327,16 @@ def test_a_claim_whose_null_passes_too_is_uninformative():
 
     assert decide(AtLeast(0.25), 0.4, 0.9, null=0.95) == ("uninformative", "replicated")
     assert decide(AtLeast(0.25), 0.4, 0.9, null=0.05) == ("replicated", "not replicated")
-    # a null the rule leaves undecided does not pass (a zero effect straddles a significance bound)
-    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.3, null_interval=(0.1, 0.5)) == ("replicated", "inconclusive")
-    assert decide(Exceeds(), None, 0.05, (0.02, 0.08), null=0.0, null_interval=(-0.02, 0.02)) == (
+    # a null is read on its value: noise whose value meets the rule passes, however wide its interval
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.3, null_interval=(0.1, 0.5)) == ("uninformative", "replicated")
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=0.2, null_interval=(0.1, 0.3)) == ("replicated", "inconclusive")
+    # except under a significance rule: a zero effect's interval straddles the bound, which is no pass
+    assert decide(Exceeds(), None, 0.05, (0.02, 0.08), null=0.01, null_interval=(-0.02, 0.04)) == (
         "replicated",
         "inconclusive",
     )
+    # a null that could not be measured is no evidence that the null fails
+    assert decide(AtLeast(0.25), 0.4, 0.9, null=None) == ("uninformative", "not measured")
     # ours failing stays failing, whatever the null does
     assert decide(AtLeast(0.25), 0.4, 0.1, null=0.95) == ("not replicated", "replicated")
     claim = Claim.declared("emde", _declared(), 0.9, null=0.95)
@@ -454,6 +458,19 @@ def test_over_seeds_a_null_that_passes_makes_the_claim_uninformative():
     assert claim.verdict == "unstable"  # one seed's null passes, another's fails: not evidence over the seeds
     every = {s: [r[0] for r in runs.values()][0:1] for s in range(3)}
     assert aggregate(every)[0].verdict == "uninformative"
+
+
+def test_over_seeds_the_combined_null_is_read_even_when_the_seeds_agree():
+    """Three seeds each replicated, each null undecided alone (a significance rule); combined, the null clears the
+    bound too: not evidence over the seeds."""
+    declared = _declared(rule=Exceeds(), paper=None)
+    runs = {
+        s: [Claim.declared("c", declared, 0.5, (0.3, 0.7), null=0.03, null_interval=(-0.005, 0.065))] for s in range(3)
+    }
+    assert {r[0].verdict for r in runs.values()} == {"replicated"}
+    [claim] = aggregate(runs)
+    assert claim.null_interval[0] > 0 and claim.null_verdict == "replicated"
+    assert claim.verdict == "uninformative"
 
 
 def test_scorecard_shows_the_null_and_counts_paper_claims_once():

@@ -321,26 +321,42 @@ NO_NULL = object()  # ``null=`` not given (a ``None`` null is a value: the null'
 
 def decide(rule: Rule, paper, ours, interval=None, null=NO_NULL, null_interval=None, absence=False):
     """(verdict, the null's verdict): the rule applied to ours and, with the same rule, to the null. Ours is
-    ``replicated`` only when the null does not pass the rule too (a null that the rule leaves undecided, e.g. an
-    effect of zero whose interval straddles a significance bound, does not pass); a null that passes makes ours
-    ``uninformative``. For an absence or equivalence claim the null is its positive control, a planted effect of the
-    size the claim rules out: ours is ``replicated`` only when the rule rejects the control (``not replicated`` or
-    ``direction holds``); a control it accepts or cannot decide went undetected, and ours is ``uninformative``."""
+    ``replicated`` only when the null does not pass the rule too; a null that passes, or that could not be measured
+    (``None``), makes ours ``uninformative``. The null is read as a skeptic reads it (:func:`null_verdict`): it
+    passes when its value meets the rule, whatever the width of its interval, except for a significance rule
+    (:class:`Exceeds`), where an interval that straddles the bound is exactly what no effect gives. For an absence or
+    equivalence claim the null is its positive control, a planted effect of the size the claim rules out: ours is
+    ``replicated`` only when the rule clearly rejects the control (``not replicated`` or ``direction holds``)."""
     verdict = rule.verdict(paper, ours, interval)
     if null is NO_NULL:
         return verdict, None
-    null_verdict = rule.verdict(paper, null, null_interval) if null is not None else "inconclusive"
-    if verdict == "replicated" and not null_fails(null_verdict, absence):
+    judged = null_verdict(rule, paper, null, null_interval, absence)
+    if verdict == "replicated" and not null_fails(judged, absence):
         verdict = "uninformative"
-    return verdict, null_verdict
+    return verdict, judged
+
+
+def null_verdict(rule: Rule, paper, null, null_interval=None, absence: bool = False) -> str:
+    """What the rule says of the null. An unmeasured null (``None``) is ``not measured``. A positive control is read
+    like ours (with its interval: it must be clearly rejected). A null is read on its value too: a null whose value
+    meets the rule passes even when its interval is too wide to decide (noise typically gives that value), except
+    under :class:`Exceeds`, where an undecided interval is what no effect looks like."""
+    if null is None:
+        return "not measured"
+    judged = rule.verdict(paper, null, null_interval)
+    if not absence and judged == "inconclusive" and not isinstance(rule, Exceeds) and null_interval is not None:
+        if rule.verdict(paper, null, None) == "replicated":
+            return "replicated"
+    return judged
 
 
 def null_fails(null_verdict: str | None, absence: bool = False) -> bool:
     """Whether the null (an absence claim's positive control) fails the claim's rule: for a null, anything but
-    ``replicated``; for a positive control, a clear rejection (``not replicated`` or ``direction holds``)."""
+    ``replicated`` or ``not measured``; for a positive control, a clear rejection (``not replicated`` or ``direction
+    holds``)."""
     if absence:
         return null_verdict in ("not replicated", "direction holds")
-    return null_verdict is not None and null_verdict != "replicated"
+    return null_verdict is not None and null_verdict not in ("replicated", "not measured")
 
 
 @dataclass(frozen=True)
@@ -751,6 +767,8 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
                     first.absence,
                 )[0]
             verdict = over_seeds(verdicts, combined)
+            if verdict == "replicated" and combined == "uninformative":
+                verdict = "uninformative"  # every seed replicated, but their combined null passes the rule too
         null_verdicts = [c.null_verdict for c in per]
         seeds = {
             "of": len(order),  # the seeds that ran, the claim's own seeds among them
@@ -765,9 +783,9 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
             "method": method,
         }
         if rule is not None and first.null_verdict is not None and numbers and _is_number(null):
-            null_verdict = rule.verdict(first.paper, null, null_interval)
+            judged = null_verdict(rule, first.paper, null, null_interval, first.absence)
         else:
-            null_verdict = null_verdicts[0] if len(set(null_verdicts)) == 1 else "unstable"
+            judged = null_verdicts[0] if len(set(null_verdicts)) == 1 else "unstable"
         moved = rule is not None and rule.spec() != first.rule_spec  # a per-run reference, now over the seeds
         described = {"rule": rule.describe(), "rule_spec": rule.spec()} if moved else {}
         merged = Claim(
@@ -780,7 +798,7 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
                 "seeds": seeds,
                 "null": null,
                 "null_interval": null_interval,
-                "null_verdict": null_verdict,
+                "null_verdict": judged,
             }
         )
         out.append(merged)
@@ -799,8 +817,11 @@ def _rule_over_seeds(per: list[Claim]) -> Rule:
 
 
 def uninformative_reason(claim: Claim) -> str:
-    """Why an uninformative claim is: its null passes too, or (absence) its control was not detected."""
-    return "could not have seen a difference" if claim.absence else "the null passes too"
+    """Why an uninformative claim is: its null passes too (or was not measured), or (absence) its control was not
+    detected."""
+    if claim.absence:
+        return "could not have seen a difference"
+    return "the null was not measured" if claim.null_verdict == "not measured" else "the null passes too"
 
 
 def verdict_label(claim: Claim) -> str:
@@ -834,6 +855,8 @@ def null_label(claim: Claim) -> str:
         value += f" [{format_value(claim.null_interval[0])}, {format_value(claim.null_interval[1])}]"
     if claim.absence:
         return f"control {value}: {'detected' if null_fails(claim.null_verdict, True) else 'not detected'}"
+    if claim.null_verdict == "not measured":
+        return "null: not measured"
     return f"null {value}: {'fails' if null_fails(claim.null_verdict) else 'passes'}"
 
 
