@@ -54,7 +54,7 @@ from replicate.core.chapter import Chapter
 from replicate.papers.skip import attribution as attr
 from replicate.papers.skip import figures, measure, sources, train
 from replicate.papers.skip import toys as synthetic
-from replicate.papers.skip.claims import NULL_SEED, PAPER_SPOTIFY
+from replicate.papers.skip.claims import NULL_SEED, PAPER_SPOTIFY, STAGE_TOL
 from replicate.papers.skip.tensors import pick_session
 
 ch = Chapter("skip", profile=profile, seed=seed, device=device)
@@ -93,13 +93,13 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # Every claim, with its rule, the bound's reason and its **null**, is declared before the run in
 # `replicate/papers/skip/claims.py`; the run measures ours and the null with the same function
 # (`replicate/papers/skip/measure.py`) and the same rule. Nulls are what a skeptic puts in the model's place: the same
-# network untrained (another seed) for the toys, the sequential training or the ungated network of another seed for
-# slides 4 and 13, random attributions for recovery, the training sessions' majority label for accuracies. The claims
-# of absence or equivalence ("costs at most 2 points", "moves accuracy by at most 1 point", "ends at most 1 point
-# below", "no larger than the generating subsets") have a **positive control** instead: the same measurement on a
-# planted effect of twice the claim's bound (right predictions turned wrong at random, or excess planted in the
-# generating subsets), which the rule must reject; where it does not, the claim is *uninformative (could not have
-# seen a difference)*. Intervals are 95 % intervals: Wilson over test points for the toys, a bootstrap over test
+# network untrained (another seed) for the toys and for slide 4, joint training without EM for slide 13, random
+# attributions for recovery, the training sessions' majority label for accuracies. The claims of absence or equivalence
+# ("costs at most 2 points", "moves accuracy by at most 1 point", "ends at most 1 point below", "no larger than the
+# generating subsets") have a **positive control** instead: the same measurement on a planted effect of twice the
+# claim's bound (right predictions turned wrong at random, or excess planted in the generating subsets), which the rule
+# must reject; where it does not, the claim is *uninformative (could not have seen a difference)*. Intervals are 95 %
+# intervals: Wilson over test points for the toys, a bootstrap over test
 # *sessions* for skip prediction (paired over the same sessions when two models are compared); with very few test
 # sessions the interval is widened to the worst case, so that a handful of sessions is *inconclusive*, never
 # replicated.
@@ -145,14 +145,22 @@ ch.table([c.id for c in ch.claims if c.id.startswith("toy_")])
 # %% [markdown]
 # ## A fast algorithm: generalised EM against sequential residual training
 #
-# Slide 13 contrasts the generalised EM with the naive approach: "train sequentially with residuals", i.e. the
-# smallest subsets first, then each larger subset on the residual its children leave (its loss weighted by
-# Π_{t ⊊ s} (1 − F_t²), the children fixed). On the *mixture* toy, which needs both levels, both algorithms draw the
-# same batches; EM gets the budget once, the sequential training once per level. We count the training steps until
-# the accuracy on held-out points first reaches the authors' notebook accuracy less the tolerance of the rows above
-# (steps, not seconds, decide; the wall-time ratio is in the note), and compare the final accuracies, paired over the
-# same test points. The null of the speed-up is the sequential training of another seed in EM's place; the control
-# of the final accuracy, the sequential training against itself with 2 % of the test points turned wrong.
+# Slide 13 contrasts the generalised EM with the naive approach: "train sequentially with residuals", i.e. the smallest
+# subsets first, then each larger subset on the residual its children leave (its loss weighted by Π_{t ⊊ s} (1 − F_t²),
+# the children fixed). On the *mixture* toy, which needs both levels, both algorithms draw the same batches. The
+# sequential training runs its first stage to convergence (it ends once the mean training loss over a window of 25 steps
+# falls by less than 1 % below its best), our reading of "sequentially": the slides give no stage budget, and with a
+# fixed one the ratio below is set by that budget, growing with it. Its last stage, and EM, get the budget. We count the
+# training steps until the accuracy on held-out points first reaches the authors' notebook accuracy less the tolerance
+# of the rows above (steps, not seconds, decide; the wall-time ratio is in the note), and compare the final accuracies,
+# paired over the same test points (the sequential network scored on EM's).
+#
+# The null of the speed-up is what a skeptic would say any training of all experts at once gets: the same network
+# trained jointly on the binary cross-entropy of its own mixed prediction, *without* EM's responsibilities, on the
+# same batches, evaluation grid and target, in EM's place. Where it too is 1.5 times faster than the sequential
+# training, the speed-up is that of training all experts at once, not of EM, and the claim is *uninformative (the
+# null passes too)*. The control of the final accuracy is the sequential training against itself with 2 % of the
+# test points turned wrong.
 
 # %%
 em_mix, sequential_mix, ungated_mix = (
@@ -164,22 +172,24 @@ em_mix, sequential_mix, ungated_mix = (
         device=device,
         **kw,
     )
-    for kw in (dict(eval_every=25), dict(eval_every=25, algorithm="sequential"), dict(gating="none"))
-)
-with ch.controls():
-    target = measure.fast_target("mixture")  # the null only needs its steps to the target: it stops there
-    sequential_null, ungated_null = (
-        train.fit_toy(
-            synthetic.toy("mixture"),
-            steps=SETTINGS["ablation_steps"],
-            seed=seed + NULL_SEED,
-            n_test=SETTINGS["toy_test"],
-            device=device,
-            **kw,
-        )
-        for kw in (dict(eval_every=25, algorithm="sequential", stop_at=target), dict(gating="none"))
+    for kw in (
+        dict(eval_every=25),
+        dict(eval_every=25, algorithm="sequential", stage_tol=STAGE_TOL),
+        dict(gating="none"),
     )
-for id, r in measure.fast_records(em_mix, sequential_mix, sequential_null, seed=seed).items():
+)
+with ch.controls():  # the null only needs its steps to the target: it stops there
+    joint_mix = train.fit_toy(
+        synthetic.toy("mixture"),
+        steps=SETTINGS["ablation_steps"],
+        seed=seed,
+        n_test=SETTINGS["toy_test"],
+        device=device,
+        eval_every=25,
+        algorithm="joint",
+        stop_at=measure.fast_target("mixture"),
+    )
+for id, r in measure.fast_records(em_mix, sequential_mix, joint_mix, seed=seed).items():
     ch.record(id, **r)
 ch.table(["fast_em_speedup", "fast_em_accuracy"])
 
@@ -189,17 +199,25 @@ ch.table(["fast_em_speedup", "fast_em_accuracy"])
 # Slide 4 asks of an attribution that it be complete (the restricted model still predicts) and that E[Card(S)] be as
 # small as possible; the residual gating α_s = g_s Π_{t ⊊ s} (1 − g_t) is how the model gets there. On the same
 # mixture toy, half of the labels need one coordinate and half need both, so the smallest sufficient subsets have a
-# known mean size. We measure the mean size of the dominant subset of the EM model above, against that of the
-# generating subsets, and against the *same network* mixed and trained without the residual product (α_s = g_s),
-# paired over the same test points. The second reading is redesigned for the null: a difference of two networks is
-# never exactly zero, so the gating must shrink the dominant subset by more than `card_excess`'s tolerance of 0.1
-# group, which the ungated network of another seed, in the gated one's place, must not.
+# known mean size. We measure the mean size of the dominant subset of the EM model above, against that of the generating
+# subsets, and against the *same network* mixed and trained without the residual product (α_s = g_s), paired over the
+# same test points. The slides name a direction for the gating (it makes E[Card(S)] small), no amount, so
+# `card_vs_ungated` asks for a paired interval below zero (the amount is `card_excess`'s). Its null is the gated network
+# of another seed *untrained*, against the same ungated network: at initialisation the residual product already hands
+# every point to the smallest subsets (E[Card] near 1), while the ungated network gives it to the largest by
+# construction (its parent sees both coordinates and is as sure as any child). Where that null passes (here by
+# {glue:text}`card_null` group), as it must at initialisation, `card_vs_ungated` is *uninformative (the null passes
+# too)*: a smaller dominant subset under the gating is a property of the architecture, not evidence of training; what
+# training adds is measured by `card_excess` (the smallest *sufficient* subsets, which the untrained network, at
+# {glue:text}`card_null_accuracy` accuracy, does not find).
 
 # %%
 with ch.controls():
-    ungated_null = measure.on_points(ungated_null, em_mix)
-for id, r in measure.card_records(em_mix, ungated_mix, ungated_null, seed=seed).items():
+    gated_null = measure.untrained_toy(em_mix, seed + NULL_SEED)
+for id, r in measure.card_records(em_mix, ungated_mix, gated_null, seed=seed).items():
     ch.record(id, **r)
+ch.glue("card_null", next(c.null for c in ch.claims if c.id == "card_vs_ungated"), ".2f")
+ch.glue("card_null_accuracy", gated_null.accuracy, ".2f")
 ch.table(["card_excess", "card_vs_ungated"])
 
 # %% [markdown]
@@ -461,11 +479,16 @@ ch.table([c.id for c in ch.claims if c.id.startswith("ablation_")])
 #   expert: sized for two CPU cores. The `smoke` profile trains tiny models for two epochs; its verdicts say nothing
 #   about the paper and exist so that the regeneration check covers every number.
 # - **Nulls and controls.** Every claim above was decided twice by its declared rule: on ours and on its null (or,
-#   for a claim of absence or equivalence, its positive control), both shown in the claims tables. One rule was
-#   redesigned for its null: `card_vs_ungated` asked for a paired interval below zero, which the difference of two
-#   networks of different seeds also meets or straddles; it now asks for a shrink by more than `card_excess`'s
-#   tolerance (0.1 group), as the slides' "E[Card(S)] as small as possible" is about a size, not a sign. The
-#   positive controls plant twice each bound (4 points for the gaps, 2 for the position-only expert and for EM's
+#   for a claim of absence or equivalence, its positive control), both shown in the claims tables. Two claims were
+#   redesigned after an adversarial review. `card_vs_ungated` now asks for the paired interval below zero (the
+#   slides' direction; a former tolerance of 0.1 group answered a bug of the core, since fixed) and takes the
+#   untrained gated network of another seed as its null, which passes: the claim is uninformative. `fast_em_speedup`
+#   now lets the sequential training's first stage end at convergence (a fixed stage budget set the ratio) and takes
+#   joint training without EM as its null (the old null, the sequential training of another seed, was 1 by
+#   construction); where that null passes too, the speed-up is that of joint training and the claim is uninformative.
+#   `fast_em_accuracy` now scores the sequential network on EM's own test points (they were drawn after different
+#   step counts, so the pairing was not over the same points).
+#   The positive controls plant twice each bound (4 points for the gaps, 2 for the position-only expert and for EM's
 #   final accuracy, 0.2 group for E[Card]): on few test sessions or points they can go undetected, and the claim is
 #   then *uninformative* whatever ours is. `beats_baseline`'s null, the majority label, is the strongest cheap
 #   predictor that knows nothing of the session: where it too beats the last-skip baseline, beating that baseline is

@@ -61,3 +61,66 @@ def test_cardinality_of_dominant_and_generating_subsets():
     card, truth = ex.cardinality(result)
     assert card.tolist() == [1, 1, 2, 2, 1, 1, 1, 2]
     assert set(truth.tolist()) <= {1.0, 2.0}
+
+
+def test_joint_loss_is_the_bce_of_the_mixed_prediction_by_hand():
+    from replicate.papers.skip.moe import joint_loss
+
+    children = torch.tensor(TWO.children)
+    F = torch.tensor([[0.8, -0.5, 0.9]])
+    # α = (0.8, 0.5, 0.9 · 0.2 · 0.5) = (0.8, 0.5, 0.09); f = (0.9, 0.25, 0.95)
+    out = (0.8 * 0.9 + 0.5 * 0.25 + 0.09 * 0.95) / (0.8 + 0.5 + 0.09)
+    assert joint_loss(F, torch.tensor([1.0]), children).item() == pytest.approx(-np.log(out), rel=1e-5)
+    assert joint_loss(F, torch.tensor([0.0]), children).item() == pytest.approx(-np.log(1 - out), rel=1e-5)
+    # without EM the parent's gate gets a gradient through the mixture (EM holds the responsibilities fixed)
+    F = F.clone().requires_grad_(True)
+    joint_loss(F, torch.tensor([1.0]), children).backward()
+    assert (F.grad != 0).all()
+
+
+def test_plateaued_by_hand():
+    assert not train.plateaued([1.0], 0.01)  # one window: nothing to compare with
+    assert not train.plateaued([1.0, 0.98], 0.01)  # fell by 2 %
+    assert train.plateaued([1.0, 0.995], 0.01)  # fell by 0.5 %
+    assert train.plateaued([1.0, 0.5, 0.6], 0.01)  # rose above its best
+    assert not train.plateaued([1.0, 0.5, 0.49], 0.01)
+
+
+def test_a_converged_sequential_stage_ends_early_and_the_last_keeps_its_budget():
+    # stage_tol=1: any second window counts as converged, so the first stage ends after two windows of 10 steps
+    result = train.fit_toy(
+        synthetic.toy("XOR"), steps=50, algorithm="sequential", eval_every=10, stage_tol=1.0, progress=False
+    )
+    assert len(result.loss) == 20 + 50 and [s for s, _ in result.curve][:3] == [10, 20, 30]
+
+
+def test_joint_training_runs_and_stops_at_its_target():
+    result = train.fit_toy(
+        synthetic.toy("XOR"), steps=30, algorithm="joint", eval_every=10, stop_at=0.0, progress=False
+    )
+    assert result.algorithm == "joint" and len(result.loss) == 10 and np.isfinite(result.loss).all()
+
+
+def _curve(result, step):
+    result.curve = [(step, 1.0)]
+    return result
+
+
+def test_fast_records_take_joint_training_as_the_null_and_pair_on_ems_points():
+    toy = synthetic.toy("mixture")
+    em = _curve(train.fit_toy(toy, steps=0, n_test=50, seed=0, progress=False), 100)
+    sequential = _curve(train.fit_toy(toy, steps=0, n_test=50, seed=1, progress=False), 300)
+    joint = _curve(train.fit_toy(toy, steps=0, n_test=50, seed=2, progress=False), 200)
+    r = ex.fast_records(em, sequential, joint)
+    assert r["fast_em_speedup"]["ours"] == 3.0 and r["fast_em_speedup"]["null"] == 1.5
+    paired = ex.on_points(sequential, em).correct
+    assert r["fast_em_accuracy"]["ours"] == pytest.approx(em.correct.mean() - paired.mean())
+
+
+def test_card_records_null_is_the_other_gated_network_against_the_same_ungated_one():
+    toy = synthetic.toy("mixture")
+    gated, ungated, null = (train.fit_toy(toy, steps=0, n_test=4, progress=False) for _ in range(3))
+    for result, dominant in ((gated, [0, 2, 1, 2]), (ungated, [2, 2, 2, 2]), (null, [0, 1, 0, 1])):
+        result.attribution = np.eye(3)[dominant]
+    r = ex.card_records(gated, ungated, null)["card_vs_ungated"]
+    assert r["ours"] == pytest.approx((1 + 2 + 1 + 2) / 4 - 2) and r["null"] == pytest.approx(-1.0)

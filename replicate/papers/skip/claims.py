@@ -39,9 +39,10 @@ SESSIONS_ACCURACY = 0.9  # the 5 % label noise caps any model at 0.95 on the gen
 SESSIONS_RECOVERY = 0.8  # five mechanisms learned through attention over sessions: below the toys' bound
 SESSIONS_RECOVERY_POSITION = 0.7  # the weakest position may lag the overall bound by 0.1
 EM_SPEEDUP = 1.5  # "fast": EM needs at most two thirds of the steps of the sequential training
+STAGE_TOL = 0.01  # a sequential stage (but the last) has converged when a window's mean loss falls by less than 1 %
 EM_ACCURACY = 0.01  # and ends at most 1 point below it
 CARD_EXCESS = 0.1  # dominant subsets at most 0.1 group larger (or smaller) on average than the generating ones
-CARD_SHRINK = CARD_EXCESS  # the residual gating shrinks the dominant subset by more than card_excess's tolerance
+CARD_SHRINK = 0.0  # the residual gating makes the dominant subset smaller: a direction, the slides name no amount
 POSITION_ABLATION = 1.0  # points: the position-only expert (ours) moves accuracy by at most 1 point
 
 # Positive controls of the absence and equivalence claims: a planted effect of twice the claim's bound (the smallest
@@ -288,8 +289,12 @@ CLAIMS = declare(
         quote="we derive a fast algorithm to train our networks; Naive approach: train sequentially with residuals; "
         "Instead → Generalised Expectation-Maximisation",
         where="slides 7 and 13",
-        reason="'fast': EM needs at most two thirds of the steps of the sequential training",
-        null=f"the sequential training of another seed (seed + {NULL_SEED}) in EM's place: no faster algorithm",
+        reason="'fast': EM needs at most two thirds of the steps of the naive training; the naive training runs "
+        f"stage by stage to convergence (a stage but the last ends once a window's mean loss falls by less than "
+        f"{STAGE_TOL:.0%}), as the slides' 'train sequentially' would, so that the ratio is not set by a chosen stage "
+        "budget",
+        null="joint training WITHOUT EM in EM's place: all experts at once on the mixture's own binary cross-entropy "
+        "(no responsibilities), the same network, seed, batches, evaluation grid and target",
         regen_abs=0.5,
     ),
     Declared(
@@ -324,12 +329,14 @@ CLAIMS = declare(
         "card_vs_ungated",
         "Toy 'mixture': mean size of the dominant subset, residual gating minus the same network without it",
         "paper",
-        Exceeds(-CARD_SHRINK, below=True),
+        Exceeds(0.0 - CARD_SHRINK, below=True),
         quote="α_s = g_s Π_{t ∈ child(s)} (1 − g_t); E[Card(S)] is as small as possible",
         where="slides 4 and 10 (residual gating)",
-        reason="the gating shrinks the dominant subset by more than card_excess's tolerance (0.1 group), the whole "
-        "paired interval included (two seeds of one network differ by less)",
-        null=f"the ungated network of another seed (seed + {NULL_SEED}) in the gated one's place, on the same points",
+        reason="slide 4 asks that E[Card(S)] be as small as possible and slide 10's residual gating is how: a "
+        "direction, with no amount named (the amount is card_excess's), so the paired interval over test points "
+        "must lie below zero",
+        null=f"the gated network of another seed (seed + {NULL_SEED}) UNTRAINED in the trained gated one's place, "
+        "against the same ungated network on the same points",
         regen_abs=0.1,
     ),
     *_slide14(),

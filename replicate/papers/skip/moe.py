@@ -263,6 +263,16 @@ def sequential_loss(F: torch.Tensor, y: torch.Tensor, children: torch.Tensor, ac
     return (weight * bce)[..., active].sum(dim=-1).mean()
 
 
+def joint_loss(F: torch.Tensor, y: torch.Tensor, children: torch.Tensor, gate: str = "abs") -> torch.Tensor:
+    """Joint training without EM (a null of slide 13's "fast algorithm"): every expert at once, on the binary
+    cross-entropy of the mixture's own prediction f = Σ α f_s / Σ α (:func:`mixture`), with no responsibilities:
+    the gradient flows through the gates as through the experts' predictions."""
+    out, _ = mixture(F, children, gate)
+    out = out.clamp(EPS, 1 - EPS)
+    y = y.to(F.dtype)
+    return -(y * torch.log(out) + (1 - y) * torch.log(1 - out)).mean()
+
+
 # --- a feed-forward interpretable network -----------------------------------------------------------------------
 
 

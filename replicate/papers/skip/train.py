@@ -226,7 +226,15 @@ class ToyResult:
         return self.steps_to(accuracy) * self.seconds / steps if steps else float("inf")
 
 
-ALGORITHMS = ("em", "sequential")
+ALGORITHMS = ("em", "sequential", "joint")
+
+
+def plateaued(window_losses: list, tol: float) -> bool:
+    """True when the last window's mean training loss fell by less than ``tol`` (a fraction) below the lowest of the
+    earlier windows of the same stage: the stage has converged (needs two windows)."""
+    if len(window_losses) < 2:
+        return False
+    return window_losses[-1] > (1.0 - tol) * min(window_losses[:-1])
 
 
 def fit_toy(
@@ -243,6 +251,7 @@ def fit_toy(
     eval_every: int | None = None,
     device: str = "cpu",
     stop_at: float | None = None,
+    stage_tol: float | None = None,
 ) -> ToyResult:
     """Train the three-expert network on fresh samples each step (as the authors' generator), then predict
     ``n_test`` new points.
@@ -254,9 +263,13 @@ def fit_toy(
     ``eval_every``, the accuracy on ``n_test`` held-out check points is recorded every so many steps (``curve``).
     ``device``: where the network and its batches live (samples are drawn on the CPU by NumPy, as on every device).
     ``stop_at``: stop training once the recorded held-out accuracy reaches it (a null that only needs its steps to a
-    target); the test points are then drawn after fewer steps.
+    target); the test points are then drawn after fewer steps. ``"joint"`` trains all experts at once on the mixture's
+    own binary cross-entropy, without EM's responsibilities (:func:`~replicate.papers.skip.moe.joint_loss`).
+    ``stage_tol`` (sequential, with ``eval_every``): every stage but the last ends early once its mean training loss
+    over an evaluation window has :func:`plateaued` (fallen by less than ``stage_tol`` of its best), as a sequential
+    training run to convergence stage by stage would; the last stage keeps its ``steps``.
     """
-    from replicate.papers.skip.moe import sequential_loss
+    from replicate.papers.skip.moe import joint_loss, sequential_loss
 
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"unknown algorithm {algorithm!r}: valid choices are {', '.join(ALGORITHMS)}")
@@ -264,14 +277,16 @@ def fit_toy(
     torch.manual_seed(seed)
     model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden), gating=gating).to(device)
     check_X, check_y, _ = toy.sample(min(n_test, 2048), np.random.default_rng(seed + 10_000))
-    stages = [None] if algorithm == "em" else model.levels
+    stages = model.levels if algorithm == "sequential" else [None]
     losses, curve, seconds, done = [], [], 0.0, 0
     reached = False
     with torch_threads(1):
-        for active in stages:
+        for stage, active in enumerate(stages):
             if reached:
                 break
             optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+            windows, window = [], []
+            early = stage_tol is not None and stage < len(stages) - 1
             mask = None if active is None else torch.as_tensor(active, device=device)
             for _ in tqdm(
                 range(steps), desc=f"{toy.name} ({algorithm})", leave=False, disable=not progress, mininterval=2
@@ -282,11 +297,17 @@ def fit_toy(
                 if shuffle_labels:
                     y = rng.permutation(y)
                 X, y = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
-                loss = model.loss(X, y) if mask is None else sequential_loss(model(X), y, model.child_mask, mask)
+                if algorithm == "joint":
+                    loss = joint_loss(model(X), y, model.child_mask, model.gate)
+                elif mask is None:
+                    loss = model.loss(X, y)
+                else:
+                    loss = sequential_loss(model(X), y, model.child_mask, mask)
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
                 losses.append(loss.item())
+                window.append(losses[-1])
                 seconds += time.perf_counter() - start
                 done += 1
                 if eval_every and done % eval_every == 0:
@@ -294,6 +315,10 @@ def fit_toy(
                     curve.append((done, float(((prob > 0.5) == (check_y > 0.5)).mean())))
                     if stop_at is not None and curve[-1][1] >= stop_at:
                         reached = True
+                        break
+                    windows.append(float(np.mean(window)))
+                    window = []
+                    if early and plateaued(windows, stage_tol):
                         break
     X, y, source = toy.sample(n_test, rng)
     prob, attr = predict_toy(model, X)
