@@ -198,10 +198,34 @@ def test_centre_margin_by_hand():
 def test_every_claim_is_declared_once_with_its_kind():
     declared = claims.CLAIMS
     assert set(obs.LATENT) <= set(declared)
-    assert all(declared[k].kind == "paper" and "another seed" in declared[k].null for k in obs.LATENT)
+    assert all(declared[k].kind == "paper" for k in obs.LATENT)
+    assert set(claims.SHUFFLED_GENRE_NULL) <= set(obs.LATENT)
+    for k in obs.LATENT:  # genre-learning claims: trained on shuffled genres; the others: an untrained model
+        assert ("shuffled genres" if k in claims.SHUFFLED_GENRE_NULL else "another seed") in declared[k].null
+    # the claims about the conditions as such and about genre sizes (which the shuffle keeps) stay untrained
+    assert not {"clusters_silhouette", "unconditioned_centre", "popular_genres_central"} & set(
+        claims.SHUFFLED_GENRE_NULL
+    )
     for fact in ("genres_drama_comedy_most_common", "film_noir_least_common", "cvae_on_par_with_multvae"):
         assert declared[fact].kind == "fact"
     for equivalence in ("cvae_vs_multvae_matched_steps", "why_condition_adds_nothing", "epoch_cap_ablation"):
         assert declared[equivalence].absence
     for key, effect in claims.PLANTED.items():  # a planted effect the rule rules out, however narrow the interval
         assert declared[key].rule.verdict(0.0, effect, (effect, effect)) == "not replicated"
+
+
+def test_shuffled_genres_keep_each_size_and_break_the_genres():
+    """The genre-learning claims' null trains on each genre's movies permuted: every condition keeps its number of
+    movies (so the training keeps its shape), but its movies are another set and the genres' co-occurrence is gone."""
+    items = np.zeros((200, 3), dtype=np.float32)
+    items[:60, 0] = items[:60, 1] = 1.0  # genres 0 and 1: the same 60 movies
+    items[150:, 2] = 1.0
+    conditions = Conditions(("A", "B", "C"), items)
+    shuffled = obs.shuffled_genres(conditions, np.random.default_rng(0))
+    assert shuffled.names == conditions.names
+    np.testing.assert_array_equal(shuffled.items.sum(axis=0), items.sum(axis=0))
+    assert set(np.unique(shuffled.items)) <= {0.0, 1.0}
+    for c in range(3):  # another set of movies, sharing about its share of the catalogue with the genre's own
+        assert (shuffled.items[:, c] * items[:, c]).sum() < 0.6 * items[:, c].sum()
+    assert latent.cooccurrence_distance(shuffled, ("A", "B", "C"))[0, 1] > 0.5  # co-occurrence at chance
+    assert latent.cooccurrence_distance(conditions, ("A", "B", "C"))[0, 1] == 0.0

@@ -14,8 +14,9 @@ An untrained C-VAE already passes several readings, because the one-hot conditio
 *learned* ("such correlations are not directly fed into the network"), so an observation holds only when its reading
 holds on the measured model **and** its score lies beyond the scores of every one of ``K`` untrained models of the
 same architecture (the first of them is the trained model's own initialisation): a one-sided rank test at level
-1 / (K + 1), 0.05 for K = 19. The same function reads the claim's null, an untrained C-VAE of another seed
-(:func:`null_seed`), against the same ``K`` models.
+1 / (K + 1), 0.05 for K = 19. The same function reads the claim's null against the same ``K`` models: for the claims
+that something about the genres was learned, a C-VAE trained as ours on shuffled genres (:func:`shuffled_genres`);
+for the others, an untrained C-VAE of another seed (:func:`null_seed`).
 """
 
 from __future__ import annotations
@@ -334,6 +335,13 @@ def planted(a: np.ndarray, b: np.ndarray, users: np.ndarray, effect: float) -> n
     from replicate.papers.cvae.train import paired_difference
 
     return np.asarray(a) + (effect - paired_difference(a, b, users)[0])
+
+
+def shuffled_genres(conditions: Conditions, rng: np.random.Generator) -> Conditions:
+    """The conditions of the genre-learning claims' null: each genre's column of movies permuted at random, so that
+    every condition keeps its number of movies (and a C-VAE trained on it about as many examples) but is a random set
+    of movies, which neither shares the genre's movies nor co-occurs with the other genres beyond chance."""
+    return Conditions(conditions.names, np.stack([rng.permutation(col) for col in conditions.items.T], axis=1))
 
 
 def null_seed(seed: int) -> int:
