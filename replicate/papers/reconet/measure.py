@@ -15,6 +15,7 @@ from scipy.stats import mannwhitneyu
 
 from replicate import stats
 from replicate.core.claims import Rule
+from replicate.papers.reconet import explain
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet.claims import CLAIMS
 from replicate.papers.reconet.features import FeatureSpace
@@ -263,6 +264,16 @@ def fig5_excess(space: FeatureSpace, profiles, relevances, target: int, n: int =
     mean, low, high = stats.t_interval(excess)
     note = f"{len(excess)} users; a demographic among the top {n} for {np.mean(demographic):.0%} of them"
     return Measured(mean, (low, high), note)
+
+
+def fig5(model, space: FeatureSpace, profiles, exclude, title: str = "Men in Black", n_users: int = 20):
+    """Figure 5 on ``model``: pick the ``n_users`` users who rank ``title`` best by its scores
+    (:func:`~replicate.papers.reconet.explain.paper_case`), explain the movie for them with LRP and measure
+    :func:`fig5_excess`. Returns ``(case, measured)``; the notebook calls it on the trained RecoNet and on its null,
+    an untrained one, so that the null has its own selection of users."""
+    case = explain.paper_case(model, space, profiles, exclude, title=title, n=n_users)
+    rows = profiles[case.users].cpu().numpy()
+    return case, fig5_excess(space, rows, case.relevances.cpu().numpy(), case.target)
 
 
 # --- Figures 6 to 8 ------------------------------------------------------------------------------------------------

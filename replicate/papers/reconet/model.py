@@ -127,3 +127,13 @@ class RecoNet(nn.Module):
 
     def forward(self, I: torch.Tensor) -> torch.Tensor:
         return self.head(self.pool(I))
+
+
+def untrained_like(model: RecoNet, seed: int) -> RecoNet:
+    """A RecoNet of ``model``'s shape (features, items, dim, hidden layer), initialised with ``seed`` and never trained,
+    in eval mode on ``model``'s device: a null network. The global torch generator is left as it was, so that what
+    follows in a run draws the same numbers with or without the null."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        null = RecoNet(model.n_features, model.n_items, model.dim, model.hidden)
+    return null.to(model.Q.device).eval()
