@@ -750,6 +750,8 @@ def aggregate(runs: dict[int, list[Claim]]) -> list[Claim]:
                 null, null_interval, _ = combine([c.null for c in measured], [c.null_interval for c in measured])
         elif len(measured) > 1 and all(isinstance(c.ours, bool) for c in measured):
             ours = all(c.ours for c in measured)
+            if all(isinstance(c.null, bool) for c in measured):
+                null = all(c.null for c in measured)
         rule = _rule_over_seeds(measured) if len(measured) > 1 and first.rule_spec else None
         if len(per) == 1 or first.verdict == "not applicable":
             verdict = first.verdict
@@ -857,6 +859,8 @@ def null_label(claim: Claim) -> str:
         return f"control {value}: {'detected' if null_fails(claim.null_verdict, True) else 'not detected'}"
     if claim.null_verdict == "not measured":
         return "null: not measured"
+    if claim.null_verdict == "unstable":
+        return f"{'control' if claim.absence else 'null'} {value}: passes in some seeds, fails in others"
     return f"null {value}: {'fails' if null_fails(claim.null_verdict) else 'passes'}"
 
 
