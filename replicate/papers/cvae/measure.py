@@ -33,7 +33,7 @@ from scipy.stats import spearmanr
 
 from replicate import stats
 from replicate.papers.cvae import latent
-from replicate.papers.cvae.claims import N_UNTRAINED, NULL_OFFSET, THRESHOLDS, Thresholds
+from replicate.papers.cvae.claims import N_UNTRAINED, NULL_OFFSET, PAIRWISE, THRESHOLDS, Thresholds
 from replicate.papers.cvae.conditions import Conditions
 from replicate.papers.cvae.model import MultVAE
 
@@ -106,16 +106,6 @@ def _best_plane(space: latent.LatentPCA, pairs: list[tuple[str, str]]):
 def _genre_map(names) -> dict:
     """The paper's genre name -> ours, for the genres of the readings present among ``names``."""
     return {n: _resolve(n, names) for n in _GENRES if any(a in names for a in ALIASES.get(n, (n,)))}
-
-
-PAIRWISE = (
-    "film_noir_isolated",
-    "film_noir_neighbours",
-    "war_near_drama_romance",
-    "horror_between",
-    "horror_far_from_western",
-    "thriller_mystery_crime_close",
-)
 
 
 def pairwise(d: np.ndarray, names, g: dict, th: Thresholds) -> dict:
