@@ -46,7 +46,7 @@ from replicate import data
 from replicate.core.chapter import Chapter
 from replicate.data import describe as explore
 from replicate.data import films
-from replicate.data.claims import CLAIMS, ROUGH
+from replicate.data.claims import CLAIMS, EMDE_ML20M_USERS, ROUGH
 
 ch = Chapter("data", profile=profile, seed=seed, device=device)
 print(f"dataset shown in detail: {dataset}")
@@ -321,13 +321,14 @@ named_checks.style.hide(axis="index")
 # %% [markdown]
 # ## What is not here
 #
-# The EMDE paper trains on ML-20M, which after its filtering has {glue:text}`emde_ml20m_movies` movies and 116,677 /
-# 10,000 / 10,000 train / test / validation users. No package available here carries ML-20M, so this number cannot
+# The EMDE paper trains on ML-20M, which after its filtering has {glue:text}`emde_ml20m_movies` movies and
+# {glue:text}`emde_ml20m_users` train / test / validation users. No package available here carries ML-20M, so this number cannot
 # be checked; the fact is recorded as not applicable rather than left out. (A reader who has the GroupLens files
 # loads them with `data.load("ml-20m", path=...)`; the EMDE chapter applies the filtering.)
 
 # %%
 ch.glue("emde_ml20m_movies", CLAIMS["emde_ml20m_movies"].paper, ",")
+ch.glue("emde_ml20m_users", " / ".join(f"{n:,}" for n in EMDE_ML20M_USERS))
 ch.record("emde_ml20m_movies")
 
 # %% [markdown]

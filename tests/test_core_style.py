@@ -106,6 +106,102 @@ def typed_numbers(notebook: Path) -> list[str]:
     return found
 
 
+# An integer of 100 or more (or one written with thousands separators) in a notebook's markdown must be a literal of
+# the chapter's code (a setting: 600 held-out users, seed + 1000) or come from the run: data-derived counts ("3,706
+# rated movies", "about 51,000 sessions") are results of the run like any other. Figure, table, section and slide
+# numbers, dataset names (ML-100K) and years are not counts.
+PROSE_INTEGER = re.compile(r"(?<![\w.,§@/\-–#{:$^_])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\w,%@/\-–}$^_]|\.\d)")
+NOT_A_COUNT = re.compile(r"(Figure|Figures|Table|Tables|Section|Sections|Fig\.|Eq\.|slide|Slide|slides|issue)\s*$")
+
+# A sentence of the markdown that gives a verdict ("… is replicated", "the claim holds", "it fails") states a result of
+# the run, so it is glued or generated; a sentence that states a rule (when, where, if, unless, whose, only …) or a
+# possibility (may, can, could …) is not a result.
+VERDICT_WORD = re.compile(
+    r"\b(replicated|replicates|fails|failed)\b|\bholds(?=\s*[.;:,]|\s+(here|too|on|in|over|for|again)\b)", re.I
+)
+RULE_WORD = re.compile(
+    r"\b(when|whenever|where|if|unless|whose|only|must|may|might|can|cannot|could|would|should|either|whether|"
+    r"until|once|which|each|every|any|none|no claim|a claim|the rule)\b",
+    re.I,
+)
+
+
+def _markdown_text(source: str) -> str:
+    """The markdown a reader sees as typed text: without inline code, glued roles, link targets and comments."""
+    text = re.sub(r"\{glue(?::\w+)?\}`[^`]*`", " ", source)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+
+
+def _package_literals(module: str) -> set[float]:
+    """Numeric literals of the package that declares the chapter's claims: its settings and the paper's values."""
+    folder = paths.REPO / module.replace(".", "/")
+    return set().union(*(_literals(f.read_text()) for f in folder.parent.glob("*.py")))
+
+
+def typed_integers(notebook: Path) -> list[str]:
+    """Counts in the markdown that no numeric literal of the notebook's code or its package accounts for."""
+    nb = jupytext.read(notebook)
+    module = (nb.metadata.get("replicate") or {}).get("claims")
+    literals = _package_literals(module) if isinstance(module, str) else set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            literals |= _literals(source)
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"(?<![*\w])\*[^*\n]+\*(?![*\w])", " ", _markdown_text(cell.source))  # titles in italics
+        for match in PROSE_INTEGER.finditer(text):
+            value = int(match.group(1).replace(",", ""))
+            if 1900 <= value <= 2099 or NOT_A_COUNT.search(text[max(0, match.start() - 12) : match.start()]):
+                continue
+            if round(float(value), 10) not in literals:
+                found.append(match.group(1))
+    return found
+
+
+def typed_verdicts(notebook: Path) -> list[str]:
+    """Sentences of the markdown that give a verdict in typed words."""
+    found = []
+    for cell in jupytext.read(notebook).cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r'"[^"]*"|“[^”]*”', " ", " ".join(_markdown_text(cell.source).split()))  # quoted labels
+        for sentence in re.split(r"(?<=[.!?:;])\s+|\n|(?<=\))\s*-\s", text):
+            if VERDICT_WORD.search(sentence) and not RULE_WORD.search(sentence):
+                found.append(sentence.strip()[:120])
+    return found
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
+def test_no_count_typed_into_prose(notebook):
+    typed = typed_integers(notebook)
+    assert not typed, (
+        f"{notebook.name}: counts typed into markdown ({', '.join(typed)}): glue them from the run, or name the "
+        "setting in the code"
+    )
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
+def test_no_verdict_typed_into_prose(notebook):
+    typed = typed_verdicts(notebook)
+    assert not typed, f"{notebook.name}: verdicts typed into markdown: {typed}: glue them or generate the sentence"
+
+
+def test_typed_count_and_verdict_checks_catch_a_result(tmp_path):
+    notebook = tmp_path / "nb.py"
+    notebook.write_text(
+        "# %% [markdown]\n# Of 3,706 movies, 600 users (Figure 120, 1996) see {glue:text}`n_movies`.\n"
+        "# The claim is replicated. A claim is replicated when its interval lies within the band.\n\n"
+        "# %%\nconfig = dict(users=600)\n"
+    )
+    assert typed_integers(notebook) == ["3,706"]
+    assert typed_verdicts(notebook) == ["The claim is replicated."]
+
+
 @pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
 def test_no_result_typed_into_prose(notebook):
     typed = typed_numbers(notebook)

@@ -172,3 +172,6 @@ CLAIMS = declare(
         where="EMDE §3 (Experiments)",
     ),
 )
+
+# EMDE's train / test / validation users on its filtered ML-20M (the same quote as ``emde_ml20m_movies``).
+EMDE_ML20M_USERS = (116_677, 10_000, 10_000)
