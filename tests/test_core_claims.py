@@ -485,3 +485,44 @@ def test_scorecard_shows_the_null_and_counts_paper_claims_once():
     assert "**1 of 2 testable paper claims replicated** (1 uninformative, 0 not applicable here, 1 counted in" in page
     assert "null 0.95: passes" in page and "uninformative (the null passes too)" in page
     assert "### Facts of the data and the code" in page
+
+
+def test_flips_at_names_the_threshold_where_the_verdict_would_change():
+    from replicate.core.claims import AtLeast, AtMost, Exceeds, Order, Within
+
+    # within 10 % of 0.30: an interval [0.29, 0.36] needs ±0.06 = 20 % of the paper's value
+    assert Within(rel=0.1).flips_at(0.30, 0.33, [0.29, 0.36]) == "within ±20.0%"
+    assert Within(abs=0.01).flips_at(0.5, 0.53) == "within ±0.03"
+    assert AtLeast(bound=0.5).flips_at(None, 0.7, [0.6, 0.8]) == "bound 0.6"
+    assert AtMost(bound=0.5).flips_at(None, 0.4, [0.3, 0.45]) == "bound 0.45"
+    assert Exceeds(0.0).flips_at(None, 0.2, [0.1, 0.3]) == "bound 0.1"
+    assert Exceeds(0.0, below=True).flips_at(None, -0.2, [-0.3, -0.1]) == "bound -0.1"
+    assert Exceeds(0.0).flips_at(None, 0.2) == ""
+    assert Order().flips_at(["a", "b", "c"], ["a", "c", "b"]) == "min τ 0.33"
+
+
+def test_miss_cause_tags_misses_only_and_defaults_by_verdict():
+    from replicate.core.claims import Declared, Holds, miss_cause, miss_summary
+
+    declared = Declared("x", "x", "book", Holds(), reason="r", miss_cause="budget")
+    missed = Claim.declared("c", declared, False)
+    assert miss_cause(missed) == "budget"
+    assert miss_cause(Claim.declared("c", declared, True)) == ""
+    assert miss_cause(Claim.declared("c", declared, False, miss_cause="data substitute")) == "data substitute"
+    untagged = Claim.declared("c", Declared("y", "y", "book", Holds(), reason="r"), False)
+    assert miss_cause(untagged) == "unknown"
+    untagged.verdict = "unstable"
+    assert miss_cause(untagged) == "seed noise"
+    assert miss_summary([missed, untagged]) == "1 budget, 1 seed noise"
+    with pytest.raises(ValueError, match="miss_cause"):
+        Declared("z", "z", "book", Holds(), reason="r", miss_cause="bad luck")
+
+
+def test_a_count_the_same_in_every_seed_prints_once_as_an_integer():
+    from replicate.core.claims import format_value, ours_label
+
+    claim = Claim.make("data", "n", "ratings", 100_000, 100_000.0, Exact(), kind="fact")
+    claim.interval = [100_000.0, 100_000.0]
+    claim.seeds = {"n": 3, "values": [100_000, 100_000, 100_000], "sd": 0.0}
+    assert ours_label(claim) == "100,000"
+    assert format_value(2.0) == "2" and format_value(0.25) == "0.25"

@@ -205,6 +205,7 @@ class Chapter:
         rule_args: dict | None = None,
         missing: str = "",
         cause: str = "data",
+        miss_cause: str = "",
     ) -> None:
         """Record the measurement of the declared claim ``id`` (its statement, paper value, rule and null live in the
         chapter's claims module, never in the notebook).
@@ -214,7 +215,9 @@ class Chapter:
         ``rule_args``: the rule's fields measured in the run (those the declaration names ``runtime``). ``missing``:
         why the claim could not be measured in this run, with its ``cause``: ``"data"`` (the run's data or options
         lack it: not applicable), ``"seed"`` (it runs with the search, on seed 0 only) or ``"model"`` (this seed's
-        model made it unmeasurable: a miss). Returns nothing; :meth:`table` shows the recorded claims."""
+        model made it unmeasurable: a miss). ``miss_cause``: the cause of a miss that this run's tested check
+        found (one of :data:`~replicate.core.claims.MISS_CAUSES`; default: the declaration's). Returns nothing;
+        :meth:`table` shows the recorded claims."""
         declared = self.declarations.get(id)
         if declared is None:
             where = self.declared["claims_module"] or self.notebook.name
@@ -234,6 +237,7 @@ class Chapter:
                 cause=cause,
                 note=note,
                 cell=self._cell,
+                miss_cause=miss_cause,
             )
         except (TypeError, ValueError) as error:
             raise ReplicateError(str(error)) from error

@@ -47,6 +47,11 @@ VERDICTS = (
 # runs with the search on seed 0 only ("seed": the other seeds do not count), or this seed's model made it
 # unmeasurable ("model", e.g. a movie in too few top tens: counts as a miss, "not replicated").
 CAUSES = ("data", "seed", "model")
+# Why a claim missed (``not replicated`` or ``unstable``), one small vocabulary for the whole book, set from the
+# chapter's tested "Why" check where one exists: the data this book substitutes for the paper's, a compute budget
+# below the paper's, a metric defined otherwise than the paper's, an implementation choice the paper leaves open,
+# seed noise, or unknown (no tested cause).
+MISS_CAUSES = ("data substitute", "budget", "metric definition", "implementation choice", "seed noise", "unknown")
 # Default regeneration tolerance: a re-run must give the same value (counts exactly; floats up to the last digits).
 # Chapters whose numbers come from training state a wider tolerance per claim, and it is committed with the reference.
 DEFAULT_REGEN = {"rel": 1e-9, "abs": 0.0}
@@ -116,6 +121,11 @@ class Rule:
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def flips_at(self, paper, ours, interval=None) -> str:
+        """Where the verdict would flip: the tolerance or bound at which ours (all of its interval, when it has one)
+        would just meet the rule. Empty where the rule has no threshold to move."""
+        return ""
+
     def spec(self) -> dict:
         """The rule as JSON (type and fields), so that verdicts can be decided again, e.g. over seeds."""
         return {"type": type(self).__name__, **{f.name: plain(getattr(self, f.name)) for f in fields(self)}}
@@ -173,6 +183,18 @@ class Within(Rule):
                 return "direction holds"
         return "not replicated"
 
+    def flips_at(self, paper, ours, interval=None) -> str:
+        if not (_is_number(paper) and _is_number(ours)):
+            return ""
+        paper, ours = float(paper), float(ours)
+        ends = [ours] if interval is None else [float(v) for v in interval]
+        if not all(math.isfinite(v) for v in ends):
+            return ""
+        needed = max(abs(v - paper) for v in ends)
+        if self.rel and paper != 0:
+            return f"within ±{needed / abs(paper):.1%}"
+        return f"within ±{format_value(needed)}"
+
     def describe(self) -> str:
         parts = []
         if self.rel:
@@ -184,6 +206,16 @@ class Within(Rule):
             paper_ref, ours_ref = (format_value(plain(v)) for v in self.baseline)
             text += f"; direction vs reference (paper {paper_ref}, ours {ours_ref})"
         return text
+
+
+def _flip_bound(ours, interval, above: bool) -> str:
+    """The bound at which ``ours >= bound`` (``above``) or ``ours <= bound`` would just hold for all of ours."""
+    if not _is_number(ours):
+        return ""
+    ends = [float(ours)] if interval is None else [float(v) for v in interval]
+    if not all(math.isfinite(v) for v in ends):
+        return ""
+    return f"bound {format_value(min(ends) if above else max(ends))}"
 
 
 def _bound_verdict(ours: float, bound: float, interval, above: bool) -> str:
@@ -208,6 +240,9 @@ class AtLeast(Rule):
         bound = _number(paper if self.bound is None else self.bound)
         return _bound_verdict(_number(ours), bound, interval, above=True)
 
+    def flips_at(self, paper, ours, interval=None) -> str:
+        return _flip_bound(ours, interval, above=True)
+
     def describe(self) -> str:
         return "ours >= paper" if self.bound is None else f"ours >= {self.bound:g}"
 
@@ -222,6 +257,9 @@ class AtMost(Rule):
     def _verdict(self, paper, ours, interval=None) -> str:
         bound = _number(paper if self.bound is None else self.bound)
         return _bound_verdict(_number(ours), bound, interval, above=False)
+
+    def flips_at(self, paper, ours, interval=None) -> str:
+        return _flip_bound(ours, interval, above=False)
 
     def describe(self) -> str:
         return "ours <= paper" if self.bound is None else f"ours <= {self.bound:g}"
@@ -248,6 +286,9 @@ class Exceeds(Rule):
         if not beyond(band[0]) and not beyond(band[1]):
             return "not replicated"
         return "inconclusive"
+
+    def flips_at(self, paper, ours, interval=None) -> str:
+        return "" if interval is None else _flip_bound(ours, interval, above=not self.below)
 
     def describe(self) -> str:
         side = "below" if self.below else "above"
@@ -286,6 +327,14 @@ class Order(Rule):
         if self.focal is not None and ours.index(self.focal) + 1 > self.focal_within:
             return "not replicated"
         return "replicated" if math.isfinite(tau) and tau >= self.min_tau else "not replicated"
+
+    def flips_at(self, paper, ours, interval=None) -> str:
+        from replicate.stats import kendall_tau
+
+        if not isinstance(paper, (list, tuple)) or not isinstance(ours, (list, tuple)):
+            return ""
+        tau = kendall_tau(list(paper), completed_order(paper, ours))
+        return f"min τ {tau:.2f}" if math.isfinite(tau) else ""
 
     def describe(self) -> str:
         text = f"Kendall's tau with the paper's order >= {self.min_tau:g}"
@@ -371,7 +420,9 @@ class Declared:
     to :meth:`Chapter.record <replicate.core.chapter.Chapter.record>` as ``rule_args``. ``same_as``: a statement
     already counted in another chapter (``"cvae:genre_order"``): shown, not counted twice in the book's headline.
     ``regen_rel``/``regen_abs``: how closely a re-run must reproduce ours; ``timing``: a wall time (not compared).
-    ``why``: the title of the chapter's section that tests why the claim may not replicate.
+    ``why``: the title of the chapter's section that tests why the claim may not replicate; ``miss_cause``: what that
+    section's tested check found as the most plausible cause of a miss (:data:`MISS_CAUSES`; a run may set it from
+    its check with ``Chapter.record(..., miss_cause=...)``).
     """
 
     id: str
@@ -390,8 +441,13 @@ class Declared:
     regen_abs: float = DEFAULT_REGEN["abs"]
     timing: bool = False
     why: str = ""
+    miss_cause: str = ""
 
     def __post_init__(self):
+        if self.miss_cause and self.miss_cause not in MISS_CAUSES:
+            raise ValueError(
+                f"claim {self.id!r}: miss_cause must be one of {', '.join(MISS_CAUSES)}, got {self.miss_cause!r}"
+            )
         if self.kind not in KINDS:
             raise ValueError(f"claim {self.id!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if not isinstance(self.rule, Rule):
@@ -479,6 +535,7 @@ class Claim:
     null_verdict: str | None = None
     cause: str = ""
     same_as: str = ""
+    miss_cause: str = ""  # the tested cause of a miss (:data:`MISS_CAUSES`), read by :func:`miss_cause`
 
     @classmethod
     def make(
@@ -535,6 +592,9 @@ class Claim:
         """The claim that a run records for a declaration: ours (and the null's) decided by the declared rule, with
         the run's measured ``rule_args`` (only the fields the declaration names as ``runtime``). ``missing``: why
         the claim was not measured in this run, and ``cause`` of what kind (:data:`CAUSES`)."""
+        miss_cause = kwargs.pop("miss_cause", "")
+        if miss_cause and miss_cause not in MISS_CAUSES:
+            raise ValueError(f"claim {declared.id!r}: miss_cause must be one of {', '.join(MISS_CAUSES)}")
         rule_args = dict(rule_args or {})
         extra = set(rule_args) - set(declared.runtime)
         if extra:
@@ -551,6 +611,7 @@ class Claim:
             absence=declared.absence,
             same_as=declared.same_as,
             why=declared.why,
+            miss_cause=miss_cause or declared.miss_cause,
             regen={
                 "rel": declared.regen_rel,
                 "abs": declared.regen_abs,
@@ -621,6 +682,8 @@ def format_value(value) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:  # a count aggregated over seeds: 100000.0 is 100,000
+            return f"{int(value):,}"
         if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
             return f"{value:.3g}"
         return f"{value:,.4g}"
@@ -868,12 +931,43 @@ def ours_label(claim: Claim) -> str:
     """Ours as the scorecard prints it: the value (over seeds, their mean), its 95 % interval when it has one and,
     over seeds, their standard deviation."""
     text = format_value(claim.ours)
+    values = (claim.seeds or {}).get("values") or []
+    if len(values) > 1 and all(v == values[0] for v in values):
+        return text  # the same in every seed (a count): once, as it is
     if claim.interval and all(math.isfinite(v) for v in claim.interval):
         text += f" [{format_value(claim.interval[0])}, {format_value(claim.interval[1])}]"
     sd = (claim.seeds or {}).get("sd")
     if sd is not None and math.isfinite(sd):
         text += f", sd {format_value(sd)}"
     return text
+
+
+def flip_label(claim: Claim) -> str:
+    """Where the claim's verdict would flip (:meth:`Rule.flips_at`): the tolerance or bound at which ours would just
+    meet its rule. Empty for a claim without a threshold or not measured."""
+    if not claim.rule_spec or claim.verdict == "not applicable" or claim.cause:
+        return ""
+    try:
+        return rule_from_spec(claim.rule_spec).flips_at(claim.paper, claim.ours, claim.interval)
+    except (TypeError, ValueError, KeyError):
+        return ""
+
+
+def miss_cause(claim: Claim) -> str:
+    """The cause tag of a miss (``not replicated`` or ``unstable``, :data:`MISS_CAUSES`): the one the chapter's
+    tested check found; for an unstable claim without one, seed noise; else unknown. Empty for other verdicts."""
+    if claim.verdict not in ("not replicated", "unstable"):
+        return ""
+    return claim.miss_cause or ("seed noise" if claim.verdict == "unstable" else "unknown")
+
+
+def miss_summary(claims: list[Claim]) -> str:
+    """``2 data substitute, 1 unknown``: the misses among ``claims`` by cause (none: empty)."""
+    counts = {c: 0 for c in MISS_CAUSES}
+    for claim in claims:
+        if miss_cause(claim):
+            counts[miss_cause(claim)] += 1
+    return ", ".join(f"{n} {c}" for c, n in counts.items() if n)
 
 
 def accuracy_label(claim: Claim) -> str:
@@ -900,6 +994,11 @@ def _why_link(name: str, claim: Claim) -> str:
     if claim.why_anchor:
         return f'<br><a href="chapters/{name}.html#{claim.why_anchor}">why?</a>'
     return "<br><small>no tested cause yet</small>" if claim.kind == "paper" else ""
+
+
+def _cause_tag(claim: Claim) -> str:
+    cause = miss_cause(claim)
+    return f'<br><span class="cause-tag">cause: {html.escape(cause)}</span>' if cause else ""
 
 
 def seeds_label(claim: Claim) -> str:
@@ -944,14 +1043,14 @@ def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
             f"<td>{html.escape(ours_label(c))}{_per_seed(c)}</td>"
             f"<td>{html.escape(accuracy_label(c))}</td>"
             f"<td>{html.escape(null_label(c))}{_null_desc(c)}</td>"
-            f"<td>{html.escape(c.rule)}</td>"
+            f"<td>{html.escape(c.rule)}<br><small>{html.escape(flip_label(c))}</small></td>"
             f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}'
-            f"{_why_link(name, c)}</td>"
+            f"{_cause_tag(c)}{_why_link(name, c)}</td>"
             "</tr>"
         )
     head = (
         "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Null or control</th>"
-        "<th>Rule</th><th>Verdict</th>"
+        "<th>Rule (flips at)</th><th>Verdict</th>"
     )
     return ['<table class="scorecard">', f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>"]
 
@@ -989,7 +1088,10 @@ def scorecard_markdown(
         "seeds that agree keep their verdict; otherwise a random-effects combination of the seeds' own intervals "
         "decides (each row's *per seed* lists the seeds' values and verdicts). *Paper claims* are statements of "
         "the paper; *facts* are data counts and identities of our code (not results); *book checks* are this book's "
-        "own checks. Error is ours relative to the paper's value, or Kendall's τ for an order.",
+        "own checks. Error is ours relative to the paper's value, or Kendall's τ for an order. Under each rule, *flips "
+        "at* says where its verdict would flip: the tolerance or bound at which ours (all of its interval) would just "
+        "meet it. A miss carries its cause, from one vocabulary (data substitute, budget, metric definition, "
+        "implementation choice, seed noise, unknown), set from the chapter's tested check where one exists.",
         "",
     ]
     for name, title, claims in chapters:
@@ -1006,7 +1108,9 @@ def scorecard_markdown(
             f"**{share} of {len(tested)} testable paper claims replicated** ({uninformative} uninformative, "
             f"{sum(c.verdict == 'not applicable' for c in mine)} not applicable here"
             + (f", {repeats} counted in another chapter" if repeats else "")
-            + f"). Paper claims: {summary(mine)}. Facts: {summary(facts)}. Book checks: {summary(checks)}.",
+            + f"). Paper claims: {summary(mine)}."
+            + (f" Their misses by cause: {miss_summary(mine)}." if miss_summary(mine) else "")
+            + f" Facts: {summary(facts)}. Book checks: {summary(checks)}.",
             "",
         ]
         if mine:
