@@ -206,3 +206,53 @@ def test_generated_sessions_with_a_separate_test_size_keep_the_training_parts():
 
     assert [len(p) for p in sources.synthetic_sessions(200, n_test=150)] == [160, 20, 150]
     assert [len(p) for p in sources.synthetic_sessions(200)] == [160, 20, 20]
+
+
+# --- slide 14 read as the slides mean it ------------------------------------------------------------------------
+
+
+def test_the_paper_gaps_are_computed_from_slide_14_and_the_gap_bound_is_the_largest_plus_its_spread():
+    # by hand from slide 14: Spotify 72.2-70.9, 80.0-78.8, 62.8-61.1; Deezer 78.9-77.7, 83.4-82.4, 70.2-68.8
+    assert C.PAPER_GAPS == {
+        "Spotify": {"Acc": 1.3, "Acc@1": 1.2, "MAA": 1.7},
+        "Deezer": {"Acc": 1.2, "Acc@1": 1.0, "MAA": 1.4},
+    }
+    assert C.LARGEST_GAP == {"Spotify": ("MAA", 1.7), "Deezer": ("MAA", 1.4)}
+    assert "Spotify 1.7 points on MAA, Deezer 1.4 points on MAA" in C.GAP_REASON
+    assert C.GAP == np.ceil(1.7 + C.PAPER_SPREAD["spotify"])
+    assert all(C.CLAIMS[f"synthetic_gap_{s}"].paper == C.PAPER_GAPS["Spotify"][m] for m, s in C.SUFFIX.items())
+
+
+def test_one_seed_records_no_spread_over_runs_and_both_spreads_are_not_applicable():
+    from replicate.core.claims import Claim
+
+    test = sessions.generate(400, seed=1).encode()
+    truth = (test.y > 0.5) & test.right_mask
+    comparison = SimpleNamespace(
+        train=test, test=test, predictions={"baseline": truth, "plain": truth, "interpretable": truth}
+    )
+    records = ex.slide14_records(comparison, "spotify", "generated sessions")
+    spread = records["slide14_spread"]
+    assert spread["ours"] is None and "100.0" in spread["note"] and "not over runs" in spread["note"]
+    assert records["deezer_spread"]["ours"] is None
+    for id in ("slide14_spread", "deezer_spread", "interpretation_slides"):
+        row = records.get(id, {"ours": None})
+        claim = Claim.declared("skip", C.CLAIMS[id], row["ours"], row.get("interval"))
+        assert claim.verdict == "not applicable" and claim.ours is None, id
+    assert C.CLAIMS["slide14_spread"].paper == 0.2 and C.CLAIMS["deezer_spread"].paper == 0.1
+
+
+def test_the_null_reading_is_written_from_the_recorded_claim():
+    from replicate.core.claims import Claim
+
+    declared = C.CLAIMS["card_vs_ungated"]
+    passing = Claim.declared("skip", declared, -0.5, (-0.6, -0.4), null=-0.9, null_interval=(-1.0, -0.8))
+    failing = Claim.declared("skip", declared, -0.5, (-0.6, -0.4), null=0.1, null_interval=(0.0, 0.2))
+    assert ex.null_reading(passing) == (
+        "the null of card_vs_ungated gives -0.9 and passes the rule too, so the claim is uninformative (the null "
+        "passes too)"
+    )
+    assert ex.null_reading(failing).endswith("fails the rule, so the claim is replicated")
+    control = C.CLAIMS["card_excess"]
+    detected = Claim.declared("skip", control, 0.0, (-0.02, 0.02), null=0.2, null_interval=(0.18, 0.22))
+    assert "positive control of card_excess gives 0.2 and is detected" in ex.null_reading(detected)

@@ -53,13 +53,17 @@ def synthetic_sessions(
     return sessions.generate(total, seed=seed, noise=noise).encode().split(fractions, seed=seed)
 
 
-def ml1m(data_dir=None, seed: int = 0, n_train: int | None = None, n_eval: int | None = None):
+def ml1m(
+    data_dir=None, seed: int = 0, n_train: int | None = None, n_eval: int | None = None, with_available: bool = False
+):
     """(train, valid, test) ML-1M rating sessions split by user; at most ``n_train`` training and ``n_eval``
-    validation and test sessions (drawn at random) when given."""
+    validation and test sessions (drawn at random) when given. ``with_available``: also how many sessions each part
+    of the split held before that draw, as ``((train, valid, test), (n_train, n_valid, n_test))``."""
     st = movielens.sessions(data.load("ml-1m", data_dir=data_dir), seed=seed)
     parts = st.split(FRACTIONS, seed=seed, by=st.owners)
     rng = np.random.default_rng(seed)
-    return tuple(_cap(p, n, rng) for p, n in zip(parts, (n_train, n_eval, n_eval)))
+    capped = tuple(_cap(p, n, rng) for p, n in zip(parts, (n_train, n_eval, n_eval)))
+    return (capped, tuple(len(p) for p in parts)) if with_available else capped
 
 
 def spotify_dir(data_dir=None) -> Path:

@@ -22,6 +22,7 @@ from replicate.errors import ParameterError
 from replicate.papers.skip.moe import Subsets
 
 NOISE = 0.25
+NOTEBOOK_EPOCHS, NOTEBOOK_EPOCH_STEPS = 30, 500  # the authors' toy notebook: 30 epochs of 500 steps (15,000 steps)
 
 
 def four_clusters(n: int, rng: np.random.Generator, dist: float = 1.0, noise: float = NOISE):
