@@ -1,0 +1,152 @@
+"""The explained recommenders, each as ``model: (batch, n_items) 0/1 history -> (batch, n_items) scores``, trained
+here with the paper packages' own code on one strong-generalisation split (items are the unit of explanation):
+
+- **RecoNet** and **RecoNet + Layer** (:mod:`replicate.papers.reconet`), without user or item attributes, so that the
+  input is the item history alone (the pooling divides by its size); their own explanation is LRP
+  (:func:`replicate.papers.reconet.lrp.relevance`);
+- **Mult-VAE** (:mod:`replicate.papers.cvae`, no condition), trained with early stopping on the validation users and
+  scored through :class:`DenseMultVAE` (the same encoder as a dense product, whose gradient reaches every input: the
+  package's sparse first layer only passes gradients to the non-zero inputs);
+- **EASE** (:mod:`replicate.baselines.ease`): linear, ``s = x B``; its own explanation is the exact decomposition of
+  the target's score, ``x_i B_it`` (:func:`ease_own`).
+
+:func:`randomised` re-draws a model's weights for the sanity check (Adebayo et al. 2018), all at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from replicate.baselines.ease import EASE
+from replicate.papers.cvae import model as cvae_model
+from replicate.papers.cvae import train as cvae_train
+from replicate.papers.reconet import lrp
+from replicate.papers.reconet import train as reconet_train
+from replicate.papers.reconet.features import FeatureSpace
+from replicate.papers.reconet.model import untrained_like
+from replicate.splits import StrongSplit
+
+NULL_OFFSET = 1000  # a randomised model's weights are drawn with the chapter's seed + 1000
+
+
+@dataclass
+class Recommender:
+    """A trained model as the protocol sees it; ``kind`` says how to re-draw it and what its own explanation is."""
+
+    name: str
+    kind: str  # "reconet", "multvae" or "ease"
+    model: nn.Module
+    own: str | None = None  # the name of its own explanation, if it has one
+
+
+def item_space(n_items: int) -> FeatureSpace:
+    """RecoNet's feature space with the items as the only features (no user or item attributes)."""
+    return FeatureSpace(
+        n_items,
+        np.array([str(i) for i in range(n_items)], dtype=object),
+        np.array(["movie"] * n_items),
+        sp.csr_matrix((0, n_items), dtype=np.float32),
+        sp.csr_matrix((n_items, n_items), dtype=np.float32),
+    )
+
+
+def train_reconet(split: StrongSplit, hidden: int, epochs: int, dim: int, seed: int, device: str) -> Recommender:
+    """RecoNet (``hidden`` = 0) or RecoNet + Layer on the training users, with the package's ``train``."""
+    config = reconet_train.Config(dim=dim, hidden=hidden, epochs=epochs)
+    history = reconet_train.train(
+        item_space(split.n_items), split.train, config, seed=seed, device=device, progress=False
+    )
+    model = history.model.eval()
+    return Recommender(model.name.replace("+", " + "), "reconet", model, own="LRP (own)")
+
+
+class DenseMultVAE(nn.Module):
+    """A trained Mult-VAE's deterministic scores (the mean of q(z | x), decoded) with a dense first layer."""
+
+    def __init__(self, vae: cvae_model.MultVAE):
+        super().__init__()
+        self.vae = vae.eval()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        v = self.vae
+        h = torch.tanh(F.linear(F.normalize(x, p=2, dim=1), v.encoder.w_items_t.T, v.encoder.bias))
+        mu = v.to_stats(h)[:, : v.latent]
+        return v.decode(mu)
+
+
+def train_multvae(split: StrongSplit, epochs: int, hidden: int, latent: int, seed: int, device: str) -> Recommender:
+    """Mult-VAE with the package's ``train`` (early stopping on the validation users)."""
+    torch.manual_seed(seed)
+    vae = cvae_model.MultVAE(split.n_items, 0, hidden=hidden, latent=latent)
+    config = cvae_train.Config(epochs=epochs, patience=max(2, epochs // 4), seed=seed, device=device)
+    cvae_train.train(vae, split.train, split.valid_in, split.valid_out, config, progress=False)
+    return Recommender("Mult-VAE", "multvae", DenseMultVAE(vae).to(device))
+
+
+class Linear(nn.Module):
+    """``s = x B`` for an item-item weight matrix ``B`` (EASE)."""
+
+    def __init__(self, weights: np.ndarray):
+        super().__init__()
+        self.register_buffer("B", torch.as_tensor(np.asarray(weights), dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.B
+
+
+def train_ease(split: StrongSplit, l2: float, device: str) -> Recommender:
+    fitted = EASE(l2=float(l2)).fit(split.train)
+    return Recommender("EASE", "ease", Linear(fitted.weights_).to(device), own="x·B (own)")
+
+
+def scores(model: nn.Module, history: np.ndarray, device: str, batch: int = 2048) -> np.ndarray:
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(history), batch):
+            x = torch.as_tensor(history[start : start + batch], dtype=torch.float32, device=device)
+            out.append(model(x).cpu().numpy())
+    return np.concatenate(out)
+
+
+def top_targets(model: nn.Module, history: np.ndarray, device: str) -> np.ndarray:
+    """Each user's top recommendation, her history excluded."""
+    s = scores(model, history, device).astype(np.float64)
+    s[np.asarray(history) > 0] = -np.inf
+    return s.argmax(axis=1)
+
+
+def own_explanation(rec: Recommender, history: np.ndarray, targets: np.ndarray, device: str) -> np.ndarray:
+    """The model's own relevances (n_users, n_items), zero off the history: LRP for RecoNet, ``x_i B_it`` for EASE."""
+    x = torch.as_tensor(np.asarray(history) > 0, dtype=torch.float32, device=device)
+    t = torch.as_tensor(targets, dtype=torch.long, device=device)
+    if rec.kind == "reconet":
+        return lrp.relevance(rec.model, x, t).cpu().numpy().astype(np.float64)
+    if rec.kind == "ease":
+        return (x * rec.model.B[:, t].T).cpu().numpy().astype(np.float64)
+    raise ValueError(f"{rec.name} has no explanation of its own")
+
+
+def randomised(rec: Recommender, seed: int) -> nn.Module:
+    """``rec``'s model with every weight re-drawn at once (the untrained initialisation of ``seed`` for RecoNet and
+    Mult-VAE; for EASE, whose weights are no initialisation but a closed form, its off-diagonal weights permuted at
+    random, which keeps their distribution and breaks which item they connect)."""
+    if rec.kind == "reconet":
+        return untrained_like(rec.model, seed)
+    if rec.kind == "multvae":
+        vae = rec.model.vae
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            fresh = cvae_model.MultVAE(vae.n_items, 0, hidden=vae.decoder_hidden.out_features, latent=vae.latent)
+        return DenseMultVAE(fresh.to(next(vae.parameters()).device))
+    if rec.kind == "ease":
+        B = rec.model.B.cpu().numpy().copy()
+        off = ~np.eye(len(B), dtype=bool)
+        B[off] = np.random.default_rng(seed).permutation(B[off])
+        return Linear(B).to(rec.model.B.device)
+    raise ValueError(f"unknown model kind {rec.kind!r}")
