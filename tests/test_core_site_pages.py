@@ -58,21 +58,24 @@ def test_reproduce_box_lists_every_seed_and_non_default_parameters():
 def _notebook():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# Title\n\nIntro."),
+        nbformat.v4.new_markdown_cell("# Title\n\nIntro.\nMore intro.\n\nDetail."),
         nbformat.v4.new_code_cell('profile = "smoke"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell('profile = "paper"', metadata={"tags": ["injected-parameters", "remove-cell"]}),
         nbformat.v4.new_markdown_cell("## A section"),
+        nbformat.v4.new_code_cell("import numpy as np\nfrom replicate import data"),
+        nbformat.v4.new_code_cell("import numpy as np\nx = np.ones(3)"),
     ]
     return nb
 
 
-def test_box_goes_under_the_title_and_the_defaults_are_hidden(tmp_path):
+def test_boxes_go_after_the_summary_and_the_defaults_are_hidden(tmp_path):
     path = tmp_path / "x.ipynb"
     nbformat.write(_notebook(), path)
-    pages.insert_box(path, "BOX")
+    pages.insert_box(path, "BOX", "VERDICT")
     nb = nbformat.read(path, as_version=4)
-    assert nb.cells[0].source == "# Title\n\nBOX\n\nIntro.\n"
+    assert nb.cells[0].source == "# Title\n\nIntro.\nMore intro.\n\nVERDICT\n\nBOX\n\nDetail.\n"
     assert nb.cells[1].metadata["tags"] == ["parameters", "remove-cell"]
+    assert nb.cells[4].metadata["tags"] == ["hide-input"] and "hide-input" not in nb.cells[5].metadata["tags"]
     assert nb.cells[2].metadata["tags"] == ["injected-parameters", "remove-cell"]
 
 
@@ -309,3 +312,38 @@ def test_spread_figure_draws_seeds_interval_and_paper(tmp_path):
     path = site.spread_figure("Chapter", aggregate(runs), tmp_path / "spread.png")
     assert path is not None and path.stat().st_size > 0
     assert site.spread_figure("Chapter", aggregate({0: runs[0]}), tmp_path / "none.png") is None  # one seed
+
+
+def test_verdict_box_counts_the_paper_claims_and_links_each_to_its_section():
+    from replicate.core.claims import Claim, Declared, Holds, verdict_box
+
+    def claim(id, ours, kind="paper"):
+        declared = Declared(id, f"statement {id}", kind, Holds(), reason="r", quote="q", where="w", null="n")
+        recorded = Claim.declared("x", declared, ours, null=False)
+        recorded.anchor = f"section-{id}"
+        return recorded
+
+    box = verdict_box([claim("a", True), claim("b", False), claim("c", True, "book")], [0, 1, 2])
+    assert "over seeds 0, 1, 2: **1 replicated, 1 not replicated**" in box
+    assert '<a href="#section-b">statement b</a> <small>(unknown)</small>' in box
+    assert "The book's own checks: 1 replicated." in box
+
+
+def test_reproduce_box_loops_over_seeds_that_differ_only_in_the_seed():
+    runs = [{**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}} for seed in (0, 1, 2)]
+    lines = pages.looped("cvae", "paper", runs, DEFAULTS)
+    assert lines[0].startswith("for seed in 0 1 2; do python -m replicate run cvae --profile paper -p seed=$seed")
+    assert lines[-1].startswith("for seed in 0 1 2; do papermill") and "-p seed $seed" in lines[-1]
+
+
+def test_verdict_figure_draws_one_bar_per_paper_and_skips_a_chapter_without_paper_claims(tmp_path):
+    from replicate.core import site
+    from replicate.core.claims import Claim, Exact
+
+    def claim(verdict_ok, kind="paper"):
+        return Claim.make("x", "c", "c", 1, 1 if verdict_ok else 2, Exact(), kind=kind)
+
+    chapters = [("a", "Paper A", [claim(True), claim(False)]), ("d", "The data", [claim(True, "fact")])]
+    path = site.verdict_figure(chapters, tmp_path / "verdicts.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert site.verdict_figure([chapters[1]], tmp_path / "none.png") is None

@@ -1028,6 +1028,35 @@ def counted(claim: Claim) -> bool:
     return claim.kind == "paper" and not claim.same_as
 
 
+def verdict_box(claims: list[Claim], seeds: list[int] | None = None) -> str:
+    """MyST markdown of a chapter's verdict box: its paper claims counted by verdict and, under each verdict, each
+    claim linked to the section that measures it (a ReScience [Re]/[¬Re] title, before the detail)."""
+    mine = [c for c in claims if c.kind == "paper"]
+    over = f"over seeds {', '.join(map(str, seeds))}" if seeds and len(seeds) > 1 else "one seed"
+    lines = ["````{admonition} Verdict", ":class: important verdict-box", ""]
+    if not mine:
+        lines += ["This chapter has no paper of its own: its rows are facts of the data and the book's checks.", ""]
+    else:
+        lines += [f"The paper's claims, {over}: **{summary(mine)}**.", ""]
+        for verdict in VERDICTS:
+            these = [c for c in mine if c.verdict == verdict]
+            if not these:
+                continue
+            links = []
+            for c in these:
+                text = html.escape(c.description)
+                link = f'<a href="#{c.anchor}">{text}</a>' if c.anchor else text
+                cause = miss_cause(c)
+                links.append(link + (f" <small>({html.escape(cause)})</small>" if cause else ""))
+            lines += [f"- *{verdict}* ({len(these)}): " + "; ".join(links)]
+        lines += [""]
+    checks = [c for c in claims if c.kind == "book"]
+    if checks:
+        lines += [f"The book's own checks: {summary(checks)}. Every row, with its null, is on the scorecard.", ""]
+    lines += ["````"]
+    return "\n".join(lines)
+
+
 def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
     rows = []
     for c in claims:

@@ -7,6 +7,7 @@ state at stage time; no number is typed. :func:`decorate` is called by ``site.st
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib.metadata
 import json
@@ -137,6 +138,29 @@ def commands(name: str, profile: str, params: dict, defaults: dict) -> tuple[str
     return replicate, papermill
 
 
+def looped(name: str, profile: str, runs: list[dict], defaults: dict) -> list[str]:
+    """The commands of ``runs``: for one seed, its ``python -m replicate`` line and the papermill equivalent; for
+    several seeds whose parameters differ only in the seed, each as one loop over the seeds."""
+    replicate, papermill = commands(name, profile, runs[0]["parameters"], defaults)
+    seeds = [run["parameters"].get("seed") for run in runs]
+    rest = [{k: v for k, v in run["parameters"].items() if k != "seed"} for run in runs]
+    if len(runs) == 1 or any(other != rest[0] for other in rest):
+        return [commands(name, profile, run["parameters"], defaults)[0] for run in runs] + [
+            "# or",
+            *[commands(name, profile, run["parameters"], defaults)[1] for run in runs],
+        ]
+    loop = f"for seed in {' '.join(map(str, seeds))}; do"
+    convert, execute = papermill.splitlines()
+    execute = execute.replace(f"-p seed {seeds[0]}", "-p seed $seed")
+    execute = execute.replace(f"{name}/{name}.ipynb", f"{name}/{name}-$seed.ipynb")
+    return [
+        f"{loop} {replicate.replace(f'seed={seeds[0]}', 'seed=$seed')}; done",
+        "# or",
+        convert,
+        f"{loop} {execute}; done",
+    ]
+
+
 def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, build_state: dict) -> str:
     """MyST markdown of the "Reproduce this chapter" admonition for a chapter rendered from ``runs`` (stamps)."""
     if not runs:
@@ -155,7 +179,7 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
     rows.append(("executed", ", ".join(sorted({_when(r.get("executed")) for r in runs}))))
     ran_from = [r for r in runs if r.get("commit")]
     rows.append(("commit", _commit(ran_from[0] if ran_from else build_state)))
-    lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce", ""]
+    lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce dropdown", ""]
     if name in PAPERS:
         what, key = PAPERS[name]
         lines += [f"{what}: {{cite:t}}`{key}`.", ""]
@@ -167,15 +191,10 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in rows],
         "",
-        "Run it again (from the repository root, environment active):",
+        "Run it again (from the repository root, environment active), or with jupytext and papermill alone:",
         "",
         "```bash",
-    ]
-    for run in runs:
-        lines.append(commands(name, profile, run["parameters"], defaults)[0])
-    lines += ["```", "", "or with papermill alone:", "", "```bash"]
-    lines += [commands(name, profile, run["parameters"], defaults)[1] for run in runs]
-    lines += [
+        *looped(name, profile, runs, defaults),
         "```",
         "",
         f"Downloads: {{download}}`the executed notebook ({name}.ipynb) <{DOWNLOADS}/{name}.ipynb>`, "
@@ -189,9 +208,19 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
 
 
-def insert_box(notebook: Path, box: str) -> None:
-    """Put ``box`` right under the notebook's title and hide its parameters cell (the defaults): the box shows the
-    values of the run instead, and the injected-parameters cell is already hidden by the runner. Also drop the
+def _machinery(source: str) -> bool:
+    """Whether a code cell is machinery a reader folds away: imports only."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in body)
+
+
+def insert_box(notebook: Path, box: str, verdict: str = "") -> None:
+    """Put ``verdict`` (the chapter's verdict box) after the paragraph under the notebook's title (the paper in one
+    paragraph), and ``box`` (the folded reproduce box) after it. Hide its parameters cell (the defaults): the box
+    shows the values of the run instead, and the injected-parameters cell is already hidden by the runner. Also drop the
     widget outputs (tqdm's progress bars): the page would load the widget manager from a CDN to draw a finished bar,
     and their text fallback shows it at 0 %. Interactive figures keep their HTML only (the downloadable notebook
     keeps Plotly's JSON too, for JupyterLab)."""
@@ -201,6 +230,8 @@ def insert_box(notebook: Path, box: str) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if cell.cell_type == "code" and "parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
+        if cell.cell_type == "code" and _machinery(cell.source) and "hide-input" not in tags:
+            tags.append("hide-input")  # folded: the science calls stand out
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
             for output in cell.outputs:  # the book draws the HTML; myst-nb would warn on the JSON it does not know
@@ -212,11 +243,14 @@ def insert_box(notebook: Path, box: str) -> None:
         lines = cell.source.splitlines()
         title = next((k for k, line in enumerate(lines) if line.startswith("# ")), None)
         if title is not None:
-            rest = "\n".join(lines[title + 1 :]).strip("\n")
-            cell.source = "\n".join([*lines[: title + 1], "", box, "", rest]).rstrip() + "\n"
+            start = next((k for k in range(title + 1, len(lines)) if lines[k].strip()), len(lines))
+            end = next((k for k in range(start, len(lines)) if not lines[k].strip()), len(lines))
+            boxes = [verdict, "", box] if verdict else [box]
+            parts = [*lines[: title + 1], "", *lines[start:end], "", *boxes, "", *lines[end:]]
+            cell.source = "\n".join(parts).replace("\n\n\n", "\n\n").rstrip() + "\n"
             break
     else:
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(box))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell("\n\n".join(filter(None, [verdict, box]))))
     nbformat.write(nb, notebook)
 
 
@@ -296,10 +330,13 @@ def status_page(
 
 
 # called by site.stage ----------------------------------------------------------------------------------------------
-def decorate(source: Path, profile: str, names: list[str], seeds: list[int] | None = None) -> None:
+def decorate(
+    source: Path, profile: str, names: list[str], seeds: list[int] | None = None, verdicts: dict | None = None
+) -> None:
     """On the staged book in ``source``: a reproduce box on every chapter, its downloads, the status page, and
     plotly.js in ``_static`` for the interactive figures (one copy for the whole site; no CDN). ``seeds``: the
-    book's seeds (default: every run on disk), the same as the scorecard's."""
+    book's seeds (default: every run on disk), the same as the scorecard's. ``verdicts``: each chapter's verdict box
+    (markdown), put after its summary."""
     from replicate.core import interactive, runner
     from replicate.core.chapter import declaration
 
@@ -315,7 +352,7 @@ def decorate(source: Path, profile: str, names: list[str], seeds: list[int] | No
         shutil.copy2(staged, downloads / f"{name}.ipynb")
         shutil.copy2(notebook, downloads / f"{name}.py")
         box = reproduce_box(name, profile, stamps(profile, name, seeds), runner.parameters(notebook), build_state)
-        insert_box(staged, box)
+        insert_box(staged, box, (verdicts or {}).get(name, ""))
     status = status_page(profile, names, titles, build_state, environment(), seeds)
     (source / "book" / "status.md").write_text(status)
     shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)

@@ -76,6 +76,13 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
             if path is not None:
                 spread.append((title, path.name))
     page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
+    if figures is not None:
+        path = verdict_figure(chapters, figures / "verdicts.png")
+        if path is not None:
+            head, rest = page.split("\n\n", 1)
+            first, rest = rest.split("\n\n", 1)  # after the headline paragraph
+            image = f"![The paper claims of each chapter by verdict](figures/{path.name})"
+            page = "\n\n".join([head, first, image, rest])
     if spread:
         page += (
             "\n## Spread over seeds\n\nOne panel per table of the paper (its numeric claims, each on its own "
@@ -139,6 +146,46 @@ def spread_panels(recorded: list[claims_mod.Claim]) -> list[SpreadPanel]:
     if singles:
         panels.append(SpreadPanel("The paper's single numbers: ours ÷ the paper's value", singles, ratio=True))
     return panels
+
+
+VERDICT_COLOURS = {  # one colour per verdict, the same on every figure of the book
+    "replicated": "#009E73",
+    "direction holds": "#56B4E9",
+    "inconclusive": "#F0E442",
+    "unstable": "#E69F00",
+    "uninformative": "#CC79A7",
+    "not replicated": "#D55E00",
+    "not applicable": "#BBBBBB",
+}
+
+
+def verdict_figure(chapters: list[tuple[str, str, list]], path: Path) -> Path | None:
+    """One bar per paper: its paper claims (each statement once) stacked by verdict. None when no chapter has a
+    paper claim."""
+    from replicate import plots
+
+    rows = [(title, [c for c in claims if claims_mod.counted(c)]) for _, title, claims in chapters]
+    rows = [(title, mine) for title, mine in rows if mine]
+    if not rows:
+        return None
+    fig, ax = plots.subplots(figsize=(8, 0.5 * len(rows) + 1.4))
+    left = [0] * len(rows)
+    for verdict in claims_mod.VERDICTS:
+        counts = [sum(c.verdict == verdict for c in mine) for _, mine in rows]
+        if not any(counts):
+            continue
+        ax.barh(range(len(rows)), counts, left=left, color=VERDICT_COLOURS.get(verdict, "#888888"), label=verdict)
+        left = [a + b for a, b in zip(left, counts)]
+    ax.set_yticks(range(len(rows)), [plots.short_label(title) for title, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("paper claims")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=4, frameon=False, fontsize="small")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plots.save_png(fig, path)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
 
 
 def spread_figure(title: str, recorded: list[claims_mod.Claim], path: Path) -> Path | None:
@@ -230,7 +277,11 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
         executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
     (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
-    pages.decorate(source, profile, names, seeds)
+    verdicts = {}
+    for name in names:
+        recorded, used = aggregated_claims(profile, name, seeds)
+        verdicts[name] = claims_mod.verdict_box(recorded, used)
+    pages.decorate(source, profile, names, seeds, verdicts)
     return source
 
 

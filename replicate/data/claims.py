@@ -20,7 +20,7 @@ from replicate.core.claims import AtLeast, Declared, Exact, Holds, NotApplicable
 # The rough join of the reference facts (lower case, no punctuation or leading articles, year +- 1): movies matched
 # and movies matched to a film with a cast. The careful join's coverage checks must reach them.
 ROUGH = {"ml-1m": (3_042, 2_931), "ml-100k": (1_353, 1_309)}
-ROUGH_SOURCE = "shared/notes/reference-facts.md: the rough join (issue 12)"
+ROUGH_SOURCE = "the data chapter, section “Named cast and crew”: a rough join by lower-cased title and year ± 1"
 # At most about one wrong film in ten among the matches the careful join adds to the naive one.
 MIN_AGREEMENT = 0.9
 
@@ -148,7 +148,7 @@ CLAIMS = declare(
         reason="MovieLens and Wikidata label genres independently, so a wrong film seldom shares one: at most about "
         "one wrong film in ten among the risky matches, over the whole 95 % Wilson interval",
         paper=MIN_AGREEMENT,
-        where="this book (issue 12): a precision check of the join",
+        where="the data chapter, section “Named cast and crew”: a precision check of the join",
         null=SHUFFLED + ", the same added movies",
     ),
     Declared(
@@ -158,7 +158,7 @@ CLAIMS = declare(
         Holds(),
         reason="the people the EMDE paper names must be found where it names them, every one",
         paper=True,
-        where="this book (issue 12); the people from EMDE §3.2",
+        where="the data chapter, section “Named cast and crew”; the people from EMDE §3.2",
         null=SHUFFLED,
     ),
     # EMDE's filtered ML-20M: a fact of data this book does not have.
