@@ -393,6 +393,21 @@ for prefix, name in SOURCES.items():
 ch.table(["why_synthetic_gap_budget", "why_ml1m_gap_budget"])
 
 # %% [markdown]
+# ## One network, masked
+#
+# Slide 12 combines the experts "in a single neural network ... by masking the weight matrices", and slide 8 restricts
+# the candidates to H = |S| patterns, fewer than the 2^N subsets of the N groups. Both are identities of our code,
+# checked on the trained interpretable transformer of the generated sessions (`kind="fact"`): the gradient of each
+# expert's output on every group outside its subset must be exactly zero, and every group of a subset must be read by
+# some expert (so that the measurement can see a read where there is one).
+
+# %%
+masked = comparisons["synthetic sessions"]
+for id, r in measure.masking_records(masked.models["interpretable"], masked.test).items():
+    ch.record(id, **r)
+ch.table(["masks_isolate_experts", "subsets_fewer_than_groups"])
+
+# %% [markdown]
 # ## Interpretation: one session, track by track
 #
 # Slide 16 shows, for one session, the predicted skip of each second-half track and the attribution to the groups.

@@ -256,3 +256,23 @@ def test_the_null_reading_is_written_from_the_recorded_claim():
     control = C.CLAIMS["card_excess"]
     detected = Claim.declared("skip", control, 0.0, (-0.02, 0.02), null=0.2, null_interval=(0.18, 0.22))
     assert "positive control of card_excess gives 0.2 and is detected" in ex.null_reading(detected)
+
+
+def test_masking_records_see_an_expert_that_reads_outside_its_subset():
+    import torch
+
+    st = sessions.generate(40, seed=0).encode()
+    model = train.build("interpretable", st, d_expert=4, expert_heads=1, layers=1)
+    records = ex.masking_records(model, st, n=8)
+    assert records["masks_isolate_experts"]["ours"] is True
+    assert records["subsets_fewer_than_groups"]["ours"] is True  # 9 subsets of 5 groups: 9 < 32
+    from replicate.core.claims import Claim
+
+    for id, row in records.items():  # facts without a null: decided by the rule alone
+        assert Claim.declared("skip", C.CLAIMS[id], **row).verdict == "replicated", id
+    reads = ex.group_reads(model, st, n=8)
+    assert reads.shape == (9, 5) and (reads[0, 1:] == 0).all() and reads[0, 0] > 0  # position alone reads position
+    with torch.no_grad():
+        model.left_in.mask.fill_(1.0)  # a planted bug: the input layer no longer masks (and has weights there)
+        model.left_in.weight.normal_()
+    assert ex.masking_records(model, st, n=8)["masks_isolate_experts"]["ours"] is False
