@@ -37,6 +37,33 @@ def test_agreement_excess_by_hand():
     assert out["n"] == 3 and out["raw"] == pytest.approx(2 / 3)
     assert out["chance"] == pytest.approx((0.5 + 0.25 + 0.25) / 3)
     assert out["excess"] == pytest.approx(2 / 3 - 1 / 3)
+    # the share as printed has its own interval, around the raw share, not the excess
+    assert out["raw_interval"][0] <= 2 / 3 <= out["raw_interval"][1] and out["raw_interval"][1] == pytest.approx(1.0)
+
+
+def test_paired_ndcg_by_hand():
+    heldout = sp.csr_matrix(np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]], dtype=float))
+    ours = np.array([[3.0, 2.0, 1.0], [1.0, 3.0, 2.0], [1.0, 2.0, 3.0]])  # user 0: first; user 1: second
+    reference = np.array([[2.0, 3.0, 1.0], [1.0, 3.0, 2.0], [3.0, 2.0, 1.0]])  # user 0: second; user 1: second
+    out = measure.paired_ndcg(ours, reference, heldout, k=2)
+    # user 2 has nothing held out; user 0 gains 1 - 1/log2(3), user 1 nothing
+    assert out["n"] == 2 and out["differences"] == pytest.approx([1 - 1 / np.log2(3), 0.0])
+    assert out["excess"] == pytest.approx((1 - 1 / np.log2(3)) / 2)
+    assert out["interval"][0] == pytest.approx(0.0) and out["interval"][1] == pytest.approx(1 - 1 / np.log2(3))
+
+
+def test_planted_difference_keeps_the_spread_and_moves_the_mean():
+    out = measure.planted_difference(np.array([-0.01, 0.0, 0.04]), 0.02)
+    assert out["excess"] == pytest.approx(0.02) and out["n"] == 3
+    assert out["interval"][1] - out["interval"][0] == pytest.approx(0.05 * 2 / 3, abs=0.02)
+    assert out["interval"][0] <= 0.02 <= out["interval"][1]
+
+
+def test_gini_by_hand():
+    assert measure.gini([1.0, 1.0, 1.0]) == pytest.approx(0.0)
+    assert measure.gini([0.0, 0.0, 1.0]) == pytest.approx(2 / 3)
+    assert measure.gini([0.9, 0.1, 0.5]) == pytest.approx(3.2 / 9)  # sum of |xi - xj| over 2 n^2 mean
+    assert np.isnan(measure.gini([5.0])) and np.isnan(measure.gini([0.0, 0.0]))
 
 
 # --- a model small enough to read by hand: one cast modality, one sketch, unit u hashed to bucket u ------------------
@@ -56,6 +83,17 @@ def _tiny():
     cells = np.array([[0, 0.5, 0.9, 0.1], [0.3, 0.2, 0.8, 0.0], [0.9, 0.9, 0.1, 0.95]])[:, None, None, :]
     attribution = Attribution(cells, np.ones(3), np.zeros(3), np.zeros(3), np.array([0, 3, 0]))
     return model, inputs, attribution
+
+
+def test_contribution_inequality_by_hand():
+    model, inputs, attribution = _tiny()
+    out = measure.contribution_inequality(attribution, model, inputs, 0)
+    # present |attributions|: u0 (.5, .9, .1) Gini 1.6/4.5; u1 (.3, .2) Gini .1/1; u2 (.9, .1, .95) Gini 1.7/5.85
+    assert out["n"] == 3 and out["gini"] == pytest.approx((1.6 / 4.5 + 0.1 + 1.7 / 5.85) / 3)
+    # contributions are sizes: negative attributions count by their absolute value
+    flipped = Attribution(-attribution.cells, attribution.f, attribution.f_baseline, attribution.delta,
+                          attribution.targets)  # fmt: skip
+    assert measure.contribution_inequality(flipped, model, inputs, 0)["gini"] == pytest.approx(out["gini"])
 
 
 def test_strongest_present_person_by_hand():

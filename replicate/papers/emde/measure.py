@@ -172,8 +172,9 @@ def film_units(model: EMDEModel, modality: int, items: np.ndarray) -> np.ndarray
 
 def agreement_excess(tops: dict, n_liked: np.ndarray, eligible: np.ndarray, seed: int = 0, reference="liked") -> dict:
     """Per supporting modality: the share of eligible users whose most influential movie is the ``reference``
-    modality's (``raw``), the share expected by chance (each user's 1 / number of liked input movies, ``chance``), their
-    difference (``excess``) with a bootstrap 95 % interval over users, and the number of users ``n``."""
+    modality's (``raw``, the paper's number as printed) with a bootstrap 95 % interval over users (``raw_interval``),
+    the share expected by chance (each user's 1 / number of liked input movies, ``chance``), their difference
+    (``excess``, our reading) with its bootstrap 95 % interval (``interval``), and the number of users ``n``."""
     ref = tops[reference]
     out = {}
     for name, top in tops.items():
@@ -183,11 +184,12 @@ def agreement_excess(tops: dict, n_liked: np.ndarray, eligible: np.ndarray, seed
         hit = (top[mask] == ref[mask]).astype(float)
         chance = 1.0 / n_liked[mask]
         if not mask.any():
-            out[name] = dict(raw=np.nan, chance=np.nan, excess=np.nan, interval=(np.nan, np.nan), n=0)
+            out[name] = dict(raw=np.nan, raw_interval=(np.nan, np.nan), chance=np.nan, excess=np.nan,
+                             interval=(np.nan, np.nan), n=0)  # fmt: skip
             continue
         interval = _interval(hit - chance, np.mean, seed=seed)
-        out[name] = dict(raw=hit.mean(), chance=chance.mean(), excess=(hit - chance).mean(), interval=interval,
-                         n=int(mask.sum()))  # fmt: skip
+        out[name] = dict(raw=hit.mean(), raw_interval=_interval(hit, np.mean, seed=seed), chance=chance.mean(),
+                         excess=(hit - chance).mean(), interval=interval, n=int(mask.sum()))  # fmt: skip
     return out
 
 
@@ -202,7 +204,54 @@ def influence_ratio(movie_attr: dict, name: str, reference: str = "liked", seed:
     return dict(ratio=ratio, interval=interval, n=int(mask.sum()))
 
 
+# --- §3: supporting modalities and standard performance ------------------------------------------------------------
+
+
+def paired_ndcg(scores: np.ndarray, reference: np.ndarray, heldout, k: int = 100, seed: int = 0) -> dict:
+    """nDCG@``k`` of ``scores`` minus that of ``reference`` per user (users with held-out movies), paired: the mean
+    difference ``excess`` with a bootstrap 95 % interval over users, ``n``, and the per-user ``differences``."""
+    from replicate import metrics
+
+    ours, theirs = metrics.ndcg_at_k(scores, heldout, k), metrics.ndcg_at_k(reference, heldout, k)
+    both = np.isfinite(ours) & np.isfinite(theirs)
+    diff = ours[both] - theirs[both]
+    return dict(excess=float(diff.mean()), interval=_interval(diff, np.mean, seed=seed), n=int(both.sum()),
+                differences=diff)  # fmt: skip
+
+
+def planted_difference(differences: np.ndarray, size: float, seed: int = 0) -> dict:
+    """An absence claim's positive control: the per-user ``differences`` moved so that their mean is ``size``, the
+    spread kept; the same ``excess``, ``interval``, ``n`` as :func:`paired_ndcg`."""
+    moved = np.asarray(differences, dtype=float) - np.mean(differences) + size
+    return dict(excess=float(moved.mean()), interval=_interval(moved, np.mean, seed=seed), n=len(moved))
+
+
 # --- §3.2: people ---------------------------------------------------------------------------------------------------
+
+
+def gini(values) -> float:
+    """Gini coefficient of non-negative ``values``: 0 when all are equal, towards 1 when one holds everything (NaN
+    for fewer than two values or a zero total)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n < 2 or x.sum() <= 0:
+        return float("nan")
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+
+
+def contribution_inequality(
+    attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, seed: int = 0
+) -> dict:
+    """How unequal the people's contributions are: per user, the :func:`gini` of the absolute attributions of the
+    people present in her input (users with at least two); their mean ``gini`` with a bootstrap 95 % interval over
+    users, ``n``."""
+    present = present_units(model, inputs, modality)
+    scores = np.abs(explain.unit_scores(attribution, model, modality))
+    values = np.array([gini(scores[b, present[b]]) for b in range(len(present))])
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return dict(gini=np.nan, interval=(np.nan, np.nan), n=0)
+    return dict(gini=float(values.mean()), interval=_interval(values, np.mean, seed=seed), n=len(values))
 
 
 def person_rank(
@@ -273,10 +322,10 @@ def named_ranks(
 def per_user_strength(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, k: int = 10
 ) -> np.ndarray | None:
-    """Each user's own reading of a person, as the paper's figures show one user: for every user of ``users`` whose
-    input has ``name``, 1 if the person is among her k strongest present people, minus the chance of that under a
-    random order of her people (min(k, p) / p for p present). None when the person is no unit or present for none.
-    """
+    """Each user's vote on a person (an aggregation over users that weighs every user alike): for every user of
+    ``users`` whose input has ``name``, 1 if the person is among her k strongest present people, minus the chance of
+    that under a random order of her people (min(k, p) / p for p present). None when the person is no unit or
+    present for none."""
     unit = model.modalities[modality].unit_of.get(name)
     if unit is None or not len(users):
         return None
@@ -454,9 +503,9 @@ def reading(ours, null, value: str = "excess", interval: str | None = "interval"
     }
 
 
-def one_user_reading(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed: int = 0):
-    """:func:`named_per_user` for the chapter's "why" check: None without a cast modality, ``{"n": 0}`` when no user
-    of the named movies has the named people."""
+def vote_reading(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed: int = 0):
+    """:func:`named_per_user` for the chapter's "why" check (one vote per user against the sum over users): None
+    without a cast modality, ``{"n": 0}`` when no user of the named movies has the named people."""
     if cast_k is None:
         return None
     return named_per_user(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed=seed) or {"n": 0}
