@@ -91,7 +91,7 @@ def order_by(readings: dict[str, np.ndarray], rows=None) -> list[str]:
 
 
 def order_agreement(
-    without: dict[str, np.ndarray], with_: dict[str, np.ndarray], seed: int = 0, n_boot: int = 1000
+    without: dict[str, np.ndarray], with_: dict[str, np.ndarray], seed: int = 0, n_boot: int = 500
 ) -> tuple[float, float, float]:
     """Kendall's tau between the explainers' orders without and with retraining (per-user readings, higher more
     faithful), with its bootstrap 95 % interval over users: (tau, low, high)."""
