@@ -48,7 +48,12 @@
 # uninformative where its null, a random ranking against a second one, lands near 1 inside the band (a null is read
 # on its value): a handful of LIME users cannot tell "just beats chance" from chance. The
 # order claims and "RecoNet among the two best" now place RecoNet (in the top two, the paper's bold), a method we lack
-# counting against it. The absolute timings of LIME and LRP are not compared (another machine); their ratio is.
+# counting against it. The absolute timings of LIME and LRP are not compared (another machine); their ratio is, as
+# "more than 1000 times" (§5.5) and as "three orders of magnitude" (the abstract).
+#
+# **Read at the paper's size.** Attributes must help RecoNet by about Table 1's gain (`attributes_help_reconet`;
+# the sign alone is a weaker, separately named reading, `attributes_help_reconet_sign`), and Figure 5 counts the
+# features the paper names (gender, age, action and sci-fi movies), not any demographic or any shared genre.
 
 # %% tags=["parameters"]
 profile = "smoke"  # "smoke": 600 users, one epoch, one configuration per method (CI); "paper": all of ML-1M
@@ -69,6 +74,7 @@ from replicate.errors import ParameterError
 from replicate.papers.reconet import claims, cold_start, deletion, explain, features, lrp
 from replicate.papers.reconet import figures as figs
 from replicate.papers.reconet import measure as v
+from replicate.papers.reconet import similarity as item_similarity
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet import train as reconet
 from replicate.papers.reconet.interactive import explanation_sankey
@@ -191,9 +197,15 @@ ch.record("b2b_size")
 #   plants a gain of twice the margin (RecoNet + Layer's per-user recall shifted to a mean 2 % above RecoNet's, the
 #   users' own differences kept) and must be rejected by the same rule, else the claim could not have seen a
 #   difference.
-# - *Attributes help RecoNet*: RecoNet with attributes gains at least 1 % over RecoNet without, the whole paired
-#   interval; the null is RecoNet trained with shuffled attributes (each user's demographics another user's, each
-#   movie's genres another movie's).
+# - *Attributes help RecoNet*: Table 1 gives RecoNet 0.3294 without attributes and 0.3508 with them. The paper's
+#   size is the claim: our relative gain lies within half of the paper's either way, the whole paired interval.
+#   The sign alone (any gain, the paired interval above 0) is a weaker reading, recorded apart. The null of both is
+#   RecoNet trained with shuffled attributes (each user's demographics another user's, each movie's genres another
+#   movie's).
+# - *Item similarity works best with cosine*: the paper tuned Turicreate's item-2-item and "obtained the best
+#   results using cosine similarity". We score item-2-item with cosine, Jaccard and Pearson (the phi coefficient of
+#   two binary columns) at the neighbourhood size Table 1 chose, and ask whether cosine beats the better of the other
+#   two on the test users (paired interval above 0). The null puts popularity in cosine's place.
 
 # %%
 for part in ("without", "with"):
@@ -218,6 +230,16 @@ with ch.controls():
     shuffled_gain = v.relative_gain(shuffled_users, without_users["RecoNet"], "shuffled vs without: ")
 v.record(ch, "layer_not_better", layer_gain, v.largest_gain(planted))
 v.record(ch, "attributes_help_reconet", attributes_gain, shuffled_gain)
+v.record(ch, "attributes_help_reconet_sign", attributes_gain, shuffled_gain)
+
+# %%
+item2item_top_k = table1.get("item-2-item", False).config["top_k"]
+similarities = item_similarity.similarity_users(split, item2item_top_k)
+cosine_best = v.best_minus_rest(similarities, "cosine", ["jaccard", "pearson"])
+with ch.controls():  # popularity, fitted with the table, in cosine's place
+    with_popularity = {**similarities, "popularity": table1.get("popularity", False).users}
+    cosine_null = v.best_minus_rest(with_popularity, "popularity", ["jaccard", "pearson"])
+v.record(ch, "item_similarity_cosine_best", cosine_best, cosine_null, note=f"top_k = {item2item_top_k}")
 
 # %% [markdown]
 # ### Why RecoNet may miss the two best, and attributes may not help it
@@ -226,21 +248,21 @@ v.record(ch, "attributes_help_reconet", attributes_gain, shuffled_gain)
 #
 # 1. **The top of the table is within noise.** If the second and third methods of the with-attributes column cannot
 #    be told apart on the test users, "among the two best" is decided by chance, whatever the verdict says. The check
-#    below asks whether the second beats the third (paired bootstrap over users). The same holds for "the extra
-#    layer does not help": if RecoNet + Layer and RecoNet cannot be told apart where the layer comes closest, the
+#    below asks whether the second beats the third (paired bootstrap over users). The same reasoning applies to "the
+#    extra layer does not help": if RecoNet + Layer and RecoNet cannot be told apart where the layer comes closest, the
 #    verdict on the layer's gain moves with the seed; the second check asks whether the layer beats RecoNet there.
 # 2. **Our removal of the label's genres** (the choice above) may hide exactly the attribute signal the paper's
 #    RecoNet exploits. The ablation retrains RecoNet with attributes keeping the label's genres in the input, and asks
 #    the paper's question again: does it beat RecoNet without attributes by the same margin?
 # 3. **The training budget.** If the epochs we give stop before a plateau, the variant that learns more slowly (the
 #    one with more inputs) is penalised. The learning curves train both variants for twice the budget.
-# 4. **β.** The short runs separate β values by at most {glue:text}`beta_spread` validation recall@50 (the trials
-#    table), so β hardly moves either variant at this budget.
+# 4. **β.** If β mattered, a β grid too coarse would cost RecoNet. Of this run's β grid:
+#    {glue:text}`beta_reading`.
 # 5. **A baseline's search stopped short**, which would move the table's order: the next section runs each baseline's
 #    grid one step longer and asks "among the two best" again.
 
 # %%
-ch.glue("beta_spread", t1.beta_spread(table1), fmt=".4f")
+ch.glue("beta_reading", v.beta_reading(table1))
 v.record(ch, "second_beats_third_with", v.second_beats_third(with_users, t1.column(frame, "with")))
 v.record(ch, "layer_beats_reconet", v.layer_minus_reconet(without_users, with_users))
 kept_users, _ = t1.reconet_variant(table1, split, budget, seed=seed, device=device, drop_label_attributes=False)
@@ -319,6 +341,13 @@ ch.glue("t1_edge_better", better_rows)
 # `cold_comparable_ocular` on RecoNet / OCuLaR, *substantially better than CML and FM* is `cold_beats_cml_fm` on
 # RecoNet / the better of the two. The null of both puts popularity, which knows nothing of the cold users, in
 # RecoNet's place.
+#
+# *The model does not require retraining in the presence of new users* (abstract, §4) is the dashed line read
+# against the model that was retrained with them: `no_retraining_new_users` divides the not-retrained RecoNet's
+# recall over the curve by that of Table 1's RecoNet with attributes (trained with the cold users' histories), on
+# the same cold users, and asks for at least 90 % of it (Table 1's ±10 %), the whole paired interval; popularity in
+# the not-retrained RecoNet's place is its null. An interval too wide to clear the bound is inconclusive, not a
+# pass, so no positive control is needed for this non-inferiority reading.
 
 # %%
 cold = cold_start.run_cold_start(table1, split, budget, share=0.1, seed=seed, device=device)
@@ -334,6 +363,11 @@ with ch.controls():  # popularity, fitted with the curves, in RecoNet's place
     cold_nulls = {i: v.curve_ratio(["popularity"], below, cold.per_user) for i, below in cold_pairs.items()}
 for claim_id, below in cold_pairs.items():
     v.record(ch, claim_id, v.curve_ratio(["RecoNet"], below, cold.per_user), cold_nulls[claim_id])
+retrained = {**cold.per_user, "Table 1's RecoNet": cold_start.retrained_curves(table1, split, cold.users)}
+not_retrained = v.curve_ratio(["RecoNet, history given at inference"], ["Table 1's RecoNet"], retrained)
+with ch.controls():  # popularity in the not-retrained RecoNet's place
+    not_retrained_null = v.curve_ratio(["popularity"], ["Table 1's RecoNet"], retrained)
+v.record(ch, "no_retraining_new_users", not_retrained, not_retrained_null)
 ch.record("b2b_cold_share")
 
 # %% [markdown]
@@ -377,9 +411,9 @@ v.record(ch, "cold_reconet_above_floor", floor)
 # The paper's example: the top six positive features behind a recommendation of *Men in Black* are the user's gender
 # and age and movies of the action and sci-fi genres. We explain *Men in Black* for the test users who rank it
 # best (rank 1: it is their top recommendation; when too few have it first, the next-best ranks, the nearest cases,
-# as the note says) and ask whether their top six features are demographics, movies sharing a genre with it or
-# its genres themselves (features of their own in RecoNet) **more often than six features drawn at random from the
-# same profile**. Picking users who rank the movie highly is itself a selection: an untrained RecoNet's favourite
+# as the note says) and ask whether their top six features are **the ones the paper names**, the user's gender, her
+# age and movies of the action or sci-fi genres (the genre features themselves and the occupation are not named),
+# **more often than six features drawn at random from the same profile**. Picking users who rank the movie highly is itself a selection: an untrained RecoNet's favourite
 # users for Men in Black share demographics or genres that its random weights happen to tie to the movie, and these
 # rise into the top six without any training (8 seeds in 20 passed the rule so). The null is therefore an untrained
 # RecoNet of seed + 1000 with **its own** users, picked by its own scores the same way, and measured by the same
@@ -512,10 +546,17 @@ ch.record("b2b_explanations")
 # (1), with a paired bootstrap over the explained users: RecoNet decreases the output more than LIME and LIME still
 # beats chance (redesigned: the plain LRP − LIME difference at k ≥ 6 passed on a random explainer in LIME's place).
 # The null of both claims is a random ranking in LIME's place, on
-# the same users. Times: LIME's wall time per explanation against LRP's for one user at a time (a forward pass and
+# the same users. *Figure 8 right*, "a good agreement of feature importance for LIME and RecoNet for a
+# recommendation instance for the movie Fargo", is read over every explained user of RecoNet + Layer (one instance
+# decides nothing): the share of LRP's top five features among LIME's top five, at least three in five over the
+# whole t interval, with a random ranking in LIME's place as its null; the instance drawn is a user recommended
+# *Fargo* when there is one (the note says which), else the first explained user. *LIME probes several thousands of
+# inferences per explanation*: we count the inputs our LIME evaluates per explanation, a fact of our code (the
+# number is our setting), not a result. Times: LIME's wall time per explanation against LRP's for one user at a time (a forward pass and
 # its explanation, batch of one, after a warm-up), on the same users; the paper reports 10–12 s against 10 ms. Only
 # their ratio is compared (the absolute times are another machine's); its null is occlusion in LRP's place, a
-# general-purpose explainer that probes one inference per feature, timed the same way.
+# general-purpose explainer that probes one inference per feature, timed the same way. The abstract's "three orders
+# of magnitude" is the same ratio read on a log scale: its log10 within ±0.5 of 3.
 
 # %%
 explained = rng.choice(rich.cpu().numpy(), size=min(SETTINGS["lime_users"], len(rich)), replace=False)
@@ -534,24 +575,31 @@ v.record(ch, "lime_agreement_linear", agreement["RecoNet"])
 v.record(ch, "lime_deletion_weaker", weaker, weaker_null)
 
 # %%
-fargo = [j for j, u in enumerate(explained) if str(space.labels[int(targets[u])]).startswith("Fargo")]
+fargo = [j for j, u in enumerate(explained) if str(space.labels[int(layer_targets[u])]).startswith("Fargo")]
 instance = fargo[0] if fargo else 0
-u = int(explained[instance])
+u, layer_weights = int(explained[instance]), study.weights["RecoNet + Layer"]
 union = list(
     dict.fromkeys(
-        torch.topk(relevances[u], 5).indices.tolist()
-        + torch.topk(study.weights["RecoNet"][instance], 5).indices.tolist()
+        torch.topk(layer_relevances[u], 5).indices.tolist() + torch.topk(layer_weights[instance], 5).indices.tolist()
     )
 )
 ch.figure(
     figs.plot_agreement(
         space.labels[union],
-        relevances[u, union].cpu().numpy(),
-        study.weights["RecoNet"][instance, union].cpu().numpy(),
-        title=f"Top-5 features of either method: recommendation of {space.labels[int(targets[u])]}",
+        layer_relevances[u, union].cpu().numpy(),
+        layer_weights[instance, union].cpu().numpy(),
+        title=f"RecoNet + Layer, top-5 features of either method: {space.labels[int(layer_targets[u])]}",
     ),
     "lime_instance",
 )
+
+# %%
+fargo_agreement = v.top_overlap(layer_relevances[explained], layer_weights, profiles[explained])
+with ch.controls():  # the study's random ranking in LIME's place
+    fargo_null = v.top_overlap(layer_relevances[explained], random_keys[explained], profiles[explained])
+drawn = f"drawn: user {instance + 1} of the list, {space.labels[int(layer_targets[u])]}"
+drawn += "" if fargo else " (no explained user is recommended Fargo)"
+v.record(ch, "fig8_fargo_agreement", fargo_agreement, fargo_null, note=drawn)
 
 # %%
 lrp_single = explain.one_by_one_seconds(model, profiles, exclude, explained)
@@ -563,6 +611,12 @@ ch.record("lime_seconds_per_explanation", lime_seconds, note=lime_note)
 ch.record("lrp_seconds_per_explanation", lrp_single, note=f"mean over {len(explained)} users")
 speed_note = f"LIME {lime_seconds:.3f} s, LRP {lrp_single * 1e3:.2f} ms, occlusion {occlusion_single * 1e3:.2f} ms"
 ch.record("lime_speedup", lime_seconds / lrp_single, null=lime_seconds / occlusion_single, note=speed_note)
+with ch.controls():
+    orders_null = v.orders_of_magnitude(lime_seconds, occlusion_single)
+v.record(ch, "lime_orders_of_magnitude", v.orders_of_magnitude(lime_seconds, lrp_single), orders_null)
+inferences = study.inferences["RecoNet"]
+bound = {"bound": SETTINGS["lime_samples"]}
+ch.record("lime_inferences_per_explanation", float(np.mean(inferences)), note=lime_note, rule_args=bound)
 
 # %% [markdown]
 # ### Why LIME may disagree with LRP, or not take the paper's time
@@ -602,14 +656,17 @@ ch.glue(
 )
 ch.glue("cold_ratio", v.curve_ratio(["RecoNet"], ["OCuLaR"], cold.per_user).ours, fmt=".2f")
 ch.glue("lime_seconds", lime_seconds, fmt=".2f")
+ch.glue("lime_samples", SETTINGS["lime_samples"], fmt=",")
 ch.glue("speedup", lime_seconds / lrp_single, fmt=",.0f")
+ch.glue("speedup_orders", v.orders_of_magnitude(lime_seconds, lrp_single).ours, fmt=".2f")
+ch.glue("table1_reading", v.table1_reading(frame, band=claims.CLAIMS["t1_fm_without"].rule.rel))
 
 # %% [markdown]
-# - **Table 1.** The methods land in a narrow band and the paper's order does not come back in full (Kendall's τ
-#   {glue:text}`tau_with` with attributes). RecoNet with attributes reaches {glue:text}`reconet_with` against
-#   OCuLaR's {glue:text}`ocular_with`. Our neighbourhood methods and CML are stronger than the paper's; the paper's
-#   came from Turicreate and the authors' code with settings it does not give, our split is CML's per-user split,
-#   which the paper may not have used, and its "two days of search per technique" is minutes here. The "Why" checks
+# - **Table 1.** {glue:text}`table1_reading` Kendall's τ between the paper's order with attributes and ours:
+#   {glue:text}`tau_with`. RecoNet with attributes reaches {glue:text}`reconet_with` against OCuLaR's
+#   {glue:text}`ocular_with`. Where our baselines differ from the paper's, the paper's came from Turicreate and the
+#   authors' code with settings it does not give, our split is CML's per-user split, which the paper may not have
+#   used, and its "two days of search per technique" is minutes here. The "Why" checks
 #   above test the top of the table for noise, our removal of the label's genres (an ablation) and the epoch budget
 #   (learning curves).
 # - **Cold start.** With only their demographics, RecoNet reaches {glue:text}`cold_ratio` times OCuLaR's recall
@@ -619,10 +676,11 @@ ch.glue("speedup", lime_seconds / lrp_single, fmt=",.0f")
 # - **Explanations.** LRP's relevances add up to the logit of the linear model. The pertinence test, Figure 7's
 #   shapes and the LIME comparison are measured on RecoNet + Layer, where they can fail (on the linear RecoNet the
 #   first holds and the third nearly holds by construction).
-# - **Speed.** captum's LIME needs {glue:text}`lime_seconds` s per explanation here against the paper's 10–12 s (a
-#   faster implementation and machine, fewer samples in the smoke profile); absolute times from another machine are
-#   not compared. The ratio to LRP ({glue:text}`speedup` times) is what the paper's "more than 1000 times" compares,
-#   with occlusion in LRP's place as its null; `python -m benchmarks reconet` prints it with the batched throughput.
+# - **Speed.** captum's LIME takes {glue:text}`lime_seconds` s per explanation here with {glue:text}`lime_samples`
+#   samples; the paper's 10–12 s came from another machine and a number of samples it does not give, so absolute
+#   times are not compared. The ratio to LRP ({glue:text}`speedup` times, log10 {glue:text}`speedup_orders`) is what
+#   the paper's "more than 1000 times" and "three orders of magnitude" compare, with occlusion in LRP's place as its
+#   null; `python -m benchmarks reconet` prints it with the batched throughput.
 # - **Seeds.** The search of Table 1 runs once, on seed 0; the other seeds retrain its choices, so their spread is
 #   that of training and of the split, not of the search.
 

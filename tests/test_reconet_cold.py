@@ -72,3 +72,23 @@ def test_group_popularity_scores_by_the_group_and_breaks_ties_globally():
     score = group_popularity(space, history, np.array([cold, 0, 25]))
     assert score[0, :5].min() > score[0, 5:].max()
     assert score[2, 5:].min() > score[2, :5].max()
+
+
+def test_retrained_curves_score_the_cold_users_with_table1s_reconet():
+    """no_retraining_new_users' denominator: Table 1's RecoNet scores the cold rows, known items excluded, recall@k
+    per user as for Figure 4 (hand scores through a stand-in table)."""
+    from types import SimpleNamespace
+
+    from replicate.papers.reconet.cold_start import retrained_curves
+
+    scores = np.array([[0.9, 0.8, 0.1, 0.7], [0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]])
+    tuned = SimpleNamespace(scorer=lambda rows: scores[rows])
+    table = SimpleNamespace(get=lambda method, attributes: tuned if (method, attributes) == ("RecoNet", True) else 0)
+    train = sp.csr_matrix(np.array([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]))
+    valid = sp.csr_matrix(np.zeros((3, 4)))
+    test = sp.csr_matrix(np.array([[0, 0, 1, 1], [1, 0, 0, 0], [0, 0, 0, 0]]))
+    split = SimpleNamespace(train=train, valid=valid, test=test)
+    curves = retrained_curves(table, split, np.array([0, 1]))
+    # user 0: item 0 known, ranking 1, 3, 2 -> hits at k = 2, 3 of 2 items; user 1: ranking 3, 2, 1, 0 -> k = 4
+    assert curves[0, :4].tolist() == pytest.approx([0.0, 0.5, 1.0, 1.0])
+    assert curves[1, :4].tolist() == pytest.approx([0.0, 0.0, 0.0, 1.0])

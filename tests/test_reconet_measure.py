@@ -157,29 +157,91 @@ def test_plateau_and_common_scale_on_hand_values():
     assert v.common_scale({k: 1.2 * x for k, x in paper.items()}, paper, band=0.10).ours == pytest.approx(1.0)
 
 
-def test_fig5_excess_on_a_hand_space():
-    """Figure 5's measurement: per user, the share of qualifying features among the top n positive present ones
-    minus their share in her whole profile; a user without a positive relevance is left out."""
+def test_fig5_excess_counts_the_features_the_paper_names():
+    """Figure 5's measurement: per user, the share of the paper's named features (gender, age, action or sci-fi
+    movies; not the genre features, not the occupation, not movies of the target's other genres) among the top n
+    positive present ones minus their share in her whole profile; a user without a positive relevance is left out."""
     import scipy.sparse as sp
 
     from replicate.papers.reconet.features import FeatureSpace
 
-    # items 0-3 (0 = the target, Action; 1 Action; 2, 3 Drama), then gender, genre Action, genre Drama
-    kinds = np.array(["item"] * 4 + ["gender", "genre", "genre"])
-    item_attrs = sp.csr_matrix(np.array([[0, 0, 0, 0, 0, g == "A", g == "D"] for g in "AADD"], dtype=float))
-    space = FeatureSpace(4, np.array(list("0123gAD")), kinds, sp.csr_matrix((3, 7)), item_attrs)
-    assert v.qualifying(space, 0).tolist() == [False, True, False, False, True, True, False]
-    profiles = np.array([[0, 1, 1, 1, 1, 1, 0], [0, 1, 1, 0, 1, 0, 1], [0, 1, 0, 0, 1, 0, 0]])
+    # items 0-3 (0 = the target, Action + Comedy; 1 Action; 2 Comedy; 3 Drama), then male, occupation, genres
+    kinds = np.array(["movie"] * 4 + ["gender", "occupation", "genre", "genre", "genre"])
+    labels = np.array(["0", "1", "2", "3", "male", "writer", "Action", "Comedy", "Drama"], dtype=object)
+    genres = {0: (6, 7), 1: (6,), 2: (7,), 3: (8,)}
+    item_attrs = np.zeros((4, 9))
+    for item, columns in genres.items():
+        item_attrs[item, list(columns)] = 1
+    space = FeatureSpace(4, labels, kinds, sp.csr_matrix((3, 9)), sp.csr_matrix(item_attrs))
+    # movie 2 shares Comedy with the target but the paper names action and sci-fi only; occupation and genres: no
+    assert v.qualifying(space, 0).tolist() == [False, True, False, False, True, False, False, False, False]
+    profiles = np.array([[0, 1, 1, 1, 1, 1, 1, 1, 0], [0, 1, 1, 0, 1, 0, 1, 1, 0], [0, 1, 0, 0, 1, 0, 0, 0, 0]])
     relevances = np.array(
         [
-            [5.0, 0.3, 0.5, 0.2, 0.9, -0.1, 0.0],  # feature 0 is absent: ignored; top two 4 (yes), 2 (no): 1/2 − 3/5
-            [0.0, 0.8, 0.1, 0.0, 0.7, 0.0, 0.1],  # top two 1, 4 (both): 1 − 2/4
-            [0.0, -0.5, 0.0, 0.0, -0.1, 0.0, 0.0],  # no positive relevance: left out
+            [5.0, 0.3, 0.5, 0.2, 0.9, 0.8, -0.1, 0.0, 0.0],  # 0 absent: ignored; top two 4 (yes), 5 (no): 1/2 − 2/7
+            [0.0, 0.8, 0.1, 0.0, 0.7, 0.0, 0.0, 0.1, 0.0],  # top two 1, 4 (both): 1 − 2/5
+            [0.0, -0.5, 0.0, 0.0, -0.1, 0.0, 0.0, 0.0, 0.0],  # no positive relevance: left out
         ]
     )
     measured = v.fig5_excess(space, profiles, relevances, target=0, n=2)
-    assert measured.ours == pytest.approx(((0.5 - 0.6) + (1 - 0.5)) / 2)
-    assert measured.note.startswith("2 users; a demographic among the top 2 for 100%")
+    assert measured.ours == pytest.approx(((0.5 - 2 / 7) + (1 - 2 / 5)) / 2)
+    assert measured.note == "2 users; among the top 2: gender for 100%, age for 0% of them"
+
+
+def test_best_minus_rest_takes_the_better_alternative_on_the_shared_users():
+    per_user = {"a": np.array([0.5, 0.4, np.nan]), "b": np.array([0.1, 0.2, 0.3]), "c": np.array([0.3, 0.3, 0.9])}
+    measured = v.best_minus_rest(per_user, "a", ["b", "c"])
+    assert measured.ours == pytest.approx(0.45 - 0.3)  # the NaN user dropped from all; c the better alternative
+    assert rule("item_similarity_cosine_best").verdict("cosine best", 0.01, (0.005, 0.02)) == "replicated"
+    assert rule("item_similarity_cosine_best").verdict("cosine best", 0.01, (-0.005, 0.02)) == "inconclusive"
+
+
+def test_item_similarities_on_a_hand_matrix():
+    import scipy.sparse as sp
+
+    from replicate.papers.reconet import similarity
+
+    # items 0 (users 0, 1, 2), 1 (users 0, 2, 3), 2 (users 1, 2); four users
+    train = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 1], [1, 1, 1], [0, 1, 0]], dtype=float))
+    cosine, jaccard, pearson = (similarity.item_similarity(train, k) for k in ("cosine", "jaccard", "pearson"))
+    assert cosine[0, 1] == pytest.approx(2 / 3) and cosine[0, 2] == pytest.approx(2 / np.sqrt(6))
+    assert jaccard[0, 1] == pytest.approx(2 / 4) and jaccard[0, 2] == pytest.approx(2 / 3)
+    assert pearson[0, 1] == pytest.approx((4 * 2 - 3 * 3) / 3) and pearson[0, 2] == pytest.approx(2 / np.sqrt(12))
+    for sim in (cosine, jaccard, pearson):
+        assert np.allclose(sim, sim.T) and np.all(np.diag(sim) == 0)
+
+
+def test_top_overlap_and_orders_of_magnitude_on_hand_values():
+    lrp = np.array([[3.0, 2.0, 1.0, 9.0, 5.0], [1.0, 2.0, 3.0, 0.0, 4.0]])
+    lime = np.array([[1.0, 2.0, 3.0, 0.0, 5.0], [4.0, 3.0, 2.0, 0.0, 1.0]])
+    profiles = np.array([[1, 1, 1, 0, 1], [1, 1, 1, 0, 1]])  # feature 3 absent: its 9.0 is ignored
+    measured = v.top_overlap(lrp, lime, profiles, n=2)
+    assert measured.ours == pytest.approx((1 / 2 + 0 / 2) / 2)  # {4, 0} vs {4, 2}; {4, 2} vs {0, 1}
+    assert v.orders_of_magnitude(2.0, 0.002).ours == pytest.approx(3.0)
+    assert rule("lime_orders_of_magnitude").verdict(3.0, v.orders_of_magnitude(2.0, 0.0008).ours) == "replicated"
+    assert rule("lime_orders_of_magnitude").verdict(3.0, v.orders_of_magnitude(2.0, 0.02).ours) == "not replicated"
+
+
+def test_attributes_rule_reads_the_papers_size_and_the_sign_apart():
+    from replicate.papers.reconet.claims import ATTRIBUTE_GAIN
+
+    size, sign = rule("attributes_help_reconet"), rule("attributes_help_reconet_sign")
+    assert ATTRIBUTE_GAIN == pytest.approx(0.065, abs=5e-4)
+    assert size.verdict(ATTRIBUTE_GAIN, 0.06, (0.04, 0.08)) == "replicated"
+    assert size.verdict(ATTRIBUTE_GAIN, 0.015, (0.01, 0.02)) == "not replicated"  # the old +1 % rule passed this
+    assert sign.verdict(ATTRIBUTE_GAIN, 0.015, (0.01, 0.02)) == "replicated"
+
+
+def test_beta_reading_says_when_one_beta_was_tried():
+    from types import SimpleNamespace
+
+    def row(method, values):
+        return SimpleNamespace(method=method, trials=[({"beta": b}, x) for b, x in zip((0.5, 1, 2, 4), values)])
+
+    one = SimpleNamespace(rows=[row("RecoNet", [0.3]), row("RecoNet + Layer", [0.2])])
+    assert "tried one β" in v.beta_reading(one)
+    four = SimpleNamespace(rows=[row("RecoNet", [0.30, 0.31, 0.32, 0.30]), row("FM", [0.1, 0.5])])
+    assert "its 4 β values by at most 0.0200" in v.beta_reading(four)
 
 
 def test_untrained_like_is_the_same_shape_another_seeds_and_leaves_the_generator():

@@ -196,7 +196,9 @@ def test_lime_explains_present_features_and_finds_the_dominant_one():
         model.Q[:, 7] = 3.0 * model.W.weight[1]  # feature 7 pushes item 1 hard
     profile = torch.zeros(12)
     profile[[0, 2, 5, 7, 9]] = 1
-    weights = lime.lime_relevance(model, profile, target=1, n_samples=600)
+    counted = []
+    weights = lime.lime_relevance(model, profile, target=1, n_samples=600, counted=counted)
+    assert counted == [600]  # lime_inferences_per_explanation: one inference of the black box per sample
     assert torch.all(weights[profile == 0] == 0) and torch.count_nonzero(weights) == 5
     assert int(weights.argmax()) == 7 == int(lrp.relevance(model, profile[None], torch.tensor([1]))[0].argmax())
 

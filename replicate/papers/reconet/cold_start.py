@@ -87,3 +87,11 @@ def run_cold_start(
     per_user = {name: per_user_curves(score, target, known) for name, score in scores.items()}
     constant = {name: float(np.mean(np.ptp(np.asarray(score), axis=1) == 0)) for name, score in scores.items()}
     return ColdStart(cold, {name: rows.mean(axis=0) for name, rows in per_user.items()}, per_user, constant)
+
+
+def retrained_curves(table: Table1, split: UserSplit, users: np.ndarray) -> np.ndarray:
+    """Recall@1..50 per user of ``users`` (the cold users) by Table 1's RecoNet with attributes, which was trained
+    with their histories: the retrained model that "no retraining for new users" compares the not-retrained one
+    with (the same rows, targets and exclusions as :func:`run_cold_start`)."""
+    scores = table.get("RecoNet", True).scorer(users)
+    return per_user_curves(scores, split.test[users], (split.train + split.valid)[users])

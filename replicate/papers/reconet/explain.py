@@ -70,18 +70,22 @@ class LimeStudy:
     weights: dict  # model name -> (users, n_features)
     seconds: dict  # model name -> seconds per explanation
     curves: dict  # "<model>: LRP" / "<model>: LIME" / "<model>: random" -> (users, len(ks))
+    inferences: dict  # model name -> the black box's inputs per explanation (counted), one per user
 
 
 def lime_study(models: dict, explained_by: dict, profiles, users, ks, n_samples: int, random_keys) -> LimeStudy:
     """captum's LIME (:mod:`.lime`) on ``users`` for each model of ``explained_by`` (name -> (targets, relevances))."""
-    weights, seconds, curves = {}, {}, {}
+    weights, seconds, curves, inferences = {}, {}, {}, {}
     rows = profiles[users]
     for name, (target, relevance) in explained_by.items():
-        found, seconds[name] = lime.seconds_per_explanation(models[name], rows, target[users], n_samples=n_samples)
+        inferences[name] = []
+        found, seconds[name] = lime.seconds_per_explanation(
+            models[name], rows, target[users], n_samples=n_samples, counted=inferences[name]
+        )
         weights[name] = torch.stack(found)
         for label, keys in (("LRP", relevance[users]), ("LIME", weights[name]), ("random", random_keys[users])):
             curves[f"{name}: {label}"] = deletion.deletion_deltas(models[name], rows, target[users], keys, ks)
-    return LimeStudy(np.asarray(users), weights, seconds, curves)
+    return LimeStudy(np.asarray(users), weights, seconds, curves, inferences)
 
 
 def more_samples(study: LimeStudy, models: dict, name: str, profiles, target, ks, n_samples: int) -> dict:

@@ -129,7 +129,7 @@ def plot_top1_random1(top1: np.ndarray, random1: np.ndarray, p_value: float):
     ax.hist(top1, bins=bins, alpha=0.55, label="top 1", color=plots.PALETTE[0])
     ax.set_xlabel("Δŷ_c")
     ax.set_ylabel("users")
-    ax.set_title(f"Mann–Whitney U, one-sided (top 1 < random 1): p = {p_value:.1e}")
+    ax.set_title(f"Mann–Whitney U, two-sided (top 1 against random 1): p = {p_value:.1e}")
     ax.legend()
     return fig
 

@@ -21,14 +21,27 @@ from replicate.papers.reconet.model import RecoNet
 
 
 def lime_relevance(
-    model: RecoNet, profile: torch.Tensor, target: int, n_samples: int = 2000, alpha: float = 1.0, batch: int = 500
+    model: RecoNet,
+    profile: torch.Tensor,
+    target: int,
+    n_samples: int = 2000,
+    alpha: float = 1.0,
+    batch: int = 500,
+    counted: list | None = None,
 ) -> torch.Tensor:
-    """LIME coefficients (n_features,) of one 0/1 profile row for its target item; zero off the profile."""
+    """LIME coefficients (n_features,) of one 0/1 profile row for its target item; zero off the profile.
+    ``counted``: a list to which the number of inputs the black box was evaluated on is appended."""
     profile = profile.float().reshape(1, -1)
     present = profile[0] > 0
     mask = torch.full(profile.shape, int(present.sum()), dtype=torch.long, device=profile.device)
     mask[0, present] = torch.arange(int(present.sum()), device=profile.device)
-    explainer = Lime(model, interpretable_model=SkLearnRidge(alpha=alpha))
+    rows = [0]
+
+    def black_box(inputs):
+        rows[0] += len(inputs)
+        return model(inputs)
+
+    explainer = Lime(black_box, interpretable_model=SkLearnRidge(alpha=alpha))
     with torch.no_grad():
         weights = explainer.attribute(
             profile,
@@ -39,13 +52,19 @@ def lime_relevance(
             perturbations_per_eval=batch,
             show_progress=False,
         )
+    if counted is not None:
+        counted.append(rows[0])
     return weights[0] * present
 
 
 def seconds_per_explanation(
-    model: RecoNet, profiles: torch.Tensor, targets, n_samples: int = 2000
+    model: RecoNet, profiles: torch.Tensor, targets, n_samples: int = 2000, counted: list | None = None
 ) -> tuple[list, float]:
-    """LIME explanations of several rows, and the mean wall time of one."""
+    """LIME explanations of several rows, and the mean wall time of one (``counted``: the black box's inputs per
+    explanation are appended to it)."""
     started = time.perf_counter()
-    out = [lime_relevance(model, profiles[i], int(targets[i]), n_samples=n_samples) for i in range(len(profiles))]
+    out = [
+        lime_relevance(model, profiles[i], int(targets[i]), n_samples=n_samples, counted=counted)
+        for i in range(len(profiles))
+    ]
     return out, (time.perf_counter() - started) / max(1, len(profiles))

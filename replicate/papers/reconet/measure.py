@@ -17,7 +17,7 @@ from replicate import stats
 from replicate.core.claims import Rule
 from replicate.papers.reconet import explain
 from replicate.papers.reconet import table1 as t1
-from replicate.papers.reconet.claims import CLAIMS
+from replicate.papers.reconet.claims import CLAIMS, FIG5_GENRES, FIG5_KINDS
 from replicate.papers.reconet.features import FeatureSpace
 
 N_BOOT = 1000  # bootstrap draws for every interval below (percentile intervals over users)
@@ -118,6 +118,17 @@ def difference(a_users: np.ndarray, b_users: np.ndarray, note: str = "") -> Meas
     a, b = _paired(a_users, b_users)
     value, low, high = _boot([a - b], np.mean)
     return Measured(value, (low, high), f"{note}{len(a)} users")
+
+
+def best_minus_rest(per_user: dict, best: str, rest: list) -> Measured:
+    """Mean per-user recall of ``best`` minus the best mean of ``rest`` (the better alternative, chosen in each
+    bootstrap draw), paired over the users all of them have."""
+    columns = [np.asarray(per_user[m], dtype=float) for m in [best, *rest]]
+    keep = np.all([np.isfinite(c) for c in columns], axis=0)
+    columns = [c[keep] for c in columns]
+    value, low, high = _boot(columns, lambda b, *others: b.mean() - max(o.mean() for o in others))
+    note = ", ".join(f"{m} {c.mean():.4f}" for m, c in zip([best, *rest], columns)) + f"; {keep.sum()} users"
+    return Measured(value, (low, high), note)
 
 
 def second_beats_third(per_user: dict, column: dict) -> Measured:
@@ -226,18 +237,13 @@ def curve_ratio(numerator: dict, denominator: dict, per_user: dict) -> Measured:
 
 
 # --- Figure 5 -------------------------------------------------------------------------------------------------------
-DEMOGRAPHICS = ("gender", "age", "occupation")
-
-
-def qualifying(space: FeatureSpace, target: int) -> np.ndarray:
-    """Features that the paper's Figure 5 names: the demographics, the movies sharing a genre with ``target``, and
-    (features of their own in RecoNet) the genres of ``target``."""
-    genres = space.columns("genre")
-    own = space.item_attrs[target, genres].toarray().ravel() > 0
-    shares = (space.item_attrs[:, genres] @ space.item_attrs[target, genres].T).toarray().ravel() > 0
-    out = np.isin(space.kinds, DEMOGRAPHICS)
-    out[: space.n_items] = shares
-    out[genres[own]] = True
+def qualifying(space: FeatureSpace, target: int, kinds=FIG5_KINDS, genres=FIG5_GENRES) -> np.ndarray:
+    """Features that the paper's Figure 5 names: the user features of ``kinds`` (gender and age) and the movies of
+    any of ``genres`` (action, sci-fi); not the genre features themselves, nor ``target``."""
+    columns = space.columns("genre")
+    named = columns[np.isin(space.labels[columns], genres)]
+    out = np.isin(space.kinds, kinds)
+    out[: space.n_items] = np.asarray(space.item_attrs[:, named].sum(axis=1)).ravel() > 0
     out[target] = False
     return out
 
@@ -254,16 +260,17 @@ def fig5_excess(space: FeatureSpace, profiles, relevances, target: int, n: int =
     good = qualifying(space, target)
     present = np.asarray(profiles) > 0
     relevances = np.asarray(relevances, dtype=float)
-    excess, demographic = [], []
+    excess, named = [], {kind: [] for kind in FIG5_KINDS}
     for row, rel in zip(present, relevances):
         order = [k for k in np.argsort(-rel, kind="stable") if row[k] and rel[k] > 0][:n]
         if not order:
             continue
         excess.append(good[order].mean() - good[row].mean())
-        demographic.append(np.isin(space.kinds[order], DEMOGRAPHICS).any())
+        for kind, found in named.items():
+            found.append(kind in space.kinds[order])
     mean, low, high = stats.t_interval(excess)
-    note = f"{len(excess)} users; a demographic among the top {n} for {np.mean(demographic):.0%} of them"
-    return Measured(mean, (low, high), note)
+    shares = ", ".join(f"{kind} for {np.mean(found):.0%}" for kind, found in named.items())
+    return Measured(mean, (low, high), f"{len(excess)} users; among the top {n}: {shares} of them")
 
 
 def fig5(model, space: FeatureSpace, profiles, exclude, title: str = "Men in Black", n_users: int = 20):
@@ -330,6 +337,25 @@ def skew(values) -> Measured:
     return Measured(value, (low, high), f"moment skewness {stats.skewness(values):.2f}; {len(values)} users")
 
 
+def top_overlap(lrp_relevances, lime_weights, profiles, n: int = 5) -> Measured:
+    """Figure 8 right, per explained user: the share of LRP's ``n`` most relevant present features that are also
+    among LIME's ``n`` largest coefficients (1: the same top ``n``), mean over users with its t interval."""
+    shared = []
+    arrays = (x.detach().cpu().numpy() if hasattr(x, "detach") else x for x in (lrp_relevances, lime_weights, profiles))
+    for a, b, row in zip(*(np.asarray(x, dtype=float) for x in arrays)):
+        present = np.flatnonzero(row > 0)
+        top = [set(present[np.argsort(-x[present], kind="stable")[:n]]) for x in (a, b)]
+        shared.append(len(top[0] & top[1]) / min(n, len(present)))
+    mean, low, high = stats.t_interval(shared)
+    return Measured(mean, (low, high), f"{len(shared)} users; per user: " + ", ".join(f"{x:.1f}" for x in shared))
+
+
+def orders_of_magnitude(slow_seconds: float, fast_seconds: float) -> Measured:
+    """log10 of how many times slower ``slow_seconds`` is than ``fast_seconds`` (3: a thousand times)."""
+    ratio = slow_seconds / fast_seconds
+    return Measured(float(np.log10(ratio)), None, f"{ratio:,.0f} times")
+
+
 def deletion_agreement(lrp_curves, other_curves, k_max: int = 5) -> Measured:
     """How much of LRP's drop (mean Δŷ_c over users and k = 1..k_max) another ranking's removals reach: the ratio
     of the two mean drops, with a paired bootstrap over users (1: the curves agree)."""
@@ -363,6 +389,40 @@ def toward_lrp(lrp_curves, lime_curves, more_curves, k_max: int = 5) -> Measured
     value, low, high = _boot([a, b, c], lambda x, y, z: abs(y.mean() / x.mean() - 1) - abs(z.mean() / x.mean() - 1))
     note = f"LIME / LRP mean drop, k = 1..{k_max}: {b.mean() / a.mean():.3f} → {c.mean() / a.mean():.3f}"
     return Measured(value, (low, high), note)
+
+
+def table1_reading(frame: pd.DataFrame, band: float) -> str:
+    """The sentence on Table 1 the chapter prints, generated from the run: how wide our band of methods is against
+    the paper's (best / worst of each column), and which of our values lie above or below the paper's by more than
+    ``band`` (relative, the ``t1_*`` rule), so that no comparison with the paper is typed into prose."""
+    parts = []
+    for part in ("without", "with"):
+        ours, paper = (t1.column(frame, part, who) for who in ("ours", "paper"))
+        parts.append(
+            f"{part} attributes, best / worst {max(ours.values()) / min(ours.values()):.2f} here against "
+            f"{max(paper.values()) / min(paper.values()):.2f} in the paper"
+        )
+    cells, paper_cells = t1.cells(frame), t1.cells(frame, "paper")
+    ratio = {k: cells[k] / paper_cells[k] for k in paper_cells if k in cells}
+    above = sorted({k.split("|")[0] for k, r in ratio.items() if r > 1 + band})
+    below = sorted({k.split("|")[0] for k, r in ratio.items() if r < 1 - band})
+    text = "The spread of the methods: " + "; ".join(parts) + ". "
+    text += f"Above the paper's value by more than {band:.0%}: {', '.join(above) or 'none'}; "
+    return text + f"below it by more than {band:.0%}: {', '.join(below) or 'none'}."
+
+
+def beta_reading(table) -> str:
+    """The sentence on β the chapter prints, generated from the run: with one β tried (seeds after 0 retrain seed
+    0's choice) there is nothing to compare; otherwise the largest range of validation recall@50 over the β grid
+    (:func:`~replicate.papers.reconet.table1.beta_spread`)."""
+    tried = max(len(t.trials) for t in table.rows if t.method.startswith("RecoNet"))
+    if tried < 2:
+        return "this run tried one β per variant (the search runs on seed 0), so it cannot say how much β moves them"
+    spread = t1.beta_spread(table)
+    return (
+        f"the short runs of this run separate its {tried} β values by at most {spread:.4f} validation recall@50 (the "
+        "trials table)"
+    )
 
 
 def summary(claims: list) -> str:
