@@ -205,9 +205,9 @@ ch.table(["fast_em_speedup", "fast_em_accuracy"])
 # subsets, and against the *same network* mixed and trained without the residual product (α_s = g_s), paired over the
 # same test points. The slides name a direction for the gating (it makes E[Card(S)] small), no amount, so
 # `card_vs_ungated` asks for a paired interval below zero (the amount is `card_excess`'s). Its null is the gated network
-# of another seed *untrained*, against the same ungated network: at initialisation the residual product already hands
-# every point to the smallest subsets (E[Card] near 1), while the ungated network gives it to the largest by
-# construction (its parent sees both coordinates and is as sure as any child). Where that null passes, a smaller
+# of another seed *untrained*, against the same ungated network: at initialisation the residual product can already
+# hand the points to the smallest subsets (the row's note gives the untrained network's E[Card]), while the ungated
+# network gives them to the largest by construction (its parent sees both coordinates and is as sure as any child). Where that null passes, a smaller
 # dominant subset under the gating is a property of the architecture, not evidence of training, and `card_vs_ungated`
 # is *uninformative (the null passes too)*; what training adds is measured by `card_excess` (the smallest *sufficient*
 # subsets, which the untrained network, at {glue:text}`card_null_accuracy` accuracy, may not find). In this run,

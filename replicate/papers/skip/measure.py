@@ -525,14 +525,13 @@ def group_reads(model, sessions, n: int = 16) -> np.ndarray:
     groups = [g for g, _ in part.left_groups]
     reads = np.zeros((model.n_experts, len(groups)))
     model.eval()
+    F = model(left, right, lm, rm) * rm[..., None]  # one forward pass; one backward pass per expert
     for s in range(model.n_experts):
-        left.grad = right.grad = None
-        out = model(left, right, lm, rm)[..., s]
-        (out * rm).sum().backward()
-        for x, layout in ((left, part.left_groups), (right, part.right_groups)):
+        grads = torch.autograd.grad(F[..., s].sum(), (left, right), retain_graph=s + 1 < model.n_experts)
+        for grad, layout in zip(grads, (part.left_groups, part.right_groups)):
             start = 0
             for g, width in layout:
-                reads[s, groups.index(g)] += float(x.grad[..., start : start + width].abs().sum())
+                reads[s, groups.index(g)] += float(grad[..., start : start + width].abs().sum())
                 start += width
     return reads
 
