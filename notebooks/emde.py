@@ -571,12 +571,14 @@ else:
 # The most plausible causes, ranked. (1) Part of the agreement is built into the inputs, not learned: a person's
 # input is the weight of the user's liked movies that credit them, so the movies a user weighs most (her recent
 # ones, under the time decay) are large in both sketches, and the explained output's buckets are shared by both; the
-# paper, whose number we compare, reports no agreement of a network that has learned nothing. (2) Our chance
-# correction: we subtract 1 / (liked input movies), which the paper does not state it did. Tested, the first: the
-# same agreement, on the same users, inputs, codes and explained movie, for an untrained network of the same
-# architecture (another seed, the one the recommendation checks use as their null; no training step). The cause is
-# supported when that network's excess over chance reaches the claim's band (0.05); random attributions, the
-# agreement claim's null, are measured beside ours above. When it is not supported, the agreement is the trained
+# paper, whose number we compare, reports no agreement of a network that has learned nothing. (2) The chance level:
+# our users have fewer liked input movies than the paper's, so a share as printed includes a chance agreement of
+# {glue:text}`agree_cast_chance` that the paper's users hardly have; the excess reading takes it off (both are rows
+# above, so this cause is shown rather than tested). Tested, the first: the same agreement, on the same users,
+# inputs, codes and explained movie, for an untrained network of the same architecture (another seed, the one the
+# recommendation checks use as their null; no training step). The cause is supported when that network's excess
+# over chance reaches the claims' band (0.05); random attributions, the agreement claims' null, are measured beside
+# ours above. When it is not supported, the agreement is the trained
 # network's own, and a gap to the paper's value is not in the inputs' structure.
 
 # %%
