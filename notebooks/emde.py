@@ -87,6 +87,23 @@ print(f"dataset={dataset}, cast={cast}, settings={SETTINGS}")
 # We use one propagation step (the paper does not say; the ablation below runs three). The network is a residual
 # feed-forward net (3 blocks of Linear → LeakyReLU → BatchNorm) whose output is read as 10 distributions over 128
 # buckets; each epoch draws, per training user, a random fifth of her liked movies as the target.
+#
+# In equations {cite:p}`dabrowski2020`: each unit $j$ of a modality (a movie, a person, a word) has one bucket
+# $c_n(j) \in \{1, \dots, w\}$ in each of the $N$ sketches, and a user's sketch of that modality counts her units'
+# buckets, as a count sketch {cite:p}`cormode2005` does:
+#
+# $$
+# s_{n,b}(u) = \sum_{j \in U(u)} \mathbb{1}[c_n(j) = b], \qquad n = 1, \dots, N, \quad b = 1, \dots, w.
+# $$ (emde-sketch)
+#
+# The input $x$ concatenates the modalities' sketches, each row L2-normalised; the network is residual,
+# $h_{l+1} = h_l + \operatorname{BN}(\operatorname{LeakyReLU}(W_l h_l + b_l))$, and its output $o$ is read as $N$
+# distributions over the $w$ buckets (a softmax per row). A movie's score is the geometric mean of the output at its
+# buckets:
+#
+# $$
+# \operatorname{score}(i) = \exp\Big(\frac{1}{N} \sum_{n=1}^{N} \log\big(\varepsilon + o_{n, c_n(i)}\big)\Big).
+# $$ (emde-score)
 
 # %%
 ds = data.load(dataset, data_dir=data_dir)
@@ -199,6 +216,17 @@ ch.record("supporting_weak_performance", supporting["excess"], supporting["inter
 # the remaining gap measures the integration error. A unit's attribution is the mean over the ten sketches of its
 # bucket's attribution (the paper's decoding); a movie's attribution in a modality is the mean over its units (the
 # paper does not say; the sum is an ablation below).
+#
+# With $F(x) = \sum_n o_{n, c_n(i^\ast)}(x)$ the explained output for the top movie $i^\ast$, Integrated Gradients
+# {cite:p}`sundararajan2017` from the zero baseline and the decoding to a unit $j$ are
+#
+# $$
+# \operatorname{IG}_k(x) = x_k \int_0^1 \frac{\partial F(\alpha x)}{\partial x_k}\, d\alpha, \qquad
+# A(j) = \frac{1}{N} \sum_{n=1}^{N} \operatorname{IG}_{(n, c_n(j))}(x),
+# $$ (emde-ig)
+#
+# and completeness reads $\sum_k \operatorname{IG}_k(x) = F(x) - F(0)$; the explained movie is scored by
+# {eq}`emde-score` and the input is the sketch of {eq}`emde-sketch`.
 #
 # **The null.** Every claim about the attributions is measured twice, by the same function and decided by the same
 # rule: on IG's attributions and on *random attributions* of the same users (each input-sketch cell redrawn from a
