@@ -27,7 +27,7 @@
 # recommended item's score and rank move; keep only those items, likewise. An explanation is faithful when the items
 # it names are the ones the recommendation rests on. Two sanity checks say what the protocol is worth: the
 # model-randomisation check of Adebayo et al. (NeurIPS 2018), and, for EASE, whose retraining is a closed form, the
-# same protocol with the model retrained without the removed items (as ACCENT, Tran et al., CIKM 2021, does).
+# same protocol with the model retrained without the removed items (as ACCENT, Tran et al. 2021, does).
 #
 # **Models** (trained here with the paper packages' own training code, on one strong-generalisation split): RecoNet
 # and RecoNet + Layer (the RecoNet chapter; item features only, so that the unit is a history item), Mult-VAE (the
@@ -121,15 +121,17 @@ ch.glue("n_users", len(rows))
 # ## One table per model
 #
 # Explainers as rows; each reading with its interval over the {glue:text}`n_users` explained users; `DEL gain over
-# random` is the paired gain over the random order. A star marks the best of a column only where its paired interval
+# random` is the paired gain over the random order, whose readings are the mean over {glue:text}`random_draws`
+# random orders of each user's history (the figure shows the first). A star marks the best of a column only where its paired interval
 # against every other row lies above zero. The claims below each table read, for that model: whether every
-# explainer beats the random order (the weakest one's paired gain must lie above zero; the null is a second random
+# explainer beats the random order (the weakest one's paired gain must lie above zero; the null is one more random
 # order), whether IG from real users' histories beats IG from an empty history (the null puts the random order in
 # its place), and, for models with an explanation of their own, whether it is at least as faithful as the best
 # generic one (relative DEL, at most {glue:text}`own_tolerance` below it; the null puts the random order in its place).
 
 # %%
 ch.glue("own_tolerance", f"{-faith_claims.OWN_TOLERANCE:.0%}")
+ch.glue("random_draws", study.RANDOM_DRAWS)
 key = "reconet"
 display(study.table(studies[key], seed=seed))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")

@@ -17,7 +17,7 @@ RANDOMISATION_BOUND = 0.5  # an explainer "changes" when its mean rank correlati
 RETRAIN_TAU = 0.6  # "the same order": Kendall's tau of at least 0.6 between the orders without and with retraining
 
 LXR = "Barkan et al., WWW 2024 (LXR): the counterfactual protocol"
-SECOND_RANDOM = "a second random order of the same users' history items, against the first"
+SECOND_RANDOM = "one more random order of the same users' history items, against the random floor (the mean of ten)"
 RANDOM_OWN = "the random order in the own explanation's place"
 POPULARITY = "the popularity order of the history items (does not depend on the model: correlation one)"
 
@@ -86,7 +86,7 @@ CLAIMS = declare(
         AtLeast(RETRAIN_TAU),
         reason="the cheap protocol is worth what its order of explainers shares with the retrained one (ACCENT "
         "retrains); tau of 0.6 or more is a mostly shared order",
-        where="Tran et al., CIKM 2021 (ACCENT)",
+        where="Tran et al. 2021 (ACCENT)",
         null="each user's readings with retraining shuffled among the explainers (no explainer differs)",
         regen_abs=1.0,
     ),

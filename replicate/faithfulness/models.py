@@ -56,12 +56,14 @@ def item_space(n_items: int) -> FeatureSpace:
     )
 
 
-def train_reconet(split: StrongSplit, hidden: int, epochs: int, dim: int, seed: int, device: str) -> Recommender:
-    """RecoNet (``hidden`` = 0) or RecoNet + Layer on the training users, with the package's ``train``."""
+def train_reconet(
+    split: StrongSplit, hidden: int, epochs: int, dim: int, seed: int, device: str, max_users: int | None = None
+) -> Recommender:
+    """RecoNet (``hidden`` = 0) or RecoNet + Layer on the training users (the first ``max_users`` of them when
+    given: the smoke profile's budget), with the package's ``train``."""
     config = reconet_train.Config(dim=dim, hidden=hidden, epochs=epochs)
-    history = reconet_train.train(
-        item_space(split.n_items), split.train, config, seed=seed, device=device, progress=False
-    )
+    train = split.train if max_users is None else split.train[:max_users]
+    history = reconet_train.train(item_space(split.n_items), train, config, seed=seed, device=device, progress=False)
     model = history.model.eval()
     return Recommender(model.name.replace("+", " + "), "reconet", model, own="LRP (own)")
 

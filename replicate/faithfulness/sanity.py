@@ -1,5 +1,5 @@
 """Sanity checks of explainers: the model-randomisation check (Adebayo et al., NeurIPS 2018) and the retraining check
-of the cheap protocol (ACCENT, Tran et al., CIKM 2021), with EASE, whose retraining is a closed form.
+of the cheap protocol (ACCENT, Tran et al. 2021), with EASE, whose retraining is a closed form.
 
 **Randomisation.** The same users and targets are explained on the trained model and on the model with every weight
 re-drawn at once (:func:`replicate.faithfulness.models.randomised`); per user, Spearman's rank correlation of the
