@@ -61,8 +61,8 @@ rng, device = ch.rng, ch.device
 SETTINGS = {
     "smoke": dict(heldout=100, users=24, min_items=5, k=5, reconet_users=300, reconet_epochs=1, dim=32, hidden=64, vae_epochs=4,
                   vae_hidden=200, latent=50, steps=16, baselines=3, samples=50, l2=200.0),
-    "paper": dict(heldout=300, users=200, min_items=5, k=10, reconet_users=None, reconet_epochs=5, dim=64, hidden=256, vae_epochs=30,
-                  vae_hidden=600, latent=200, steps=32, baselines=10, samples=200, l2=200.0),
+    "paper": dict(heldout=300, users=100, min_items=5, k=10, reconet_users=None, reconet_epochs=4, dim=64, hidden=256, vae_epochs=20,
+                  vae_hidden=600, latent=200, steps=32, baselines=10, samples=100, l2=200.0),
 }[profile]  # fmt: skip
 print(f"dataset={dataset}, settings={SETTINGS}")
 
