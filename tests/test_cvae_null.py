@@ -77,7 +77,7 @@ def trained_pair():
     return s, conditions, multvae
 
 
-def test_conditioning_helps_fails_for_an_untrained_cvae(trained_pair):
+def test_conditioning_beats_filter_fails_for_an_untrained_cvae(trained_pair):
     s, conditions, multvae = trained_pair
     torch.manual_seed(0)
     null = MultVAE(s.n_items, conditions.n, hidden=32, latent=8)
@@ -148,7 +148,7 @@ def test_why_checks_fail_on_their_controls(setting):
 
 
 def test_condition_adds_nothing_check_fails_when_the_request_changes_the_ranking(trained_pair):
-    """The Why of conditioning_helps asks whether C-VAE's condition adds nothing beyond filtering its own ranking
+    """The Why of conditioning_beats_filter asks whether C-VAE's condition adds nothing beyond filtering its own ranking
     (Within ±0.005). The same rule on a request that does change the ranking, the filter against the plain
     ranking of the same model, must not pass; the same ranking against itself must."""
     s, conditions, multvae = trained_pair

@@ -33,7 +33,7 @@ from scipy.stats import spearmanr
 
 from replicate import stats
 from replicate.papers.cvae import latent
-from replicate.papers.cvae.claims import N_UNTRAINED, NULL_OFFSET, PAIRWISE, THRESHOLDS, Thresholds
+from replicate.papers.cvae.claims import LIFT_K, N_UNTRAINED, NULL_OFFSET, PAIRWISE, THRESHOLDS, Thresholds
 from replicate.papers.cvae.conditions import Conditions
 from replicate.papers.cvae.model import MultVAE
 
@@ -272,13 +272,97 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
     )
     out["figure3_offside"] = offside(np.linalg.norm(c - c.mean(axis=0), axis=1), names, g, th, f"in {label}: ")
 
+    out["figure3_view_differs"] = view_difference(space, (1, 4), (2, 4), th)
+
     light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
     _, _, rho, p_rho = latent.profiling(space, ctx.history, ctx.conditions, light, serious)
     out["profiling_axis"] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"Spearman ρ {rho:.2f}")
+    _, _, rho, p_rho = latent.profiling(components(space, (0, 1, 2)), ctx.history, ctx.conditions, light, serious)
+    out["profiling_first_three"] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"PC1–PC3: Spearman ρ {rho:.2f}")
+    out["documentary_serious_figure2_only"] = documentary_serious(space, g, th)
 
     if neutral_space is not None:
         out["neutral_far_on_pc1"] = neutral_far_on_pc1(neutral_space)
     return out
+
+
+def components(space: latent.LatentPCA, keep) -> latent.LatentPCA:
+    """The same latent space restricted to the components ``keep`` (0-based: PC1 is 0)."""
+    keep = list(keep)
+    return latent.LatentPCA(space.points[..., keep], space.explained[keep], space.labels)
+
+
+def view_difference(space: latent.LatentPCA, first, second, th: Thresholds = THRESHOLDS) -> Measure:
+    """*This point of view highly differs from the previous one*: Spearman ρ between the genre-pair centroid distances
+    in the plane of components ``first`` and in that of ``second`` (0-based pairs; the paper's Figures 2 and 3 are
+    PC2–PC5 and PC3–PC5). Score 1 − ρ; the reading: ρ at most ``th.view_rho``."""
+    upper = np.triu_indices(len(space.labels) - 1, 1)
+    a, b = (components(space, plane).genre_distances()[upper] for plane in (first, second))
+    rho = float(spearmanr(a, b).statistic)
+    name = "PC{}–PC{}".format
+    return Measure(
+        1.0 - rho,
+        rho <= th.view_rho,
+        f"Spearman ρ {rho:.2f} between the genre distances in {name(*[k + 1 for k in first])} and "
+        f"{name(*[k + 1 for k in second])}",
+    )
+
+
+def segment_position(centroids: np.ndarray, point: int, start, end) -> float:
+    """Where centroid ``point`` projects on the segment from the mean centroid of ``start`` to that of ``end``
+    (indices): 0 at the first, 1 at the second, 0.5 midway."""
+    a, b = centroids[list(start)].mean(axis=0), centroids[list(end)].mean(axis=0)
+    return float((centroids[point] - a) @ (b - a) / ((b - a) @ (b - a)))
+
+
+def documentary_serious(space: latent.LatentPCA, g: dict, th: Thresholds = THRESHOLDS) -> Measure:
+    """*In this latter cluster we could also include Documentary, however on other dimensions this correlation does
+    not hold*: Documentary's position on the light (Comedy, Romance) → serious (Thriller, Action, Crime) segment in
+    the PC2–PC5 plane past ``th.serious``, and not past it on the other three components (PC1, PC3, PC4). Score: the
+    first position minus the second."""
+    names = list(space.labels)
+    light = [names.index(g[n]) for n in ("Comedy", "Romance")]
+    serious = [names.index(g[n]) for n in ("Thriller", "Action", "Crime")]
+    doc = names.index(g["Documentary"])
+    figure2, other = (
+        segment_position(components(space, keep).centroids(), doc, light, serious) for keep in ((1, 4), (0, 2, 3))
+    )
+    return Measure(
+        figure2 - other,
+        figure2 > th.serious >= other,
+        f"Documentary at {figure2:.2f} of the light → serious segment in PC2–PC5, {other:.2f} on PC1, PC3, PC4",
+    )
+
+
+def top_share(scores: np.ndarray, in_genre: np.ndarray, k: int = LIFT_K) -> np.ndarray:
+    """Per row of ``scores``, the share of its ``k`` top-scored items for which ``in_genre`` (one bool per item)."""
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    return np.asarray(in_genre)[top].mean(axis=1)
+
+
+def genre_lift(model: MultVAE, fold_in: sp.csr_matrix, conditions: Conditions, k: int = LIFT_K, device=None) -> dict:
+    """*The recommender must push comedy movies on top*: every user of ``fold_in`` asks for every genre; per (user,
+    genre) pair, the share of the genre's movies (``conditions``: the true genres) in the top ``k`` with that genre
+    as the condition minus the share without condition. Returns the per-pair ``lift``, its ``users``, the mean
+    paired over users with its 95 % interval (``effect``: mean, low, high) and the mean shares ``asked`` and
+    ``plain``. A C-VAE trained on other conditions (the shuffled-genre null) is asked by the same condition index."""
+    from replicate.papers.cvae.train import paired_difference, scores
+
+    plain = scores(model, fold_in, device=device)
+    asked, unasked = [], []
+    for genre in range(conditions.n):
+        in_genre = conditions.items[:, genre] > 0
+        asked.append(top_share(scores(model, fold_in, condition=genre, device=device), in_genre, k))
+        unasked.append(top_share(plain, in_genre, k))
+    asked, unasked = np.stack(asked, axis=1).ravel(), np.stack(unasked, axis=1).ravel()
+    users = np.repeat(np.arange(fold_in.shape[0]), conditions.n)
+    return {
+        "lift": asked - unasked,
+        "users": users,
+        "effect": paired_difference(asked, unasked, users),
+        "asked": float(asked.mean()),
+        "plain": float(unasked.mean()),
+    }
 
 
 _GENRES = (
@@ -480,7 +564,10 @@ LATENT = (
     "popular_genres_central",
     "figure3_pairs_overlap",
     "figure3_offside",
+    "figure3_view_differs",
     "profiling_axis",
+    "profiling_first_three",
+    "documentary_serious_figure2_only",
 )
 
 
@@ -548,3 +635,16 @@ def rarity_reading(
     ``th.alpha``; Spearman ρ; p; examples per genre) from :func:`rarity_and_isolation`."""
     rho, p, examples = rarity_and_isolation(space, history, conditions)
     return bool(rho > 0 and p <= th.alpha), rho, p, examples
+
+
+def untrained_reading(side: SideBySide, th: Thresholds = THRESHOLDS) -> str:
+    """What the untrained C-VAEs of the run show, as the chapter's sentence (generated, never typed): on how many of
+    them users cluster by condition (silhouette and η² readings) and the unconditioned users are the most central."""
+    k = len(side.untrained)
+    return (
+        f"users cluster by condition (silhouette ≥ {th.silhouette}) on "
+        f"{side.untrained_holding('clusters_silhouette')} of the {k} untrained C-VAEs of this run, the condition "
+        f"explains most of the variance (mean η² ≥ {th.eta2}) on {side.untrained_holding('clusters_eta2')} of them, "
+        "and the unconditioned users are the most central condition on "
+        f"{side.untrained_holding('unconditioned_centre')}"
+    )
