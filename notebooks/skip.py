@@ -318,7 +318,8 @@ ch.figure(
 # `dataset="spotify"`; then a value whose interval lies within 1 point of the paper's is replicated, a too-wide
 # interval is inconclusive, and a miss still counts as the direction holding when ours beats our baseline as the
 # paper's beats its own (over seeds: the mean of ours against the mean of our baselines). Deezer's table (eight
-# legible values) needs Deezer's private logs: one row each, not applicable.
+# legible values, and the baseline's Acc, which the slides' text lost and the book's notes read on the slide's image)
+# needs Deezer's private logs: one row each, not applicable.
 #
 # **The ± of slide 14.** Read as the slide means it, "70.9 ± 0.2" is a mean and a standard deviation over the
 # authors' training runs (± 0.2 on every Spotify value, ± 0.1 on every Deezer value). Our run is one seed: it trains

@@ -234,8 +234,8 @@ def test_one_seed_records_no_spread_over_runs_and_both_spreads_are_not_applicabl
     records = ex.slide14_records(comparison, "spotify", "generated sessions")
     spread = records["slide14_spread"]
     assert spread["ours"] is None and "100.0" in spread["note"] and "not over runs" in spread["note"]
-    assert records["deezer_spread"]["ours"] is None
-    for id in ("slide14_spread", "deezer_spread", "interpretation_slides"):
+    assert records["deezer_spread"]["ours"] is None and records["deezer_baseline_acc"]["ours"] is None
+    for id in ("slide14_spread", "deezer_spread", "deezer_baseline_acc", "interpretation_slides"):
         row = records.get(id, {"ours": None})
         claim = Claim.declared("skip", C.CLAIMS[id], row["ours"], row.get("interval"))
         assert claim.verdict == "not applicable" and claim.ours is None, id

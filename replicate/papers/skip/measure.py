@@ -329,6 +329,7 @@ def slide14_records(comparison, dataset: str, primary: str, seed: int = 0) -> di
     for kind, values in C.PAPER_DEEZER.items():
         for metric in values:
             out[f"deezer_{ROW_KEYS[kind]}_{SUFFIX[metric]}"] = _rec(None)
+    out["deezer_baseline_acc"] = _rec(None)  # the cell the slides' text lost (claims.DEEZER_BASELINE_ACC)
     out.update(spread_records(comparison, primary, seed))
     for row in out.values():
         if row.get("null") is None and "rule_args" not in row:
