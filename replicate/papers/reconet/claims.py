@@ -525,7 +525,10 @@ CLAIMS = declare(
         "lime_seconds_per_explanation",
         "LIME: seconds per explanation (RecoNet, one user)",
         "paper",
-        NotApplicable("an absolute time on another machine; the ratio to LRP measured in one run is lime_speedup"),
+        NotApplicable(
+            "an absolute time on another machine, not comparable; the ratio to LRP measured in one run is "
+            "lime_speedup and lime_orders_of_magnitude"
+        ),
         reason="wall times are the machine's",
         paper=11.0,
         quote="LIME required an average of 10–12 seconds",
@@ -537,7 +540,10 @@ CLAIMS = declare(
         "lrp_seconds_per_explanation",
         "RecoNet: seconds to recommend and explain for one user (batch of one)",
         "paper",
-        NotApplicable("an absolute time on another machine; the ratio to LIME measured in one run is lime_speedup"),
+        NotApplicable(
+            "an absolute time on another machine, not comparable; the ratio to LIME measured in one run is "
+            "lime_speedup and lime_orders_of_magnitude"
+        ),
         reason="wall times are the machine's",
         paper=0.010,
         quote="RecoNet required on average 10 milliseconds to perform the inference and generate the explanation",
