@@ -102,6 +102,36 @@ print(f"dataset={dataset}, settings={SETTINGS}")
 # %%
 display(v.declarations_table())
 # %% [markdown]
+# ## The model
+#
+# RecoNet {cite:p}`fusco2019` puts the items $V$, the user attributes $\Phi^U$ and the item attributes $\Phi^V$ in
+# one embedding space $Q \in \mathbb{R}^{d \times m}$, one column $q_k$ per feature. A user $u$ is the set of her
+# features $FS_u = V(u) \cup \Phi^U(u) \cup \Phi^V(V(u))$, written as a 0/1 vector $I_u$, and is represented by the
+# mean of their embeddings:
+#
+# $$
+# x_u = \frac{Q\, I_u^{\top}}{|FS_u|}
+# $$ (reconet-pool)
+#
+# One linear layer $W \in \mathbb{R}^{|V| \times d}$ scores every item, and a softmax over the items is trained with
+# the cross-entropy of an item removed from the profile:
+#
+# $$
+# \hat y = W x_u, \qquad \hat p = \operatorname{softmax}(\hat y).
+# $$ (reconet-out)
+#
+# RecoNet + Layer puts one hidden ReLU layer between the two, $\hat y = W \operatorname{ReLU}(H x_u + b)$. Because
+# {eq}`reconet-out` is linear and {eq}`reconet-pool` is a mean, the logit of item $j$ splits exactly into one term per
+# feature of the user, which is what layer-wise relevance propagation {cite:p}`bach2015` gives for this network:
+#
+# $$
+# \hat y_j = \sum_{k \in FS_u} Z_{k \to j}, \qquad Z_{k \to j} = \frac{w_j \cdot q_k}{|FS_u|}.
+# $$ (reconet-lrp)
+#
+# LIME {cite:p}`ribeiro2016` explains the same score by fitting a sparse linear model to the network's outputs on
+# perturbed profiles; the paper compares the two explanations and their cost.
+
+# %% [markdown]
 # ## Data and split
 #
 # As in the paper, ratings ≥ 3 are positives and the rest is unknown (one-class data). The paper says "a 60–20–20
