@@ -19,11 +19,14 @@ def plot_deletion(study, kr: int = 10):
         ke = np.arange(1, c.k + 1)
         drop = c.score[:, None] - c.deletion_score
         mean, low, high = stats.mean_band(drop)
-        style = dict(color=plots.PALETTE[i % len(plots.PALETTE)], linestyle="--" if name == explainers.RANDOM else "-")
+        dashes = "--" if name == explainers.RANDOM else (":" if i >= len(plots.PALETTE) else "-")
+        style = dict(color=plots.PALETTE[i % len(plots.PALETTE)], linestyle=dashes)
         left.plot(ke, mean, label=name, **style)
         left.fill_between(ke, low, high, alpha=0.12, color=style["color"])
         right.plot(ke, (c.deletion_rank > kr).mean(axis=0), **style)
     left.set(xlabel="history items removed (Ke)", ylabel="drop of the target's score", title=study.model)
     right.set(xlabel="history items removed (Ke)", ylabel=f"share out of the top {kr} (POS@{kr})", ylim=(0, 1))
+    for ax in (left, right):
+        ax.set_xticks(ke)
     left.legend(fontsize=7, ncols=2)
     return fig
