@@ -79,6 +79,30 @@ SETTINGS = {
 print(f"dataset={dataset}, settings={SETTINGS}")
 
 # %% [markdown]
+# ## The model
+#
+# Mult-VAE {cite:p}`liang2018` encodes a user's history $r_u \in \{0,1\}^m$ into a Gaussian latent code and decodes
+# it into a distribution over the $m$ items; C-VAE {cite:p}`carraro2020` adds a one-hot condition $c$ (a genre, or
+# all zeros for none) to the encoder's input:
+#
+# $$
+# h = \tanh\!\big(W_1 [\tilde r_u; c] + b_1\big), \qquad \mu = W_\mu h + b_\mu, \qquad
+# \log \sigma^2 = W_\sigma h + b_\sigma,
+# $$ (cvae-encoder)
+#
+# where $\tilde r_u = r_u / \lVert r_u \rVert_2$ with dropout, and $z = \mu + \epsilon \odot \sigma$ in training
+# ($z = \mu$ in evaluation). The decoder gives $\pi(z) = \operatorname{softmax}\big(W_3 \tanh(W_2 z + b_2) + b_3\big)$
+# and the loss of one example is
+#
+# $$
+# \mathcal{L} = -\sum_i t_i \log \pi_i(z) + \beta\, \tfrac{1}{2} \sum_j \big(\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1\big),
+# $$ (cvae-loss)
+#
+# with $t = r_u$ for Mult-VAE and, for C-VAE, $t_i = r_{ui}$ only for the items $i$ that satisfy the condition, so
+# that the reconstruction must demote the others. The paper reads the first principal components of $\mu$
+# ({eq}`cvae-encoder`) over users encoded under every condition.
+
+# %% [markdown]
 # ## Data and protocol
 #
 # The paper follows Liang et al. (2018): ratings of 4 or more become positives, users with at least five positives
