@@ -1,7 +1,51 @@
+import contextlib
+import datetime as dt
 import importlib
+import io
+import json
+import os
 import pkgutil
 import sys
+import time
 from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy (a benchmark's lines go to the results file too)."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+def record(name: str, lines: list[str], seconds: float, results: Path = RESULTS) -> None:
+    """Keep what benchmark ``name`` printed, with the machine, the date and the commit, in ``results`` (the book's
+    cost page reads it); written whole through a temporary file."""
+    from replicate.core.pages import environment, git_state
+
+    env, state = environment(), git_state()
+    saved = json.loads(results.read_text()) if results.is_file() else {"benchmarks": {}}
+    saved.setdefault("benchmarks", {})[name] = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": state.get("commit"),
+        "clean": state.get("clean", True),
+        "machine": {"cpu": env.get("cpu"), "cores": os.cpu_count(), "gpu": env.get("gpu")},
+        "seconds": round(seconds, 1),
+        "lines": lines,
+    }
+    partial = results.with_suffix(".json.partial")
+    partial.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
+    partial.replace(results)
 
 
 def main(argv: list[str]) -> int:
@@ -13,8 +57,14 @@ def main(argv: list[str]) -> int:
         return 2
     for name in chosen:
         print(f"== {name}")
-        importlib.import_module(f"benchmarks.{name}").main()
+        copy = io.StringIO()
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(_Tee(sys.stdout, copy)):
+            importlib.import_module(f"benchmarks.{name}").main()
+        if os.environ.get("BENCH_RECORD", "1") != "0":  # BENCH_RECORD=0: print only
+            record(name.removeprefix("bench_"), copy.getvalue().splitlines(), time.perf_counter() - started)
     return 0
 
 
-sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -19,7 +19,7 @@ import yaml
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import pages, runner
+from replicate.core import cost_page, pages, runner
 from replicate.core.chapter import check_profile, declaration
 from replicate.errors import ReplicateError
 
@@ -269,7 +269,9 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
     for file_name in ("_config.yml", "_toc.yml"):
         shutil.copy2(paths.REPO / file_name, source / file_name)
     shutil.copytree(
-        paths.REPO / "book", source / "book", ignore=shutil.ignore_patterns("chapters", "scorecard.md", "status.md")
+        paths.REPO / "book",
+        source / "book",
+        ignore=shutil.ignore_patterns("chapters", "scorecard.md", "status.md", "cost.md"),
     )
     (source / "book" / "chapters").mkdir()
     first = min(seeds or [0])  # the figures and the text come from seed 0 (the lowest seed); the scorecard from all
@@ -282,6 +284,7 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
         recorded, used = aggregated_claims(profile, name, seeds)
         verdicts[name] = claims_mod.verdict_box(recorded, used)
     pages.decorate(source, profile, names, seeds, verdicts)
+    (source / "book" / "cost.md").write_text(cost_page.cost_markdown(cost_page.load()))
     return source
 
 
