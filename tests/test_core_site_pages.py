@@ -82,16 +82,16 @@ def test_boxes_go_after_the_summary_and_the_defaults_are_hidden(tmp_path):
 def test_status_page_reports_runs_verdicts_and_environment(build_dir):
     from replicate.core import claims
 
-    out = build_dir / "paper" / "cvae" / "seed-0"
-    out.mkdir(parents=True)
-    (out / "stamp.json").write_text(json.dumps({**STAMP, "environment": pages.environment()}))
+    out = paths.Run("paper", "cvae")
+    out.dir.mkdir(parents=True)
+    out.stamp.write_text(json.dumps({**STAMP, "environment": pages.environment()}))
     rule = claims.AtLeast(0.5)
     recorded = [
         claims.Claim.make("cvae", "a", "a", 1.0, 0.9, rule, kind="paper"),
         claims.Claim.make("cvae", "b", "b", 1.0, 0.1, rule, kind="paper"),
         claims.Claim.make("cvae", "c", "c", 1.0, 0.9, rule, kind="book"),
     ]
-    claims.save(recorded, out / "claims.json")
+    claims.save(recorded, out.claims)
     text = pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
     row = next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
     assert "| `paper` | 3 | 12.6 min | 2026-12-01 18:04 UTC | `0123456789ab` (clean tree) |" in row
@@ -108,11 +108,11 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
 
     rule = claims.AtLeast(0.5)
     for seed, value in ((0, 0.9), (5, 0.1)):
-        out = build_dir / "paper" / "cvae" / f"seed-{seed}"
-        out.mkdir(parents=True)
+        out = paths.Run("paper", "cvae", seed)
+        out.dir.mkdir(parents=True)
         stamp = {**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}, "seconds": 60.0}
-        (out / "stamp.json").write_text(json.dumps(stamp))
-        claims.save([claims.Claim.make("cvae", "a", "a", 1.0, value, rule)], out / "claims.json")
+        out.stamp.write_text(json.dumps(stamp))
+        claims.save([claims.Claim.make("cvae", "a", "a", 1.0, value, rule)], out.claims)
     state = {"commit": "feed", "clean": True}
 
     def row(text):
@@ -267,9 +267,9 @@ def test_interactive_figure_draws_offline_in_chromium(small_book, tmp_path):
 
 
 def test_runs_from_before_the_record_say_so(build_dir):
-    out = build_dir / "smoke" / "data" / "seed-0"
-    out.mkdir(parents=True)
-    (out / "stamp.json").write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
+    out = paths.Run("smoke", "data")
+    out.dir.mkdir(parents=True)
+    out.stamp.write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
     box = pages.reproduce_box(
         "data", "smoke", pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
     )

@@ -56,7 +56,7 @@ def image_problem(path: Path) -> str | None:
 
 def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
     """Why the outputs in ``directory`` are not a default smoke run of ``name`` (or ``None`` when they are)."""
-    stamp = runner.read_json(directory / "stamp.json")
+    stamp = runner.read_json(paths.Run(PROFILE, name, folder=directory).stamp)
     if not isinstance(stamp, dict):
         return f"{name}: no finished smoke run in {directory}: run `python -m replicate run {name}`"
     defaults = runner.resolve_parameters(runner.notebook_path(name), PROFILE, {})
@@ -70,13 +70,14 @@ def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
 
 def check_chapter(name: str, directory: Path) -> list[str]:
     problems = []
+    out = paths.Run(PROFILE, name, folder=directory)
     declared = declaration(paths.NOTEBOOKS / f"{name}.py")
     for figure in declared["figures"]:
-        path = directory / "figures" / f"{figure}.png"
+        path = out.figure(figure)
         problem = image_problem(path)
         if problem:
             problems.append(f"{name}: figure {figure} is {problem}: {path}")
-    claims_file = directory / "claims.json"
+    claims_file = out.claims
     try:
         recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
     except (ValueError, TypeError) as error:
@@ -86,7 +87,7 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
     except ValueError as error:
         return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
-    stamp = runner.read_json(directory / "stamp.json")
+    stamp = runner.read_json(out.stamp)
     kernels = stamp.get("kernels") if isinstance(stamp, dict) else None
     environment = stamp.get("environment") if isinstance(stamp, dict) else None
     vendor = environment.get("cpu_vendor") if isinstance(environment, dict) else None
@@ -193,7 +194,7 @@ def update_reference(name: str, directory: Path) -> Path:
     problem = _smoke_outputs_problem(name, directory)
     if problem:
         raise ReplicateError(problem)
-    claims_file = directory / "claims.json"
+    claims_file = paths.Run(PROFILE, name, folder=directory).claims
     if not claims_file.is_file():
         raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
     reference = {
@@ -223,7 +224,7 @@ def check(names: list[str] | None = None, run: bool = True, update: bool = False
     names = [runner.notebook_path(n).stem for n in names] if names else runner.available()
     problems = []
     for name in names:
-        directory = paths.chapter_dir(PROFILE, name)
+        directory = paths.Run(PROFILE, name).dir
         try:
             if run:
                 result = runner.run(name, PROFILE)

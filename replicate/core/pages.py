@@ -95,7 +95,7 @@ def stamps(profile: str, name: str, seeds: list[int] | None = None) -> list[dict
     """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``), of ``seeds`` only
     when given."""
     found = []
-    for path in [paths.chapter_dir(profile, name, seed) / "stamp.json" for seed in book_seeds(profile, name, seeds)]:
+    for path in [paths.Run(profile, name, seed).stamp for seed in book_seeds(profile, name, seeds)]:
         try:
             stamp = json.loads(path.read_text())
         except (OSError, ValueError):
@@ -165,7 +165,8 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
     """MyST markdown of the "Reproduce this chapter" admonition for a chapter rendered from ``runs`` (stamps)."""
     if not runs:
         raise ReplicateError(
-            f"chapter {name} has no stamp.json: run `python -m replicate run {name} --profile {profile}`"
+            f"chapter {name} has no {paths.Run(profile, name).stamp.name}: "
+            f"run `python -m replicate run {name} --profile {profile}`"
         )
     first = runs[0]["parameters"]
     seeds = [r["parameters"].get("seed") for r in runs]
@@ -258,7 +259,7 @@ def insert_box(notebook: Path, box: str, verdict: str = "") -> None:
 def _verdicts(profile: str, name: str, seeds: list[int] | None = None) -> tuple[str, str]:
     runs = {}
     for seed in book_seeds(profile, name, seeds):
-        path = paths.chapter_dir(profile, name, seed) / "claims.json"
+        path = paths.Run(profile, name, seed).claims
         if path.is_file():
             runs[seed] = claims_mod.load(path)
     recorded = claims_mod.aggregate(runs)  # the verdicts over the seeds, as on the scorecard

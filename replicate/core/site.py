@@ -55,7 +55,7 @@ def aggregated_claims(profile: str, name: str, seeds: list[int] | None = None) -
     seeds used."""
     runs = {}
     for seed in pages.book_seeds(profile, name, seeds):
-        claims_file = paths.chapter_dir(profile, name, seed) / "claims.json"
+        claims_file = paths.Run(profile, name, seed).claims
         if claims_file.is_file():
             runs[seed] = claims_mod.load(claims_file)
     return claims_mod.aggregate(runs), sorted(runs)
@@ -274,7 +274,7 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
     (source / "book" / "chapters").mkdir()
     first = min(seeds or [0])  # the figures and the text come from seed 0 (the lowest seed); the scorecard from all
     for name in names:
-        executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
+        executed = paths.Run(profile, name, first).notebook
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
     (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
     verdicts = {}
