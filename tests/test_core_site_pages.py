@@ -15,7 +15,7 @@ import pybtex.database
 import pytest
 import yaml
 
-from replicate import paths
+from replicate import paths, repro
 from replicate.core import interactive, pages, site
 from replicate.errors import ReplicateError
 from replicate.papers.cvae import interactive as cvae_interactive
@@ -84,7 +84,7 @@ def test_status_page_reports_runs_verdicts_and_environment(build_dir):
 
     out = paths.Run("paper", "cvae")
     out.dir.mkdir(parents=True)
-    out.stamp.write_text(json.dumps({**STAMP, "environment": pages.environment()}))
+    out.stamp.write_text(json.dumps({**STAMP, "environment": repro.machine_environment()}))
     rule = claims.AtLeast(0.5)
     recorded = [
         claims.Claim.make("cvae", "a", "a", 1.0, 0.9, rule, kind="paper"),
@@ -97,7 +97,7 @@ def test_status_page_reports_runs_verdicts_and_environment(build_dir):
     assert "| `paper` | 3 | 12.6 min | 2026-12-01 18:04 UTC | `0123456789ab` (clean tree) |" in row
     assert "1 replicated, 1 not replicated | 1 replicated |" in row
     assert "`feed` (uncommitted changes)" in text
-    for name in ("Python", *pages.PACKAGES, "CPU", "cores", "torch threads", "GPU"):
+    for name in ("Python", *repro.PACKAGES, "CPU", "cores", "torch threads", "GPU"):
         assert re.search(rf"^\| {re.escape(name)} \| .+ \|$", text, re.M), name
 
 
@@ -127,10 +127,10 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
 
 
 def test_run_record_has_time_commit_and_environment():
-    record = pages.run_record()
+    record = repro.run_record()
     assert set(record) == {"executed", "commit", "clean", "environment"}
     assert record["environment"]["gpu"] and record["environment"]["cores"] >= 1
-    assert set(record["environment"]["packages"]) == set(pages.PACKAGES)
+    assert set(record["environment"]["packages"]) == set(repro.PACKAGES)
 
 
 def test_bibliography_has_every_key_the_book_cites():
@@ -274,7 +274,7 @@ def test_runs_from_before_the_record_say_so(build_dir):
         "data", "smoke", pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
     )
     assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
-    text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, pages.environment())
+    text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, repro.machine_environment())
     assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text
 
 

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import importlib.metadata
 import json
-import os
-import platform
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
@@ -23,7 +19,7 @@ import nbformat
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.errors import ReplicateError
-from replicate.repro import cpu_field, cpu_vendor
+from replicate.repro import PACKAGES, git_state, machine_environment
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -33,55 +29,7 @@ PAPERS = {
     "reconet": ("The paper", "fusco2019"),
     "skip": ("The paper", "afchar2020"),
 }
-PACKAGES = ("torch", "numpy", "pandas", "scikit-learn", "captum", "jupyter-book")
 DOWNLOADS = "downloads"  # beside the staged chapters: book/chapters/downloads/<name>.ipynb and <name>.py
-
-
-# what a run records -------------------------------------------------------------------------------------------------
-def git_state(repo: Path | None = None) -> dict:
-    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty)."""
-    repo = repo or paths.REPO
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": "unknown", "clean": None}
-    return {"commit": commit, "clean": not status.strip()}
-
-
-def _cpu_model() -> str:
-    return cpu_field("model name") or platform.processor() or platform.machine() or "unknown"
-
-
-def environment() -> dict:
-    """Python and package versions, CPU model, cores, torch threads and GPU of this machine."""
-    import torch
-
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return {
-        "python": platform.python_version(),
-        "packages": versions,
-        "cpu": _cpu_model(),
-        "cpu_vendor": cpu_vendor(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
-    }
-
-
-def run_record() -> dict:
-    """What the runner adds to a chapter's ``stamp.json``: when it ran (UTC), the commit, and the environment."""
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return {"executed": now.isoformat(), **git_state(), "environment": environment()}
 
 
 # reading the runs --------------------------------------------------------------------------------------------------
@@ -354,6 +302,6 @@ def decorate(
         shutil.copy2(notebook, downloads / f"{name}.py")
         box = reproduce_box(name, profile, stamps(profile, name, seeds), runner.parameters(notebook), build_state)
         insert_box(staged, box, (verdicts or {}).get(name, ""))
-    status = status_page(profile, names, titles, build_state, environment(), seeds)
+    status = status_page(profile, names, titles, build_state, machine_environment(), seeds)
     (source / "book" / "status.md").write_text(status)
     shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)

@@ -28,7 +28,6 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import pages
 from replicate.core.chapter import (
     CONTROLS,
     cell_key,
@@ -37,7 +36,7 @@ from replicate.core.chapter import (
     is_chapter,
 )
 from replicate.errors import ParameterError, ReplicateError
-from replicate.repro import NATIVE_KERNELS, environment, kernel_environment
+from replicate.repro import NATIVE_KERNELS, environment, kernel_environment, run_record
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
@@ -315,7 +314,7 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
                 "parameters": resolved,
                 "seconds": round(seconds, 2),
                 "kernels": kernels or NATIVE_KERNELS,
-                **pages.run_record(),
+                **run_record(),
             },
             indent=1,
             default=str,
