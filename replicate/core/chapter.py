@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 
 from replicate import paths, plots
 from replicate.core import claims as claims_mod
+from replicate.core import rules
 from replicate.core.claims import Claim
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import PORTABLE_KERNELS, resolve_device, seed_everything
@@ -196,7 +197,7 @@ class Chapter:
         ours=None,
         interval=None,
         *,
-        null=claims_mod.NO_NULL,
+        null=rules.NO_NULL,
         null_interval=None,
         note: str = "",
         rule_args: dict | None = None,
@@ -280,7 +281,7 @@ class Chapter:
             return
         path = self._choices_file()
         stored = json.loads(path.read_text()) if path.is_file() else {}
-        stored[name] = claims_mod.plain(value)
+        stored[name] = rules.plain(value)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")

@@ -23,7 +23,7 @@ import numpy as np
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import runner
+from replicate.core import rules, runner
 from replicate.core.chapter import declaration
 from replicate.errors import ReplicateError
 from replicate.repro import NATIVE_KERNELS, PORTABLE_KERNELS, cpu_vendor, mkl_branch_note
@@ -110,14 +110,14 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         problems += declaration_changes(name, recorded[claim_id], ref)
         if ref["regen"].get("timing"):
             print(
-                f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
-                f"{claims_mod.format_value(ref['ours'])} in the reference): machine-dependent, not compared"
+                f"{name}: claim {claim_id} is a timing ({rules.format_value(ours)} now, "
+                f"{rules.format_value(ref['ours'])} in the reference): machine-dependent, not compared"
             )
             continue
         if not claims_mod.regenerates(ref["ours"], ours, ref["regen"]["rel"], ref["regen"]["abs"]):
             problems.append(
-                f"{name}: claim {claim_id} drifted: {claims_mod.format_value(ours)} now, reference "
-                f"{claims_mod.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
+                f"{name}: claim {claim_id} drifted: {rules.format_value(ours)} now, reference "
+                f"{rules.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
                 f"{ref['regen']['abs']:g}){other_kernels}"
             )
         elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
@@ -151,7 +151,7 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
             problems.append(f"claim {claim_id} was recorded without its null ({spec.null})")
         if null_verdict is None or not measured:
             continue
-        failed = claims_mod.null_fails(null_verdict, spec.absence)
+        failed = rules.null_fails(null_verdict, spec.absence)
         if verdict == "replicated" and not failed:
             word = "positive control went undetected" if spec.absence else "null passes"
             problems.append(f"claim {claim_id} is replicated while its {word} ({null_verdict})")
@@ -168,7 +168,7 @@ def declaration_changes(name: str, claim: claims_mod.Claim, ref: dict) -> list[s
         ("null", claim.null_model, "null"),
     ):
         if key in ref and ref[key] != now:
-            shown = claims_mod.format_value if key == "paper" else json.dumps
+            shown = rules.format_value if key == "paper" else json.dumps
             out.append(
                 f"{name}: claim {claim.id}'s {label} changed: {shown(now)} now, reference {shown(ref[key])} "
                 f"(review, then `python -m replicate check {name} --update-reference`)"

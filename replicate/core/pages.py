@@ -18,6 +18,7 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
+from replicate.core import scorecard
 from replicate.errors import ReplicateError
 from replicate.repro import PACKAGES, git_state, machine_environment
 
@@ -212,8 +213,8 @@ def _verdicts(profile: str, name: str, seeds: list[int] | None = None) -> tuple[
             runs[seed] = claims_mod.load(path)
     recorded = claims_mod.aggregate(runs)  # the verdicts over the seeds, as on the scorecard
     return (
-        claims_mod.summary([c for c in recorded if c.kind == "paper"]),
-        claims_mod.summary([c for c in recorded if c.kind == "book"]),
+        scorecard.summary([c for c in recorded if c.kind == "paper"]),
+        scorecard.summary([c for c in recorded if c.kind == "book"]),
     )
 
 

@@ -19,7 +19,8 @@ import yaml
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import pages, runner
+from replicate.core import pages, rules, runner
+from replicate.core import scorecard as scorecard_mod
 from replicate.core.chapter import check_profile, declaration
 from replicate.errors import ReplicateError
 
@@ -75,7 +76,7 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
             path = spread_figure(title, recorded, figures / f"spread-{name}.png")
             if path is not None:
                 spread.append((title, path.name))
-    page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
+    page = scorecard_mod.scorecard_markdown(chapters, profile, sorted(used))
     if figures is not None:
         path = verdict_figure(chapters, figures / "verdicts.png")
         if path is not None:
@@ -164,13 +165,13 @@ def verdict_figure(chapters: list[tuple[str, str, list]], path: Path) -> Path | 
     paper claim."""
     from replicate import plots
 
-    rows = [(title, [c for c in claims if claims_mod.counted(c)]) for _, title, claims in chapters]
+    rows = [(title, [c for c in claims if scorecard_mod.counted(c)]) for _, title, claims in chapters]
     rows = [(title, mine) for title, mine in rows if mine]
     if not rows:
         return None
     fig, ax = plots.subplots(figsize=(8, 0.5 * len(rows) + 1.4))
     left = [0] * len(rows)
-    for verdict in claims_mod.VERDICTS:
+    for verdict in rules.VERDICTS:
         counts = [sum(c.verdict == verdict for c in mine) for _, mine in rows]
         if not any(counts):
             continue
@@ -280,7 +281,7 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
     verdicts = {}
     for name in names:
         recorded, used = aggregated_claims(profile, name, seeds)
-        verdicts[name] = claims_mod.verdict_box(recorded, used)
+        verdicts[name] = scorecard_mod.verdict_box(recorded, used)
     pages.decorate(source, profile, names, seeds, verdicts)
     return source
 
