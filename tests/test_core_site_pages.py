@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from replicate import paths, repro
-from replicate.core import interactive, pages, site
+from replicate.core import chapter_pages, interactive, site
 from replicate.errors import ReplicateError
 from replicate.papers.cvae import interactive as cvae_interactive
 from replicate.papers.cvae import latent
@@ -34,7 +34,7 @@ DEFAULTS = {"profile": "smoke", "dataset": "ml-1m", "data_dir": None, "seed": 0,
 
 
 def test_reproduce_box_says_how_to_rerun_the_rendered_run():
-    box = pages.reproduce_box("cvae", "paper", [STAMP], DEFAULTS, {"commit": "ffff", "clean": False})
+    box = chapter_pages.reproduce_box("cvae", "paper", [STAMP], DEFAULTS, {"commit": "ffff", "clean": False})
     assert box.startswith("````{admonition} Reproduce this chapter") and box.endswith("````")
     assert "python -m replicate run cvae --profile paper -p seed=3\n" in box
     assert "papermill cvae.ipynb build/paper/cvae/cvae.ipynb --cwd notebooks -p profile paper -p dataset ml-1m" in box
@@ -48,11 +48,11 @@ def test_reproduce_box_says_how_to_rerun_the_rendered_run():
 
 def test_reproduce_box_lists_every_seed_and_non_default_parameters():
     runs = [STAMP, {**STAMP, "parameters": {**STAMP["parameters"], "seed": 4, "device": "cpu"}, "seconds": 5.0}]
-    box = pages.reproduce_box("data", "paper", runs, DEFAULTS, {"commit": "ffff", "clean": False})
+    box = chapter_pages.reproduce_box("data", "paper", runs, DEFAULTS, {"commit": "ffff", "clean": False})
     assert "| seeds | 3, 4 |" in box and "for 2 seeds" in box
     assert "python -m replicate run data --profile paper -p seed=4 -p device=cpu" in box
     with pytest.raises(ReplicateError, match="python -m replicate run data --profile paper"):
-        pages.reproduce_box("data", "paper", [], DEFAULTS, {})
+        chapter_pages.reproduce_box("data", "paper", [], DEFAULTS, {})
 
 
 def _notebook():
@@ -71,7 +71,7 @@ def _notebook():
 def test_boxes_go_after_the_summary_and_the_defaults_are_hidden(tmp_path):
     path = tmp_path / "x.ipynb"
     nbformat.write(_notebook(), path)
-    pages.insert_box(path, "BOX", "VERDICT")
+    chapter_pages.insert_box(path, "BOX", "VERDICT")
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].source == "# Title\n\nIntro.\nMore intro.\n\nVERDICT\n\nBOX\n\nDetail.\n"
     assert nb.cells[1].metadata["tags"] == ["parameters", "remove-cell"]
@@ -92,7 +92,7 @@ def test_status_page_reports_runs_verdicts_and_environment(build_dir):
         claims.Claim.make("cvae", "c", "c", 1.0, 0.9, rule, kind="book"),
     ]
     claims.save(recorded, out.claims)
-    text = pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
+    text = chapter_pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
     row = next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
     assert "| `paper` | 3 | 12.6 min | 2026-12-01 18:04 UTC | `0123456789ab` (clean tree) |" in row
     assert "1 replicated, 1 not replicated | 1 replicated |" in row
@@ -118,11 +118,11 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
     def row(text):
         return next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
 
-    book = row(pages.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
+    book = row(chapter_pages.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
     assert "| `paper` | 0 | 60.0 s |" in book and "| 1 replicated | none |" in book
-    every = row(pages.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
+    every = row(chapter_pages.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
     assert "| `paper` | 0, 5 | 2.0 min |" in every and "unstable" in every
-    box = pages.reproduce_box("cvae", "paper", pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
+    box = chapter_pages.reproduce_box("cvae", "paper", chapter_pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
     assert "| seed | 0 |" in box
 
 
@@ -136,7 +136,7 @@ def test_run_record_has_time_commit_and_environment():
 def test_bibliography_has_every_key_the_book_cites():
     bib = pybtex.database.parse_file(str(paths.REPO / "book" / "references.bib"))
     keys = set(bib.entries)
-    cited = {key for _, key in pages.PAPERS.values()}
+    cited = {key for _, key in chapter_pages.PAPERS.values()}
     for source in [paths.REPO / "book" / "intro.md", *paths.NOTEBOOKS.glob("*.py")]:
         cited |= {
             k.strip()
@@ -235,7 +235,7 @@ def small_book(tmp_path_factory):
     code.outputs = [nbformat.v4.new_output("display_data", data=interactive.bundle(fig, "test", "sankey"))]
     nb.cells = [nbformat.v4.new_markdown_cell(CITING), code]
     nbformat.write(nb, source / "book" / "chapters" / "test.ipynb")
-    pages.insert_box(source / "book" / "chapters" / "test.ipynb", "")  # what stage does to a chapter
+    chapter_pages.insert_box(source / "book" / "chapters" / "test.ipynb", "")  # what stage does to a chapter
     site.render(source, root / "site")
     return root / "site" / "_build" / "html"
 
@@ -270,11 +270,13 @@ def test_runs_from_before_the_record_say_so(build_dir):
     out = paths.Run("smoke", "data")
     out.dir.mkdir(parents=True)
     out.stamp.write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
-    box = pages.reproduce_box(
-        "data", "smoke", pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
+    box = chapter_pages.reproduce_box(
+        "data", "smoke", chapter_pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
     )
     assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
-    text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, repro.machine_environment())
+    text = chapter_pages.status_page(
+        "smoke", ["data"], {}, {"commit": "beef", "clean": True}, repro.machine_environment()
+    )
     assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text
 
 
@@ -331,7 +333,7 @@ def test_verdict_box_counts_the_paper_claims_and_links_each_to_its_section():
 
 def test_reproduce_box_loops_over_seeds_that_differ_only_in_the_seed():
     runs = [{**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}} for seed in (0, 1, 2)]
-    lines = pages.looped("cvae", "paper", runs, DEFAULTS)
+    lines = chapter_pages.looped("cvae", "paper", runs, DEFAULTS)
     assert lines[0].startswith("for seed in 0 1 2; do python -m replicate run cvae --profile paper -p seed=$seed")
     assert lines[-1].startswith("for seed in 0 1 2; do papermill") and "-p seed $seed" in lines[-1]
 
