@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from replicate import paths, repro
-from replicate.core import chapter_pages, interactive, site
+from replicate.core import chapter_pages, interactive, site, status_page
 from replicate.errors import ReplicateError
 from replicate.papers.cvae import interactive as cvae_interactive
 from replicate.papers.cvae import latent
@@ -92,7 +92,7 @@ def test_status_page_reports_runs_verdicts_and_environment(build_dir):
         claims.Claim.make("cvae", "c", "c", 1.0, 0.9, rule, kind="book"),
     ]
     claims.save(recorded, out.claims)
-    text = chapter_pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
+    text = status_page.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
     row = next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
     assert "| `paper` | 3 | 12.6 min | 2026-12-01 18:04 UTC | `0123456789ab` (clean tree) |" in row
     assert "1 replicated, 1 not replicated | 1 replicated |" in row
@@ -118,11 +118,11 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
     def row(text):
         return next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
 
-    book = row(chapter_pages.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
+    book = row(status_page.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
     assert "| `paper` | 0 | 60.0 s |" in book and "| 1 replicated | none |" in book
-    every = row(chapter_pages.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
+    every = row(status_page.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
     assert "| `paper` | 0, 5 | 2.0 min |" in every and "unstable" in every
-    box = chapter_pages.reproduce_box("cvae", "paper", chapter_pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
+    box = chapter_pages.reproduce_box("cvae", "paper", status_page.stamps("paper", "cvae", [0]), DEFAULTS, state)
     assert "| seed | 0 |" in box
 
 
@@ -271,10 +271,10 @@ def test_runs_from_before_the_record_say_so(build_dir):
     out.dir.mkdir(parents=True)
     out.stamp.write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
     box = chapter_pages.reproduce_box(
-        "data", "smoke", chapter_pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
+        "data", "smoke", status_page.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
     )
     assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
-    text = chapter_pages.status_page(
+    text = status_page.status_page(
         "smoke", ["data"], {}, {"commit": "beef", "clean": True}, repro.machine_environment()
     )
     assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text

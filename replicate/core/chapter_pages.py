@@ -1,5 +1,5 @@
-"""The pages the book generates around the executed notebooks: each chapter's "Reproduce this chapter" box, the
-downloads it links to, and the status page.
+"""What the book adds to each chapter's page around the executed notebook: the "Reproduce this chapter" box, the
+verdict box's place, the downloads the box links to, the folded machinery cells; and the status page.
 
 Everything here is read from the runs (each chapter's ``stamp.json``, ``claims.json``) and from the repository's git
 state at stage time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book.
@@ -8,8 +8,6 @@ state at stage time; no number is typed. :func:`decorate` is called by ``site.st
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import json
 import shlex
 import shutil
 from pathlib import Path
@@ -17,10 +15,9 @@ from pathlib import Path
 import nbformat
 
 from replicate import paths
-from replicate.core import claims as claims_mod
-from replicate.core import scorecard
+from replicate.core.status_page import _commit, _seconds, _when, stamps, status_page
 from replicate.errors import ReplicateError
-from replicate.repro import PACKAGES, git_state, machine_environment
+from replicate.repro import git_state, machine_environment
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -31,46 +28,6 @@ PAPERS = {
     "skip": ("The paper", "afchar2020"),
 }
 DOWNLOADS = "downloads"  # beside the staged chapters: book/chapters/downloads/<name>.ipynb and <name>.py
-
-
-# reading the runs --------------------------------------------------------------------------------------------------
-def book_seeds(profile: str, name: str, seeds: list[int] | None = None) -> list[int]:
-    """The seeds of a chapter that the book shows: those of ``seeds`` with a run on disk (default: every run), so
-    that a status page or a reproduce box never mixes in an older sweep's seeds that the scorecard leaves out."""
-    return [s for s in paths.chapter_seeds(profile, name) if seeds is None or s in seeds]
-
-
-def stamps(profile: str, name: str, seeds: list[int] | None = None) -> list[dict]:
-    """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``), of ``seeds`` only
-    when given."""
-    found = []
-    for path in [paths.Run(profile, name, seed).stamp for seed in book_seeds(profile, name, seeds)]:
-        try:
-            stamp = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        found.append(stamp)  # a run from before the runner recorded "executed" and "commit" shows "not recorded"
-    by_seed = {}
-    for stamp in found:
-        by_seed.setdefault(stamp.get("parameters", {}).get("seed"), stamp)
-    return [by_seed[k] for k in sorted(by_seed, key=lambda s: (s is None, s))]
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "not recorded"
-    return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _seconds(total: float) -> str:
-    return f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
-
-
-def _commit(state: dict) -> str:
-    commit = state.get("commit") or "unknown"
-    clean = state.get("clean")
-    tree = "clean tree" if clean else "uncommitted changes" if clean is False else "tree state unknown"
-    return f"`{commit[:12]}` ({tree})"
 
 
 # the reproduce box --------------------------------------------------------------------------------------------------
@@ -202,81 +159,6 @@ def insert_box(notebook: Path, box: str, verdict: str = "") -> None:
     else:
         nb.cells.insert(0, nbformat.v4.new_markdown_cell("\n\n".join(filter(None, [verdict, box]))))
     nbformat.write(nb, notebook)
-
-
-# the status page ----------------------------------------------------------------------------------------------------
-def _verdicts(profile: str, name: str, seeds: list[int] | None = None) -> tuple[str, str]:
-    runs = {}
-    for seed in book_seeds(profile, name, seeds):
-        path = paths.Run(profile, name, seed).claims
-        if path.is_file():
-            runs[seed] = claims_mod.load(path)
-    recorded = claims_mod.aggregate(runs)  # the verdicts over the seeds, as on the scorecard
-    return (
-        scorecard.summary([c for c in recorded if c.kind == "paper"]),
-        scorecard.summary([c for c in recorded if c.kind == "book"]),
-    )
-
-
-def _environment_rows(env: dict) -> list[tuple[str, str]]:
-    rows = [("Python", env.get("python", "?"))]
-    packages = env.get("packages", {})
-    rows += [(name, packages[name]) for name in [*PACKAGES, *sorted(set(packages) - set(PACKAGES))] if name in packages]
-    rows += [("CPU", env.get("cpu", "?")), ("cores", str(env.get("cores", "?")))]
-    rows += [("torch threads", str(env.get("torch_threads", "?"))), ("GPU", env.get("gpu", "none"))]
-    return rows
-
-
-def status_page(
-    profile: str,
-    names: list[str],
-    titles: dict[str, str],
-    build_state: dict,
-    here: dict,
-    seeds: list[int] | None = None,
-) -> str:
-    """Markdown of the status page: per chapter its runs (of ``seeds``, default all) and verdicts; the environments
-    the chapters ran in."""
-    lines = [
-        "# Status",
-        "",
-        f"How and where the chapters of this build were executed (profile `{profile}`), generated from their "
-        f"runs when the book was assembled. The book was assembled from commit {_commit(build_state)}.",
-        "",
-        "| Chapter | Profile | Seeds | Wall time | Executed | Commit | Paper claims | Book checks |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    environments: dict[str, list[str]] = {}
-    for name in names:
-        runs = stamps(profile, name, seeds)
-        paper, book = _verdicts(profile, name, seeds)
-        shown = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
-        wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
-        when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
-        ran = [r for r in runs if r.get("commit")]
-        commit = _commit(ran[0]) if ran else "not recorded"
-        link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
-        lines.append(f"| {link} | `{profile}` | {shown} | {wall} | {when} | {commit} | {paper} | {book} |")
-        for run in runs:
-            key = json.dumps(run.get("environment") or here, sort_keys=True)
-            environments.setdefault(key, [])
-            if name not in environments[key]:
-                environments[key].append(name)
-    lines += ["", "## Environment", ""]
-    if not environments:
-        environments[json.dumps(here, sort_keys=True)] = []
-    for key, chapters in environments.items():
-        env = json.loads(key)
-        which = ", ".join(chapters) if len(environments) > 1 else "every chapter"
-        lines += [
-            f"Where {which} ran:" if chapters else "This machine:",
-            "",
-            "| What | Version or value |",
-            "|---|---|",
-        ]
-        lines += [f"| {k} | {v} |" for k, v in _environment_rows(env)]
-        lines.append("")
-    return "\n".join(lines)
 
 
 # called by site.stage ----------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from replicate import paths
-from replicate.core import chapter_pages, rules, runner
+from replicate.core import chapter_pages, rules, runner, status_page
 from replicate.core import claims as claims_mod
 from replicate.core import scorecard as scorecard_mod
 from replicate.core.chapter import check_profile, declaration
@@ -55,7 +55,7 @@ def aggregated_claims(profile: str, name: str, seeds: list[int] | None = None) -
     """The claims of chapter ``name`` aggregated over ``seeds`` (default: every seed with finished outputs), and the
     seeds used."""
     runs = {}
-    for seed in chapter_pages.book_seeds(profile, name, seeds):
+    for seed in status_page.book_seeds(profile, name, seeds):
         claims_file = paths.Run(profile, name, seed).claims
         if claims_file.is_file():
             runs[seed] = claims_mod.load(claims_file)
