@@ -1,8 +1,9 @@
 """What the book adds to each chapter's page around the executed notebook: the "Reproduce this chapter" box, the
-verdict box's place, the downloads the box links to, the folded machinery cells; and the status page.
+verdict box's place, the downloads the box links to, the folded machinery cells.
 
-Everything here is read from the runs (each chapter's ``stamp.json``, ``claims.json``) and from the repository's git
-state at stage time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book.
+Everything here is read from the runs (each run's stamp and claims) and from the repository's git state at stage
+time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book; it also writes the status
+page (:mod:`replicate.core.status_page`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from replicate import paths
-from replicate.core.status_page import _commit, _seconds, _when, stamps, status_page
+from replicate.core.status_page import commit_label, duration_label, stamps, status_page, when_label
 from replicate.errors import ReplicateError
 from replicate.repro import git_state, machine_environment
 
@@ -81,11 +82,13 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
         if key not in ("profile", "seed"):
             rows.append((key, f"`{value!r}`"))
     seconds = [float(r.get("seconds", 0.0)) for r in runs]
-    wall = _seconds(seconds[0]) if len(seconds) == 1 else f"{_seconds(sum(seconds))} for {len(seconds)} seeds"
+    wall = (
+        duration_label(seconds[0]) if len(seconds) == 1 else f"{duration_label(sum(seconds))} for {len(seconds)} seeds"
+    )
     rows.append(("wall time", wall))
-    rows.append(("executed", ", ".join(sorted({_when(r.get("executed")) for r in runs}))))
+    rows.append(("executed", ", ".join(sorted({when_label(r.get("executed")) for r in runs}))))
     ran_from = [r for r in runs if r.get("commit")]
-    rows.append(("commit", _commit(ran_from[0] if ran_from else build_state)))
+    rows.append(("commit", commit_label(ran_from[0] if ran_from else build_state)))
     lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce dropdown", ""]
     if name in PAPERS:
         what, key = PAPERS[name]

@@ -36,17 +36,21 @@ def stamps(profile: str, name: str, seeds: list[int] | None = None) -> list[dict
     return [by_seed[k] for k in sorted(by_seed, key=lambda s: (s is None, s))]
 
 
-def _when(iso: str | None) -> str:
+def when_label(iso: str | None) -> str:
+    """When a run was executed, as the pages print it (``2026-12-01 18:04 UTC``), or ``not recorded``."""
     if not iso:
         return "not recorded"
     return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _seconds(total: float) -> str:
+def duration_label(total: float) -> str:
+    """Seconds as the pages print them: ``12.3 s``, from two minutes on ``4.5 min``."""
     return f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
 
 
-def _commit(state: dict) -> str:
+def commit_label(state: dict) -> str:
+    """A git state (:func:`replicate.repro.git_state`) as the pages print it: the short commit in backquotes, then
+    ``(clean tree)``, ``(uncommitted changes)`` or ``(tree state unknown)``."""
     commit = state.get("commit") or "unknown"
     clean = state.get("clean")
     tree = "clean tree" if clean else "uncommitted changes" if clean is False else "tree state unknown"
@@ -90,7 +94,7 @@ def status_page(
         "# Status",
         "",
         f"How and where the chapters of this build were executed (profile `{profile}`), generated from their "
-        f"runs when the book was assembled. The book was assembled from commit {_commit(build_state)}.",
+        f"runs when the book was assembled. The book was assembled from commit {commit_label(build_state)}.",
         "",
         "| Chapter | Profile | Seeds | Wall time | Executed | Commit | Paper claims | Book checks |",
         "|---|---|---|---|---|---|---|---|",
@@ -100,10 +104,10 @@ def status_page(
         runs = stamps(profile, name, seeds)
         paper, book = _verdicts(profile, name, seeds)
         shown = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
-        wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
-        when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
+        wall = duration_label(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
+        when = ", ".join(sorted({when_label(r.get("executed")) for r in runs}))
         ran = [r for r in runs if r.get("commit")]
-        commit = _commit(ran[0]) if ran else "not recorded"
+        commit = commit_label(ran[0]) if ran else "not recorded"
         link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
         lines.append(f"| {link} | `{profile}` | {shown} | {wall} | {when} | {commit} | {paper} | {book} |")
         for run in runs:
