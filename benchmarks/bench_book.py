@@ -48,9 +48,9 @@ def recorded(build: Path, profile: str, chapters: list[str]) -> list[tuple[str, 
     with build_at(build):
         for name in chapters:
             for seed in paths.chapter_seeds(profile, name):
-                folder = paths.chapter_dir(profile, name, seed)
-                timings = runner.read_json(folder / "timings.json") or {}
-                seconds = runner.read_json(folder / "stamp.json")["seconds"]
+                run = paths.Run(profile, name, seed)
+                timings = runner.read_json(run.timings) or {}
+                seconds = runner.read_json(run.stamp)["seconds"]
                 runs.append((name, seed, seconds, timings.get("stages", {}), timings.get("controls")))
     return runs
 
@@ -105,7 +105,7 @@ def main():
                 runner.run(name, profile, {"seed": seed}, force=True)
                 seconds = time.perf_counter() - started
                 total += seconds
-                timings = json.loads((paths.chapter_dir(profile, name, seed) / "timings.json").read_text())
+                timings = json.loads(paths.Run(profile, name, seed).timings.read_text())
                 print(
                     line(
                         name,

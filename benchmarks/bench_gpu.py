@@ -18,7 +18,6 @@ from benchmarks import temporary_build
 from replicate import paths
 from replicate.core import claims as claims_mod
 from replicate.core import runner, site
-from replicate.core.chapter import DEVICE
 
 PROFILE = "paper"
 SEED = 0
@@ -53,17 +52,17 @@ def main():
         print("no CUDA device here: nothing to measure (run this on a GPU machine, with build/paper carried)")
         return
     chapters = [c for c in os.environ.get("BENCH_CHAPTERS", "").split(",") if c] or site.toc_chapters()
-    cpu_dirs = {name: paths.chapter_dir(PROFILE, name, SEED) for name in chapters}
+    cpu_runs = {name: paths.Run(PROFILE, name, SEED).resolved() for name in chapters}  # before the temporary build
     report = {"gpu": torch.cuda.get_device_name(0), "chapters": {}}
     with temporary_build("bench-gpu-"):
         for name in chapters:
             started = time.perf_counter()
             runner.run(name, PROFILE, {"seed": SEED, "device": "cuda"}, force=True)
             seconds = time.perf_counter() - started
-            out = paths.chapter_dir(PROFILE, name, SEED)
-            device = json.loads((out / DEVICE).read_text())
-            gpu = claims_mod.load(out / "claims.json")
-            cpu_file = cpu_dirs[name] / "claims.json"
+            out = paths.Run(PROFILE, name, SEED)
+            device = json.loads(out.device.read_text())
+            gpu = claims_mod.load(out.claims)
+            cpu_file = cpu_runs[name].claims
             differ = compare(claims_mod.load(cpu_file), gpu) if cpu_file.is_file() else None
             report["chapters"][name] = {"seconds": round(seconds, 1), **device, "verdicts_differ": differ}
             peak = device.get("cuda_peak_bytes", 0)

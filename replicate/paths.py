@@ -11,6 +11,7 @@ Environment variables override the defaults so that tests and CI can work in tem
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
@@ -29,19 +30,78 @@ def profile_dir(profile: str) -> Path:
     return build_root() / profile
 
 
-def chapter_dir(profile: str, chapter: str, seed: int = 0) -> Path:
-    """Outputs of one executed chapter for one seed: the notebook, ``figures/*.png``, ``claims.json`` and
-    ``stamp.json``, in ``<build>/<profile>/<chapter>/seed-<seed>/``."""
-    return profile_dir(profile) / chapter / f"seed-{seed}"
+@dataclass(frozen=True)
+class Run:
+    """One run of a chapter, ``(profile, chapter, seed)``, and the names of what it writes: the executed notebook,
+    ``figures/*.png``, the claims, the stamp and the run's records, in ``<build>/<profile>/<chapter>/seed-<seed>/``.
+    ``folder`` puts the same files elsewhere (the runner's work folder while the kernel runs, a test's folder)."""
+
+    profile: str
+    chapter: str
+    seed: int = 0
+    folder: Path | None = None
+
+    @property
+    def dir(self) -> Path:
+        if self.folder is not None:
+            return Path(self.folder)
+        return profile_dir(self.profile) / self.chapter / f"seed-{self.seed}"
+
+    def resolved(self) -> Run:
+        """This run with its folder fixed now: the same files after ``$REPLICATE_BUILD_DIR`` changes."""
+        return replace(self, folder=self.dir)
+
+    @property
+    def notebook(self) -> Path:
+        """The executed notebook."""
+        return self.dir / f"{self.chapter}.ipynb"
+
+    @property
+    def claims(self) -> Path:
+        """The recorded claims (``replicate.core.claims.save``)."""
+        return self.dir / "claims.json"
+
+    @property
+    def stamp(self) -> Path:
+        """Written last by the runner: what the run was made from, its parameters, seconds and provenance."""
+        return self.dir / "stamp.json"
+
+    @property
+    def figures(self) -> Path:
+        """The folder of the chapter's declared figures."""
+        return self.dir / "figures"
+
+    def figure(self, name: str) -> Path:
+        return self.figures / f"{name}.png"
+
+    @property
+    def timings(self) -> Path:
+        """Wall seconds per cell; the runner turns them into seconds per section."""
+        return self.dir / "timings.json"
+
+    @property
+    def device(self) -> Path:
+        """The device the run used and, on CUDA, its peak memory (the GPU check reads it)."""
+        return self.dir / "device.json"
+
+    @property
+    def dependencies(self) -> Path:
+        """sha256 of every ``replicate`` module the run imported (the runner's freshness check)."""
+        return self.dir / "dependencies.json"
+
+    @property
+    def chosen(self) -> Path:
+        """What a seed other than 0 reused of seed 0's choices (the runner's freshness check compares it)."""
+        return self.dir / "chosen.json"
 
 
 def chapter_seeds(profile: str, chapter: str) -> list[int]:
-    """The seeds with finished outputs of ``chapter`` in ``profile`` (a ``stamp.json`` in their folder), sorted."""
+    """The seeds with finished outputs of ``chapter`` in ``profile`` (a stamp in their folder), sorted."""
     root = profile_dir(profile) / chapter
     found = []
     for folder in root.glob("seed-*") if root.is_dir() else []:
         suffix = folder.name[len("seed-") :]
-        if suffix.isdigit() and (folder / "stamp.json").is_file():
+        if suffix.isdigit() and Run(profile, chapter, int(suffix), folder=folder).stamp.is_file():
             found.append(int(suffix))
     return sorted(found)
 

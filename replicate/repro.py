@@ -1,13 +1,20 @@
-"""Determinism and device selection shared by every chapter."""
+"""Determinism and device selection shared by every chapter, and the provenance a run records (git state, machine,
+environment)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import importlib.metadata
 import os
 import platform
 import random
+import subprocess
+from pathlib import Path
 
 import numpy as np
+
+from replicate import paths
 
 
 def seed_everything(seed: int) -> np.random.Generator:
@@ -142,3 +149,53 @@ def torch_threads(n: int):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+# what a run records: its provenance -----------------------------------------------------------------------------------
+PACKAGES = ("torch", "numpy", "pandas", "scikit-learn", "captum", "jupyter-book")  # whose versions a run records
+
+
+def git_state(repo: Path | None = None) -> dict:
+    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty)."""
+    repo = repo or paths.REPO
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown", "clean": None}
+    return {"commit": commit, "clean": not status.strip()}
+
+
+def _cpu_model() -> str:
+    return cpu_field("model name") or platform.processor() or platform.machine() or "unknown"
+
+
+def machine_environment() -> dict:
+    """Python and package versions, CPU model, cores, torch threads and GPU of this machine."""
+    import torch
+
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "packages": versions,
+        "cpu": _cpu_model(),
+        "cpu_vendor": cpu_vendor(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
+    }
+
+
+def run_record() -> dict:
+    """What the runner adds to a chapter's ``stamp.json``: when it ran (UTC), the commit, and the environment."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return {"executed": now.isoformat(), **git_state(), "environment": machine_environment()}

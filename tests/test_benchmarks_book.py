@@ -3,13 +3,14 @@
 import json
 
 from benchmarks import bench_book
+from replicate import paths
 
 
 def _run(build, name, seed, seconds, stages):
-    folder = build / "paper" / name / f"seed-{seed}"
-    folder.mkdir(parents=True)
-    (folder / "stamp.json").write_text(json.dumps({"seconds": seconds}))
-    (folder / "timings.json").write_text(json.dumps({"stages": stages}))
+    run = paths.Run("paper", name, seed, folder=build / "paper" / name / f"seed-{seed}")
+    run.dir.mkdir(parents=True)
+    run.stamp.write_text(json.dumps({"seconds": seconds}))
+    run.timings.write_text(json.dumps({"stages": stages}))
 
 
 def test_report_reads_each_run_and_judges_only_extra_seeds(tmp_path, capsys):
@@ -33,7 +34,7 @@ def test_report_without_runs_names_the_command(tmp_path, capsys):
 
 def test_report_prints_the_controls_share_and_the_packing_ratio(tmp_path, capsys):
     _run(tmp_path, "emde", 0, 240.0, {"Data": 60.0})
-    (tmp_path / "paper" / "emde" / "seed-0" / "timings.json").write_text(
+    paths.Run("paper", "emde", folder=tmp_path / "paper" / "emde" / "seed-0").timings.write_text(
         json.dumps({"stages": {"Data": 60.0}, "controls": 12.0})
     )
     _run(tmp_path, "emde", 1, 120.0, {})

@@ -25,6 +25,7 @@ from replicate.core.claims import (
     seeds_label,
     verdict_label,
 )
+from replicate.paths import Run
 
 
 def test_exact():
@@ -91,8 +92,9 @@ def test_regenerates():
 def test_claim_roundtrip(tmp_path):
     claim = Claim.make("data", "n", "ratings", 100_000, np.int64(100_000), Exact(), source="README")
     assert claim.verdict == "replicated" and claim.ours == 100_000 and type(claim.ours) is int
-    save([claim], tmp_path / "claims.json")
-    assert load(tmp_path / "claims.json") == [claim]
+    claims_file = Run("smoke", "x", folder=tmp_path).claims
+    save([claim], claims_file)
+    assert load(claims_file) == [claim]
 
 
 def test_format_value():

@@ -35,23 +35,21 @@ def built(tmp_path_factory):
 
 
 def test_run_writes_notebook_figures_claims(built):
-    out = built / "smoke" / "data" / "seed-0"
+    out = paths.Run("smoke", "data", folder=built / "smoke" / "data" / "seed-0")
     declared = declaration(paths.NOTEBOOKS / "data.py")
-    assert (out / "data.ipynb").is_file() and (out / "stamp.json").is_file()
-    assert sorted(p.stem for p in (out / "figures").glob("*.png")) == sorted(declared["figures"])
-    claims = json.loads((out / "claims.json").read_text())
+    assert out.notebook.is_file() and out.stamp.is_file()
+    assert sorted(p.stem for p in out.figures.glob("*.png")) == sorted(declared["figures"])
+    claims = json.loads(out.claims.read_text())
     assert [c["id"] for c in claims] == declared["claims"]
     sections = {"Counts", "Genres", "The join to MovieLens", "Are the matches right?", "What is not here"}
     assert {c["section"] for c in claims} == sections
-    nb = json.loads((out / "data.ipynb").read_text())
+    nb = json.loads(out.notebook.read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
     assert not list((built / "smoke" / "data").glob(".*running*")) and not list((built / "smoke").rglob("*.failed"))
     # the kernel ran with the smoke profile's pinned CPU kernels, which its stamp records (the check compares them)
-    assert json.loads((out / "device.json").read_text()).get("cpu_kernels", {}) == kernel_environment("smoke")
-    assert json.loads((out / "stamp.json").read_text())["kernels"] == (
-        kernel_environment("smoke") or "the machine's own"
-    )
+    assert json.loads(out.device.read_text()).get("cpu_kernels", {}) == kernel_environment("smoke")
+    assert json.loads(out.stamp.read_text())["kernels"] == (kernel_environment("smoke") or "the machine's own")
 
 
 def test_second_run_reuses_outputs(built):
@@ -70,8 +68,8 @@ def test_check_passes_and_fails_naming_the_problem(built):
         assert all(note in line for line in problems), result.stderr
     assert "data: up to date" in result.stdout
 
-    figure = built / "smoke" / "data" / "seed-0" / "figures" / "genres.png"
-    claims_file = built / "smoke" / "data" / "seed-0" / "claims.json"
+    out = paths.Run("smoke", "data", folder=built / "smoke" / "data" / "seed-0")
+    figure, claims_file = out.figure("genres"), out.claims
     saved_figure, saved_claims = figure.read_bytes(), claims_file.read_text()
     try:
         figure.unlink()
@@ -102,7 +100,7 @@ def test_book_renders_chapter_figures_and_scorecard(built):
     assert (html_root / "index.html").is_file()
     page = (html_root / "book" / "chapters" / "data.html").read_text()
     # Every declared figure is in the page, byte for byte (Sphinx names an embedded image by its sha256).
-    for png in (built / "smoke" / "data" / "seed-0" / "figures").glob("*.png"):
+    for png in paths.Run("smoke", "data", folder=built / "smoke" / "data" / "seed-0").figures.glob("*.png"):
         digest = hashlib.sha256(png.read_bytes()).hexdigest()
         assert f"_images/{digest}.png" in page, png.name
         assert (html_root / "_images" / f"{digest}.png").read_bytes() == png.read_bytes()

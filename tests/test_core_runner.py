@@ -118,16 +118,16 @@ def _image(path, kind="plot"):
     plt.close(fig)
 
 
-def _fabricate(directory):
+def _fabricate(out):
     """Outputs that agree with the committed reference of the data chapter, as a default smoke run leaves them."""
-    directory.mkdir(parents=True, exist_ok=True)
+    out.dir.mkdir(parents=True, exist_ok=True)
     params = runner.resolve_parameters(DATA, "smoke", {})
     kernels = kernel_environment("smoke")
     stamp = {"stamp": runner.stamp_of(DATA, params, kernels), "parameters": params}
-    (directory / "stamp.json").write_text(json.dumps({**stamp, "kernels": kernels or "the machine's own"}))
+    out.stamp.write_text(json.dumps({**stamp, "kernels": kernels or "the machine's own"}))
     declared = declaration(DATA)
     for name in declared["figures"]:
-        _image(directory / "figures" / f"{name}.png")
+        _image(out.figure(name))
     reference = json.loads(check.reference_path("data").read_text())
     claims = [
         Claim(
@@ -148,7 +148,7 @@ def _fabricate(directory):
         )
         for cid, ref in reference.items()
     ]
-    save(claims, directory / "claims.json")
+    save(claims, out.claims)
     return claims
 
 
@@ -166,15 +166,15 @@ def test_image_problems(tmp_path):
 
 
 def test_check_passes_then_names_each_problem(build_dir):
-    directory = paths.chapter_dir("smoke", "data")
-    claims = _fabricate(directory)
+    out = paths.Run("smoke", "data")
+    claims = _fabricate(out)
     assert check.check(["data"], run=False) == []
 
-    (directory / "figures" / "genres.png").unlink()
-    _image(directory / "figures" / "ratings.png", kind="blank")
+    out.figure("genres").unlink()
+    _image(out.figure("ratings"), kind="blank")
     changed = [c for c in claims if c.id != "ml100k_users"]
     changed[0].ours += 1  # ml100k_ratings: 100,001
-    save(changed, directory / "claims.json")
+    save(changed, out.claims)
     problems = check.check(["data"], run=False)
     assert any("figure genres is missing" in p for p in problems)
     assert any("figure ratings is blank" in p for p in problems)
@@ -183,15 +183,15 @@ def test_check_passes_then_names_each_problem(build_dir):
     assert len(problems) == 4
     drift = next(p for p in problems if "drifted" in p)
     assert ("CPU kernels" in drift) == (kernel_environment("smoke") == {})  # the reference's kernels: no remark
-    stamp = json.loads((directory / "stamp.json").read_text())
-    (directory / "stamp.json").write_text(json.dumps({**stamp, "kernels": "the machine's own"}))  # another processor
+    stamp = json.loads(out.stamp.read_text())
+    out.stamp.write_text(json.dumps({**stamp, "kernels": "the machine's own"}))  # another processor
     drift = next(p for p in check.check(["data"], run=False) if "drifted" in p)
     assert "this run's CPU kernels: the machine's own; the reference's: the AVX2 kernels" in drift
 
 
 def test_check_reports_but_does_not_compare_timing_claims(build_dir, monkeypatch, tmp_path, capsys):
-    directory = paths.chapter_dir("smoke", "data")
-    claims = _fabricate(directory)
+    out = paths.Run("smoke", "data")
+    claims = _fabricate(out)
     reference = json.loads(check.reference_path("data").read_text())
     reference["ml100k_ratings"]["regen"] = {"rel": 0.0, "abs": 0.0, "timing": True}  # as if it were a wall time
     monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
@@ -201,44 +201,44 @@ def test_check_reports_but_does_not_compare_timing_claims(build_dir, monkeypatch
         if claim.id in ("ml100k_ratings", "ml100k_users"):
             claim.ours += 7
             claim.verdict = "not replicated"
-    save(claims, directory / "claims.json")
+    save(claims, out.claims)
     problems = check.check(["data"], run=False)
     assert len(problems) == 1 and "ml100k_users drifted" in problems[0]  # the ordinary claim is still compared
     assert "claim ml100k_ratings is a timing" in capsys.readouterr().out
 
 
 def test_check_without_reference_says_how_to_write_one(build_dir, monkeypatch, tmp_path):
-    _fabricate(paths.chapter_dir("smoke", "data"))
+    _fabricate(paths.Run("smoke", "data"))
     monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
     problems = check.check(["data"], run=False)
     assert problems and all("--update-reference" in p for p in problems)
 
 
 def test_check_refuses_outputs_of_other_parameters(build_dir):
-    directory = paths.chapter_dir("smoke", "data")
-    _fabricate(directory)
-    stamp = json.loads((directory / "stamp.json").read_text())
+    out = paths.Run("smoke", "data")
+    _fabricate(out)
+    stamp = json.loads(out.stamp.read_text())
     stamp["parameters"]["seed"] = 5
-    (directory / "stamp.json").write_text(json.dumps(stamp))
+    out.stamp.write_text(json.dumps(stamp))
     problems = check.check(["data"], run=False)
     assert len(problems) == 1 and "not the smoke defaults" in problems[0]
     with pytest.raises(ReplicateError, match="not the smoke defaults"):
-        check.update_reference("data", directory)
+        check.update_reference("data", out.dir)
 
 
 def test_update_reference_writes_what_check_then_accepts(build_dir, monkeypatch, tmp_path):
-    directory = paths.chapter_dir("smoke", "data")
-    _fabricate(directory)
+    out = paths.Run("smoke", "data")
+    _fabricate(out)
     monkeypatch.setattr(paths, "REFERENCES", tmp_path / "refs")
-    written = check.update_reference("data", directory)
+    written = check.update_reference("data", out.dir)
     assert written == tmp_path / "refs" / "data.json"
     assert json.loads(written.read_text()) == json.loads((paths.NOTEBOOKS / "reference" / "data.json").read_text())
     assert check.check(["data"], run=False) == []
 
 
 def test_check_reports_a_changed_paper_value_rule_or_null(build_dir, monkeypatch, tmp_path):
-    directory = paths.chapter_dir("smoke", "data")
-    _fabricate(directory)
+    out = paths.Run("smoke", "data")
+    _fabricate(out)
     reference = json.loads(check.reference_path("data").read_text())
     first = next(iter(reference))
     reference[first] = {**reference[first], "paper": 12345, "rule": {"type": "AtMost", "bound": 1.0}, "null": "x"}
@@ -262,11 +262,11 @@ def test_check_goes_on_after_a_failing_notebook(build_dir, monkeypatch):
 
 
 def test_corrupt_claims_file_is_named(build_dir):
-    directory = paths.chapter_dir("smoke", "data")
-    _fabricate(directory)
-    (directory / "claims.json").write_text("{not json")
+    out = paths.Run("smoke", "data")
+    _fabricate(out)
+    out.claims.write_text("{not json")
     problems = check.check(["data"], run=False)
-    assert any(str(directory / "claims.json") in p and "not a valid claims file" in p for p in problems)
+    assert any(str(out.claims) in p and "not a valid claims file" in p for p in problems)
 
 
 def test_non_literal_parameter_is_a_clear_error(tmp_path):
@@ -288,21 +288,21 @@ def test_stamp_and_dependencies_decide_freshness(tmp_path, monkeypatch):
     notebook.write_text("# %%\nx = 1\n")
     stamp = runner.stamp_of(notebook, {"seed": 0})
     module = paths.REPO / "replicate" / "core" / "claims.py"
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "nb.ipynb").write_text("{}")
-    (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
-    (out / "dependencies.json").write_text(
+    out = paths.Run("smoke", "nb", folder=tmp_path / "out")
+    out.dir.mkdir()
+    out.notebook.write_text("{}")
+    out.stamp.write_text(json.dumps({"stamp": stamp}))
+    out.dependencies.write_text(
         json.dumps({"replicate/core/claims.py": hashlib.sha256(module.read_bytes()).hexdigest()})
     )
-    assert runner.is_fresh(out, "nb", stamp)
-    (out / "dependencies.json").write_text(json.dumps({"replicate/core/claims.py": "0" * 64}))
-    assert not runner.is_fresh(out, "nb", stamp)  # a module the run used has changed
-    (out / "dependencies.json").write_text(json.dumps({}))
+    assert runner.is_fresh(out, stamp)
+    out.dependencies.write_text(json.dumps({"replicate/core/claims.py": "0" * 64}))
+    assert not runner.is_fresh(out, stamp)  # a module the run used has changed
+    out.dependencies.write_text(json.dumps({}))
     notebook.write_text("# %%\nx = 2\n")
     assert runner.stamp_of(notebook, {"seed": 0}) != stamp  # an edit to the notebook changes the stamp
-    (out / "stamp.json").write_text("{broken")
-    assert not runner.is_fresh(out, "nb", stamp)
+    out.stamp.write_text("{broken")
+    assert not runner.is_fresh(out, stamp)
 
 
 def test_only_notebooks_with_a_header_are_chapters(tmp_path, monkeypatch):
@@ -332,11 +332,10 @@ def test_repeated_heading_with_claims_is_refused(tmp_path):
         nbformat.v4.new_code_cell("pass"),
     ]
     nbformat.write(nb, tmp_path / "nb.ipynb")
-    save(
-        [Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], tmp_path / "claims.json"
-    )
+    out = paths.Run("smoke", "nb", folder=tmp_path)
+    save([Claim("nb", "a", "a", 1, 1, "equal", "replicated", source="x", cell=cell_key(code))], out.claims)
     with pytest.raises(ReplicateError, match="occur twice .*Results"):
-        runner._finalise(tmp_path / "nb.ipynb", tmp_path / "claims.json")
+        runner._finalise(out)
 
 
 def test_a_claims_why_section_must_be_a_heading_and_gets_its_anchor(tmp_path):
@@ -349,15 +348,16 @@ def test_a_claims_why_section_must_be_a_heading_and_gets_its_anchor(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("## Results"), nbformat.v4.new_code_cell("x = 1")]
     nb.cells += [nbformat.v4.new_markdown_cell("### Why it may fail"), nbformat.v4.new_code_cell("y = 2")]
-    executed, claims_file = tmp_path / "x.ipynb", tmp_path / "claims.json"
+    out = paths.Run("smoke", "x", folder=tmp_path)
+    executed, claims_file = out.notebook, out.claims
     nbformat.write(nb, executed)
     save([Claim.make("x", "a", "a", 1, 2, Exact(), cell=cell_key("x = 1"), why="Why it may fail")], claims_file)
-    runner._finalise(executed, claims_file)
+    runner._finalise(out)
     (claim,) = load(claims_file)
     assert claim.anchor == "results" and claim.why_anchor == "why-it-may-fail"
     save([Claim.make("x", "a", "a", 1, 2, Exact(), cell=cell_key("x = 1"), why="Why not")], claims_file)
     with pytest.raises(ReplicateError, match="'Why not' as its Why section, which is no heading"):
-        runner._finalise(executed, claims_file)
+        runner._finalise(out)
 
 
 def test_a_seed_reusing_seed_0s_choice_is_stale_once_seed_0_chooses_otherwise(build_dir):
@@ -366,21 +366,21 @@ def test_a_seed_reusing_seed_0s_choice_is_stale_once_seed_0_chooses_otherwise(bu
     first.choose("grid", {"beta": 1.0})
     other = Chapter("data", profile="smoke", seed=1)
     assert other.chosen("grid") == {"beta": 1.0}
-    out = other.dir
-    assert json.loads((out / "chosen.json").read_text()) == {"grid": {"beta": 1.0}}
+    out = other.run
+    assert json.loads(out.chosen.read_text()) == {"grid": {"beta": 1.0}}
     notebook = build_dir / "nb.py"
     notebook.write_text("# %%\nx = 1\n")
     stamp = runner.stamp_of(notebook, {"seed": 1})
-    (out / "data.ipynb").write_text("{}")
-    (out / "stamp.json").write_text(json.dumps({"stamp": stamp}))
-    (out / "dependencies.json").write_text(json.dumps({}))
-    assert runner.is_fresh(out, "data", stamp)
+    out.notebook.write_text("{}")
+    out.stamp.write_text(json.dumps({"stamp": stamp}))
+    out.dependencies.write_text(json.dumps({}))
+    assert runner.is_fresh(out, stamp)
     first.choose("grid", {"beta": 2.0})  # seed 0 ran again and chose another configuration
-    assert not runner.is_fresh(out, "data", stamp)
+    assert not runner.is_fresh(out, stamp)
     first.choose("grid", {"beta": 1.0})
-    assert runner.is_fresh(out, "data", stamp)
+    assert runner.is_fresh(out, stamp)
     (build_dir / "smoke" / "choices" / "data.json").unlink()
-    assert not runner.is_fresh(out, "data", stamp)
+    assert not runner.is_fresh(out, stamp)
 
 
 def test_a_killed_runs_leftovers_are_cleared_and_live_ones_kept(tmp_path):
@@ -398,9 +398,11 @@ def test_a_killed_runs_leftovers_are_cleared_and_live_ones_kept(tmp_path):
     other_seed = tmp_path / f".seed-01.running-{host}-{dead.pid}-x4"
     for folder in (killed, live, elsewhere, parked, other_seed):
         folder.mkdir()
-    (parked / "claims.json").write_text("[]")
+    paths.Run("smoke", "data", folder=parked).claims.write_text("[]")
     assert runner.clear_dead_attempts(final) == [killed]
     assert not killed.exists() and live.is_dir() and elsewhere.is_dir() and other_seed.is_dir()
-    assert (final / "claims.json").is_file() and not parked.exists()  # the previous outputs are back
+    assert (
+        paths.Run("smoke", "data", folder=final).claims.is_file() and not parked.exists()
+    )  # the previous outputs are back
     parked.mkdir()  # once new outputs are in place, parked ones are removed
     assert runner.clear_dead_attempts(final) == [parked] and final.is_dir()

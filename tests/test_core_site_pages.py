@@ -15,8 +15,8 @@ import pybtex.database
 import pytest
 import yaml
 
-from replicate import paths
-from replicate.core import interactive, pages, site
+from replicate import paths, repro
+from replicate.core import chapter_pages, interactive, site, status_page
 from replicate.errors import ReplicateError
 from replicate.papers.cvae import interactive as cvae_interactive
 from replicate.papers.cvae import latent
@@ -34,7 +34,7 @@ DEFAULTS = {"profile": "smoke", "dataset": "ml-1m", "data_dir": None, "seed": 0,
 
 
 def test_reproduce_box_says_how_to_rerun_the_rendered_run():
-    box = pages.reproduce_box("cvae", "paper", [STAMP], DEFAULTS, {"commit": "ffff", "clean": False})
+    box = chapter_pages.reproduce_box("cvae", "paper", [STAMP], DEFAULTS, {"commit": "ffff", "clean": False})
     assert box.startswith("````{admonition} Reproduce this chapter") and box.endswith("````")
     assert "python -m replicate run cvae --profile paper -p seed=3\n" in box
     assert "papermill cvae.ipynb build/paper/cvae/cvae.ipynb --cwd notebooks -p profile paper -p dataset ml-1m" in box
@@ -48,11 +48,11 @@ def test_reproduce_box_says_how_to_rerun_the_rendered_run():
 
 def test_reproduce_box_lists_every_seed_and_non_default_parameters():
     runs = [STAMP, {**STAMP, "parameters": {**STAMP["parameters"], "seed": 4, "device": "cpu"}, "seconds": 5.0}]
-    box = pages.reproduce_box("data", "paper", runs, DEFAULTS, {"commit": "ffff", "clean": False})
+    box = chapter_pages.reproduce_box("data", "paper", runs, DEFAULTS, {"commit": "ffff", "clean": False})
     assert "| seeds | 3, 4 |" in box and "for 2 seeds" in box
     assert "python -m replicate run data --profile paper -p seed=4 -p device=cpu" in box
     with pytest.raises(ReplicateError, match="python -m replicate run data --profile paper"):
-        pages.reproduce_box("data", "paper", [], DEFAULTS, {})
+        chapter_pages.reproduce_box("data", "paper", [], DEFAULTS, {})
 
 
 def _notebook():
@@ -71,7 +71,7 @@ def _notebook():
 def test_boxes_go_after_the_summary_and_the_defaults_are_hidden(tmp_path):
     path = tmp_path / "x.ipynb"
     nbformat.write(_notebook(), path)
-    pages.insert_box(path, "BOX", "VERDICT")
+    chapter_pages.insert_box(path, "BOX", "VERDICT")
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].source == "# Title\n\nIntro.\nMore intro.\n\nVERDICT\n\nBOX\n\nDetail.\n"
     assert nb.cells[1].metadata["tags"] == ["parameters", "remove-cell"]
@@ -82,22 +82,22 @@ def test_boxes_go_after_the_summary_and_the_defaults_are_hidden(tmp_path):
 def test_status_page_reports_runs_verdicts_and_environment(build_dir):
     from replicate.core import claims
 
-    out = build_dir / "paper" / "cvae" / "seed-0"
-    out.mkdir(parents=True)
-    (out / "stamp.json").write_text(json.dumps({**STAMP, "environment": pages.environment()}))
+    out = paths.Run("paper", "cvae")
+    out.dir.mkdir(parents=True)
+    out.stamp.write_text(json.dumps({**STAMP, "environment": repro.machine_environment()}))
     rule = claims.AtLeast(0.5)
     recorded = [
         claims.Claim.make("cvae", "a", "a", 1.0, 0.9, rule, kind="paper"),
         claims.Claim.make("cvae", "b", "b", 1.0, 0.1, rule, kind="paper"),
         claims.Claim.make("cvae", "c", "c", 1.0, 0.9, rule, kind="book"),
     ]
-    claims.save(recorded, out / "claims.json")
-    text = pages.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
+    claims.save(recorded, out.claims)
+    text = status_page.status_page("paper", ["cvae"], {"cvae": "C-VAE"}, {"commit": "feed", "clean": False}, {})
     row = next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
     assert "| `paper` | 3 | 12.6 min | 2026-12-01 18:04 UTC | `0123456789ab` (clean tree) |" in row
     assert "1 replicated, 1 not replicated | 1 replicated |" in row
     assert "`feed` (uncommitted changes)" in text
-    for name in ("Python", *pages.PACKAGES, "CPU", "cores", "torch threads", "GPU"):
+    for name in ("Python", *repro.PACKAGES, "CPU", "cores", "torch threads", "GPU"):
         assert re.search(rf"^\| {re.escape(name)} \| .+ \|$", text, re.M), name
 
 
@@ -108,35 +108,35 @@ def test_status_page_and_box_show_only_the_books_seeds(build_dir):
 
     rule = claims.AtLeast(0.5)
     for seed, value in ((0, 0.9), (5, 0.1)):
-        out = build_dir / "paper" / "cvae" / f"seed-{seed}"
-        out.mkdir(parents=True)
+        out = paths.Run("paper", "cvae", seed)
+        out.dir.mkdir(parents=True)
         stamp = {**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}, "seconds": 60.0}
-        (out / "stamp.json").write_text(json.dumps(stamp))
-        claims.save([claims.Claim.make("cvae", "a", "a", 1.0, value, rule)], out / "claims.json")
+        out.stamp.write_text(json.dumps(stamp))
+        claims.save([claims.Claim.make("cvae", "a", "a", 1.0, value, rule)], out.claims)
     state = {"commit": "feed", "clean": True}
 
     def row(text):
         return next(line for line in text.splitlines() if line.startswith("| {doc}`C-VAE <chapters/cvae>`"))
 
-    book = row(pages.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
+    book = row(status_page.status_page("paper", ["cvae", "emde"], {"cvae": "C-VAE"}, state, {}, seeds=[0]))
     assert "| `paper` | 0 | 60.0 s |" in book and "| 1 replicated | none |" in book
-    every = row(pages.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
+    every = row(status_page.status_page("paper", ["emde", "cvae"], {"cvae": "C-VAE"}, state, {}))  # two chapters
     assert "| `paper` | 0, 5 | 2.0 min |" in every and "unstable" in every
-    box = pages.reproduce_box("cvae", "paper", pages.stamps("paper", "cvae", [0]), DEFAULTS, state)
+    box = chapter_pages.reproduce_box("cvae", "paper", status_page.stamps("paper", "cvae", [0]), DEFAULTS, state)
     assert "| seed | 0 |" in box
 
 
 def test_run_record_has_time_commit_and_environment():
-    record = pages.run_record()
+    record = repro.run_record()
     assert set(record) == {"executed", "commit", "clean", "environment"}
     assert record["environment"]["gpu"] and record["environment"]["cores"] >= 1
-    assert set(record["environment"]["packages"]) == set(pages.PACKAGES)
+    assert set(record["environment"]["packages"]) == set(repro.PACKAGES)
 
 
 def test_bibliography_has_every_key_the_book_cites():
     bib = pybtex.database.parse_file(str(paths.REPO / "book" / "references.bib"))
     keys = set(bib.entries)
-    cited = {key for _, key in pages.PAPERS.values()}
+    cited = {key for _, key in chapter_pages.PAPERS.values()}
     for source in [paths.REPO / "book" / "intro.md", *paths.NOTEBOOKS.glob("*.py")]:
         cited |= {
             k.strip()
@@ -235,7 +235,7 @@ def small_book(tmp_path_factory):
     code.outputs = [nbformat.v4.new_output("display_data", data=interactive.bundle(fig, "test", "sankey"))]
     nb.cells = [nbformat.v4.new_markdown_cell(CITING), code]
     nbformat.write(nb, source / "book" / "chapters" / "test.ipynb")
-    pages.insert_box(source / "book" / "chapters" / "test.ipynb", "")  # what stage does to a chapter
+    chapter_pages.insert_box(source / "book" / "chapters" / "test.ipynb", "")  # what stage does to a chapter
     site.render(source, root / "site")
     return root / "site" / "_build" / "html"
 
@@ -267,14 +267,16 @@ def test_interactive_figure_draws_offline_in_chromium(small_book, tmp_path):
 
 
 def test_runs_from_before_the_record_say_so(build_dir):
-    out = build_dir / "smoke" / "data" / "seed-0"
-    out.mkdir(parents=True)
-    (out / "stamp.json").write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
-    box = pages.reproduce_box(
-        "data", "smoke", pages.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
+    out = paths.Run("smoke", "data")
+    out.dir.mkdir(parents=True)
+    out.stamp.write_text(json.dumps({"stamp": "x", "parameters": DEFAULTS, "seconds": 2.0}))
+    box = chapter_pages.reproduce_box(
+        "data", "smoke", status_page.stamps("smoke", "data"), DEFAULTS, {"commit": "beef", "clean": True}
     )
     assert "| executed | not recorded |" in box and "`beef` (clean tree)" in box
-    text = pages.status_page("smoke", ["data"], {}, {"commit": "beef", "clean": True}, pages.environment())
+    text = status_page.status_page(
+        "smoke", ["data"], {}, {"commit": "beef", "clean": True}, repro.machine_environment()
+    )
     assert "| 2.0 s | not recorded | not recorded |" in text and "This machine:" not in text
 
 
@@ -331,7 +333,7 @@ def test_verdict_box_counts_the_paper_claims_and_links_each_to_its_section():
 
 def test_reproduce_box_loops_over_seeds_that_differ_only_in_the_seed():
     runs = [{**STAMP, "parameters": {**STAMP["parameters"], "seed": seed}} for seed in (0, 1, 2)]
-    lines = pages.looped("cvae", "paper", runs, DEFAULTS)
+    lines = chapter_pages.looped("cvae", "paper", runs, DEFAULTS)
     assert lines[0].startswith("for seed in 0 1 2; do python -m replicate run cvae --profile paper -p seed=$seed")
     assert lines[-1].startswith("for seed in 0 1 2; do papermill") and "-p seed $seed" in lines[-1]
 

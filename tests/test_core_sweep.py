@@ -62,9 +62,9 @@ def test_packing_bounds_by_hand():
 
 def test_expected_cost_of_a_job_comes_from_its_own_last_run_else_its_kind(build_dir):
     for seed, seconds in ((0, 300.0), (1, 100.0)):
-        folder = paths.chapter_dir("paper", "emde", seed)
-        folder.mkdir(parents=True)
-        (folder / "stamp.json").write_text(json.dumps({"seconds": seconds}))
+        run = paths.Run("paper", "emde", seed)
+        run.dir.mkdir(parents=True)
+        run.stamp.write_text(json.dumps({"seconds": seconds}))
     assert sweep._cost(0, "emde", "paper") == 300.0 and sweep._cost(1, "emde", "paper") == 100.0
     assert sweep._cost(2, "emde", "paper") == 100.0  # another retraining seed: like seed 1, not like the search
     assert sweep._cost(0, "cvae", "paper") == 0.0
@@ -161,7 +161,7 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     assert paths.chapter_seeds("smoke", "data") == [0, 1]
     aggregated, seeds = site.aggregated_claims("smoke", "data")
     assert seeds == [0, 1]
-    one = {c.id: c for c in claims_mod.load(paths.chapter_dir("smoke", "data", 0) / "claims.json")}
+    one = {c.id: c for c in claims_mod.load(paths.Run("smoke", "data", 0).claims)}
     for claim in aggregated:
         assert claim.seeds["n"] == 2 and claim.seeds["seeds"] == [0, 1]
         assert claim.verdict in (one[claim.id].verdict, "inconclusive")  # the data chapter's counts do not move
@@ -172,9 +172,7 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     # intervals, else the t-interval over the seeds) and keeps every seed's verdict
 
     trained, _ = site.aggregated_claims("smoke", "cvae")
-    per_seed = [
-        {c.id: c for c in claims_mod.load(paths.chapter_dir("smoke", "cvae", s) / "claims.json")} for s in (0, 1)
-    ]
+    per_seed = [{c.id: c for c in claims_mod.load(paths.Run("smoke", "cvae", s).claims)} for s in (0, 1)]
     moved = 0
     for claim in trained:
         if claim.seeds["n"] != 2 or not all(claims_mod._is_number(v) for v in claim.seeds["values"]):
@@ -198,9 +196,9 @@ def test_two_seed_smoke_sweep_aggregates_end_to_end(build_dir):
     assert moved >= 3, "the smoke C-VAE's numbers should move with the seed"
 
     # the same seed twice gives the same claims (CPU); the second chapter of this check is skip, below
-    first = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())
+    first = json.loads(paths.Run("smoke", "data", 1).claims.read_text())
     runner.run("data", "smoke", {"seed": 1}, force=True)
-    second = json.loads((paths.chapter_dir("smoke", "data", 1) / "claims.json").read_text())
+    second = json.loads(paths.Run("smoke", "data", 1).claims.read_text())
     assert [c["ours"] for c in first] == [c["ours"] for c in second]
 
 
@@ -265,7 +263,7 @@ def test_sweep_survives_a_killed_worker(build_dir):
     # the killed seed's retried run gives what an undisturbed run of that seed gives
     retried = aggregated[0].seeds["seeds"].index(killed_seed)
     runner.run("data", "smoke", {"seed": killed_seed}, force=True)
-    fresh = {c.id: c.ours for c in claims_mod.load(paths.chapter_dir("smoke", "data", killed_seed) / "claims.json")}
+    fresh = {c.id: c.ours for c in claims_mod.load(paths.Run("smoke", "data", killed_seed).claims)}
     assert all(c.seeds["values"][retried] == fresh[c.id] for c in aggregated)
 
 
@@ -277,7 +275,7 @@ def _tolerance(entry):
 def test_same_seed_twice_gives_the_same_claims_on_cpu(build_dir):
     """The second chapter of this check (the first, data, is in the sweep test): a trained model's claims."""
     first = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
-    values = [c.ours for c in claims_mod.load(first.directory / "claims.json")]
+    values = [c.ours for c in claims_mod.load(first.run.claims)]
     second = runner.run("skip", "smoke", {"device": "cpu"}, force=True)
-    again = [c.ours for c in claims_mod.load(second.directory / "claims.json")]
+    again = [c.ours for c in claims_mod.load(second.run.claims)]
     assert json.dumps(again) == json.dumps(values)  # as text: a NaN equals itself

@@ -255,7 +255,7 @@ def test_paper_movies_in_ml1m_with_their_people(ml1m, real_table):
     named = films.people(ml1m, table=real_table)
     checks = films.expected_people(ml1m, PAPER_MOVIES, named)
     assert checks["ok"].all(), checks[~checks["ok"]]
-    assert ml1m.people().equals(named)  # the Dataset method is the same table
+    assert films.people(ml1m).equals(named)  # the table read from the data cache is the same
     cotten = named[(named["role"] == "actor") & (named["name"] == "Joseph Cotten")]
     assert cotten["item"].nunique() > 5  # he is in the table, only not in Casablanca
 

@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 
 from replicate import paths, plots
 from replicate.core import claims as claims_mod
+from replicate.core import rules
 from replicate.core.claims import Claim
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import PORTABLE_KERNELS, resolve_device, seed_everything
@@ -79,11 +80,7 @@ def is_chapter(notebook: Path) -> bool:
         return False
 
 
-DEPENDENCIES = "dependencies.json"
-CHOSEN = "chosen.json"  # what a seed other than 0 reused of seed 0's choices (runner.is_fresh compares it)
-TIMINGS = "timings.json"  # wall seconds per cell; the runner turns it into seconds per section
-CONTROLS = "__controls__"  # the key of timings.json for the seconds spent on nulls and positive controls
-DEVICE = "device.json"  # the device the run used and, on CUDA, its peak memory (the GPU check reads it)
+CONTROLS = "__controls__"  # the key of a run's timings for the seconds spent on nulls and positive controls
 
 
 def used_modules() -> dict[str, str]:
@@ -130,9 +127,10 @@ class Chapter:
         module = self.declared["claims_module"]
         self.declarations = claims_mod.declarations(module) if module else {}
         self.title = self.declared["title"]
-        default = os.environ.get("REPLICATE_OUTPUT_DIR") or paths.chapter_dir(profile, name, seed)
-        self.dir = Path(output_dir or default)
-        self.figure_dir = self.dir / "figures"
+        folder = output_dir or os.environ.get("REPLICATE_OUTPUT_DIR")
+        self.run = paths.Run(self.profile, name, seed, folder=Path(folder) if folder else None).resolved()
+        self.dir = self.run.dir
+        self.figure_dir = self.run.figures
         self.claims: list[Claim] = []
         self.figures: dict[str, Path] = {}
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -176,7 +174,7 @@ class Chapter:
             raise ReplicateError(
                 f"figure {name!r} is not declared in {self.notebook.name}'s header: add it to replicate.figures"
             )
-        path = self.figure_dir / f"{name}.png"
+        path = self.run.figure(name)
         data = plots.save_png(fig, path)
         plt.close(fig)
         self.figures[name] = path
@@ -199,7 +197,7 @@ class Chapter:
         ours=None,
         interval=None,
         *,
-        null=claims_mod.NO_NULL,
+        null=rules.NO_NULL,
         null_interval=None,
         note: str = "",
         rule_args: dict | None = None,
@@ -242,7 +240,7 @@ class Chapter:
         except (TypeError, ValueError) as error:
             raise ReplicateError(str(error)) from error
         self.claims.append(claim)
-        claims_mod.save(self.claims, self.dir / "claims.json")
+        claims_mod.save(self.claims, self.run.claims)
 
     @contextlib.contextmanager
     def controls(self):
@@ -271,7 +269,7 @@ class Chapter:
                 f"{self.profile} profile recorded it: run "
                 f"`python -m replicate run {self.name} --profile {self.profile}` (seed 0) first"
             )
-        used = self.dir / CHOSEN  # recorded, so that the run is stale once seed 0 chooses otherwise
+        used = self.run.chosen  # recorded, so that the run is stale once seed 0 chooses otherwise
         reused = json.loads(used.read_text()) if used.is_file() else {}
         reused[name] = stored[name]
         used.write_text(json.dumps(reused, indent=1, sort_keys=True, default=str) + "\n")
@@ -283,7 +281,7 @@ class Chapter:
             return
         path = self._choices_file()
         stored = json.loads(path.read_text()) if path.is_file() else {}
-        stored[name] = claims_mod.plain(value)
+        stored[name] = rules.plain(value)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")
@@ -310,11 +308,11 @@ class Chapter:
         missing += [f"claim {c}" for c in self.declared["claims"] if c not in recorded]
         if missing:
             raise ReplicateError(f"chapter {self.name!r} did not produce: {', '.join(missing)}")
-        (self.dir / DEPENDENCIES).write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
+        self.run.dependencies.write_text(json.dumps(used_modules(), indent=1, sort_keys=True) + "\n")
         timings = {k: round(v, 3) for k, v in self.cell_seconds.items()}
         timings[CONTROLS] = round(self.control_seconds, 3)
-        (self.dir / TIMINGS).write_text(json.dumps(timings) + "\n")
-        (self.dir / DEVICE).write_text(json.dumps(device_record(self.device)) + "\n")
+        self.run.timings.write_text(json.dumps(timings) + "\n")
+        self.run.device.write_text(json.dumps(device_record(self.device)) + "\n")
         print(f"wall time of this run: {(time.perf_counter() - self._started) / 60:.1f} min ({self.profile} profile)")
         return self.table()
 

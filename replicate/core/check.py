@@ -23,7 +23,7 @@ import numpy as np
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import runner
+from replicate.core import rules, runner
 from replicate.core.chapter import declaration
 from replicate.errors import ReplicateError
 from replicate.repro import NATIVE_KERNELS, PORTABLE_KERNELS, cpu_vendor, mkl_branch_note
@@ -56,7 +56,7 @@ def image_problem(path: Path) -> str | None:
 
 def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
     """Why the outputs in ``directory`` are not a default smoke run of ``name`` (or ``None`` when they are)."""
-    stamp = runner.read_json(directory / "stamp.json")
+    stamp = runner.read_json(paths.Run(PROFILE, name, folder=directory).stamp)
     if not isinstance(stamp, dict):
         return f"{name}: no finished smoke run in {directory}: run `python -m replicate run {name}`"
     defaults = runner.resolve_parameters(runner.notebook_path(name), PROFILE, {})
@@ -70,13 +70,14 @@ def _smoke_outputs_problem(name: str, directory: Path) -> str | None:
 
 def check_chapter(name: str, directory: Path) -> list[str]:
     problems = []
+    out = paths.Run(PROFILE, name, folder=directory)
     declared = declaration(paths.NOTEBOOKS / f"{name}.py")
     for figure in declared["figures"]:
-        path = directory / "figures" / f"{figure}.png"
+        path = out.figure(figure)
         problem = image_problem(path)
         if problem:
             problems.append(f"{name}: figure {figure} is {problem}: {path}")
-    claims_file = directory / "claims.json"
+    claims_file = out.claims
     try:
         recorded = {c.id: c for c in claims_mod.load(claims_file)} if claims_file.is_file() else {}
     except (ValueError, TypeError) as error:
@@ -86,7 +87,7 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         reference = json.loads(ref_file.read_text()) if ref_file.is_file() else {}
     except ValueError as error:
         return problems + [f"{name}: the reference file {ref_file} is not valid JSON ({error})"]
-    stamp = runner.read_json(directory / "stamp.json")
+    stamp = runner.read_json(out.stamp)
     kernels = stamp.get("kernels") if isinstance(stamp, dict) else None
     environment = stamp.get("environment") if isinstance(stamp, dict) else None
     vendor = environment.get("cpu_vendor") if isinstance(environment, dict) else None
@@ -109,14 +110,14 @@ def check_chapter(name: str, directory: Path) -> list[str]:
         problems += declaration_changes(name, recorded[claim_id], ref)
         if ref["regen"].get("timing"):
             print(
-                f"{name}: claim {claim_id} is a timing ({claims_mod.format_value(ours)} now, "
-                f"{claims_mod.format_value(ref['ours'])} in the reference): machine-dependent, not compared"
+                f"{name}: claim {claim_id} is a timing ({rules.format_value(ours)} now, "
+                f"{rules.format_value(ref['ours'])} in the reference): machine-dependent, not compared"
             )
             continue
         if not claims_mod.regenerates(ref["ours"], ours, ref["regen"]["rel"], ref["regen"]["abs"]):
             problems.append(
-                f"{name}: claim {claim_id} drifted: {claims_mod.format_value(ours)} now, reference "
-                f"{claims_mod.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
+                f"{name}: claim {claim_id} drifted: {rules.format_value(ours)} now, reference "
+                f"{rules.format_value(ref['ours'])} (tolerance rel {ref['regen']['rel']:g}, abs "
                 f"{ref['regen']['abs']:g}){other_kernels}"
             )
         elif recorded[claim_id].verdict != ref.get("verdict", recorded[claim_id].verdict):
@@ -150,7 +151,7 @@ def control_problems(declared: dict, recorded: dict) -> list[str]:
             problems.append(f"claim {claim_id} was recorded without its null ({spec.null})")
         if null_verdict is None or not measured:
             continue
-        failed = claims_mod.null_fails(null_verdict, spec.absence)
+        failed = rules.null_fails(null_verdict, spec.absence)
         if verdict == "replicated" and not failed:
             word = "positive control went undetected" if spec.absence else "null passes"
             problems.append(f"claim {claim_id} is replicated while its {word} ({null_verdict})")
@@ -167,7 +168,7 @@ def declaration_changes(name: str, claim: claims_mod.Claim, ref: dict) -> list[s
         ("null", claim.null_model, "null"),
     ):
         if key in ref and ref[key] != now:
-            shown = claims_mod.format_value if key == "paper" else json.dumps
+            shown = rules.format_value if key == "paper" else json.dumps
             out.append(
                 f"{name}: claim {claim.id}'s {label} changed: {shown(now)} now, reference {shown(ref[key])} "
                 f"(review, then `python -m replicate check {name} --update-reference`)"
@@ -193,7 +194,7 @@ def update_reference(name: str, directory: Path) -> Path:
     problem = _smoke_outputs_problem(name, directory)
     if problem:
         raise ReplicateError(problem)
-    claims_file = directory / "claims.json"
+    claims_file = paths.Run(PROFILE, name, folder=directory).claims
     if not claims_file.is_file():
         raise ReplicateError(f"no claims for {name} in {directory}: run `python -m replicate run {name}` first")
     reference = {
@@ -223,7 +224,7 @@ def check(names: list[str] | None = None, run: bool = True, update: bool = False
     names = [runner.notebook_path(n).stem for n in names] if names else runner.available()
     problems = []
     for name in names:
-        directory = paths.chapter_dir(PROFILE, name)
+        directory = paths.Run(PROFILE, name).dir
         try:
             if run:
                 result = runner.run(name, PROFILE)

@@ -25,7 +25,6 @@ fact, an identity of our code: not a result) or ``book`` (one of this book's own
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -33,379 +32,50 @@ from pathlib import Path
 
 import numpy as np
 
-KINDS = ("paper", "fact", "book")
-VERDICTS = (
-    "replicated",
-    "direction holds",
-    "inconclusive",
-    "uninformative",
-    "unstable",
-    "not replicated",
-    "not applicable",
+# the rules and verdicts, imported from here by the chapters' claims modules and notebooks
+from replicate.core.rules import (  # noqa: F401
+    NO_NULL,
+    RULES,
+    VERDICTS,
+    AtLeast,
+    AtMost,
+    Exact,
+    Exceeds,
+    Holds,
+    NotApplicable,
+    Order,
+    Rule,
+    Within,
+    _is_number,
+    close,
+    completed_order,
+    decide,
+    format_value,
+    null_fails,
+    null_verdict,
+    plain,
+    rule_from_spec,
 )
+
+KINDS = ("paper", "fact", "book")
+
+
 # Why a claim was not measured in a run: the run's data or options lack what it needs ("data": not applicable), it
 # runs with the search on seed 0 only ("seed": the other seeds do not count), or this seed's model made it
 # unmeasurable ("model", e.g. a movie in too few top tens: counts as a miss, "not replicated").
 CAUSES = ("data", "seed", "model")
+
+
 # Why a claim missed (``not replicated`` or ``unstable``), one small vocabulary for the whole book, set from the
 # chapter's tested "Why" check where one exists: the data this book substitutes for the paper's, a compute budget
 # below the paper's, a metric defined otherwise than the paper's, an implementation choice the paper leaves open,
 # seed noise, or unknown (no tested cause).
 MISS_CAUSES = ("data substitute", "budget", "metric definition", "implementation choice", "seed noise", "unknown")
+
+
 # Default regeneration tolerance: a re-run must give the same value (counts exactly; floats up to the last digits).
 # Chapters whose numbers come from training state a wider tolerance per claim, and it is committed with the reference.
 DEFAULT_REGEN = {"rel": 1e-9, "abs": 0.0}
-
-
-def plain(value):
-    """A JSON-safe Python value (numpy scalars and arrays converted)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
-
-
-def _number(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a number, got {value!r}")
-    return float(value)
-
-
-def close(reference: float, value: float, rel: float, abs_: float) -> bool:
-    """``|value - reference| <= abs_ + rel * |reference|``, false for a non-finite value.
-
-    A 1e-12 slack keeps a value exactly on the boundary (0.33 against 0.30 within 10 %) inside despite float rounding.
-    """
-    slack = 1e-12 * max(1.0, abs(reference))
-    return math.isfinite(value) and abs(value - reference) <= abs_ + rel * abs(reference) + slack
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-class _Undecided(Exception):
-    """An interval with a non-finite end (one user, one session): it decides nothing."""
-
-
-def _interval(interval) -> tuple[float, float] | None:
-    """A usable (low, high) pair, or None when there is no interval; raises :class:`_Undecided` for an interval with
-    a non-finite end (it is not an exact value: the rules read it as inconclusive)."""
-    if interval is None:
-        return None
-    low, high = (_number(v) for v in interval)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise _Undecided
-    if low > high:
-        raise ValueError(f"interval ({low}, {high}) has its low end above its high end")
-    return low, high
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Decides the verdict of a claim from the paper's value, ours, and optionally an interval around ours."""
-
-    def verdict(self, paper, ours, interval=None) -> str:
-        """The verdict; an interval with a non-finite end is inconclusive for every rule but :class:`Exact`."""
-        try:
-            return self._verdict(paper, ours, interval)
-        except _Undecided:
-            return "inconclusive"
-
-    def _verdict(self, paper, ours, interval=None) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def describe(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        """Where the verdict would flip: the tolerance or bound at which ours (all of its interval, when it has one)
-        would just meet the rule. Empty where the rule has no threshold to move."""
-        return ""
-
-    def spec(self) -> dict:
-        """The rule as JSON (type and fields), so that verdicts can be decided again, e.g. over seeds."""
-        return {"type": type(self).__name__, **{f.name: plain(getattr(self, f.name)) for f in fields(self)}}
-
-
-def rule_from_spec(spec: dict) -> Rule:
-    """The rule that :meth:`Rule.spec` wrote."""
-    spec = dict(spec)
-    kind = RULES[spec.pop("type")]
-    if "baseline" in spec and spec["baseline"] is not None:
-        spec["baseline"] = tuple(spec["baseline"])
-    return kind(**spec)
-
-
-@dataclass(frozen=True)
-class Exact(Rule):
-    """Replicated when ours equals the paper's value (counts, categorical facts)."""
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        return "replicated" if plain(ours) == plain(paper) else "not replicated"
-
-    def describe(self) -> str:
-        return "equal"
-
-
-@dataclass(frozen=True)
-class Within(Rule):
-    """Replicated when ``|ours - paper| <= abs + rel * |paper|``; with an interval, when all of it lies in that band
-    (inconclusive when it straddles an edge, not replicated when it lies outside).
-
-    With ``baseline=(paper_ref, ours_ref)``, a miss still counts as ``direction holds`` when ours lies on the same side
-    of our reference as the paper's value lies of the paper's reference (e.g. "RecoNet beats FM").
-    """
-
-    rel: float = 0.0
-    abs: float = 0.0
-    baseline: tuple | None = None
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        paper, ours = _number(paper), _number(ours)
-        band = _interval(interval)
-        if band is not None:
-            tolerance = self.abs + self.rel * abs(paper)
-            inside = [close(paper, end, self.rel, self.abs) for end in band]
-            if all(inside):
-                return "replicated"
-            if band[0] <= paper + tolerance and band[1] >= paper - tolerance:
-                return "inconclusive"
-        elif close(paper, ours, self.rel, self.abs):
-            return "replicated"
-        if self.baseline is not None:
-            paper_ref, ours_ref = (_number(v) for v in self.baseline)
-            paper_side = _sign(paper - paper_ref)
-            if paper_side != 0 and paper_side == _sign(ours - ours_ref):
-                return "direction holds"
-        return "not replicated"
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        if not (_is_number(paper) and _is_number(ours)):
-            return ""
-        paper, ours = float(paper), float(ours)
-        ends = [ours] if interval is None else [float(v) for v in interval]
-        if not all(math.isfinite(v) for v in ends):
-            return ""
-        needed = max(abs(v - paper) for v in ends)
-        if self.rel and paper != 0:
-            return f"within ±{needed / abs(paper):.1%}"
-        return f"within ±{format_value(needed)}"
-
-    def describe(self) -> str:
-        parts = []
-        if self.rel:
-            parts.append(f"{self.rel:.0%}" if self.rel >= 0.01 else f"rel {self.rel:g}")
-        if self.abs:
-            parts.append(format_value(self.abs))
-        text = "within ±" + (" + ".join(parts) if parts else "0")
-        if self.baseline is not None:
-            paper_ref, ours_ref = (format_value(plain(v)) for v in self.baseline)
-            text += f"; direction vs reference (paper {paper_ref}, ours {ours_ref})"
-        return text
-
-
-def _flip_bound(ours, interval, above: bool) -> str:
-    """The bound at which ``ours >= bound`` (``above``) or ``ours <= bound`` would just hold for all of ours."""
-    if not _is_number(ours):
-        return ""
-    ends = [float(ours)] if interval is None else [float(v) for v in interval]
-    if not all(math.isfinite(v) for v in ends):
-        return ""
-    return f"bound {format_value(min(ends) if above else max(ends))}"
-
-
-def _bound_verdict(ours: float, bound: float, interval, above: bool) -> str:
-    band = _interval(interval)
-    low, high = band if band is not None else (ours, ours)
-    meets = (lambda v: v >= bound) if above else (lambda v: v <= bound)
-    if meets(low) and meets(high):
-        return "replicated"
-    if not meets(low) and not meets(high):
-        return "not replicated"
-    return "inconclusive"
-
-
-@dataclass(frozen=True)
-class AtLeast(Rule):
-    """Replicated when ours >= ``bound`` (the paper's value when no bound is given), e.g. a speed-up "> 1000x"; with
-    an interval, when its low end is; inconclusive when only its high end is."""
-
-    bound: float | None = None
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        bound = _number(paper if self.bound is None else self.bound)
-        return _bound_verdict(_number(ours), bound, interval, above=True)
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        return _flip_bound(ours, interval, above=True)
-
-    def describe(self) -> str:
-        return "ours >= paper" if self.bound is None else f"ours >= {self.bound:g}"
-
-
-@dataclass(frozen=True)
-class AtMost(Rule):
-    """Replicated when ours <= ``bound`` (the paper's value when no bound is given), e.g. a p-value "< 1e-4"; with an
-    interval, when its high end is; inconclusive when only its low end is."""
-
-    bound: float | None = None
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        bound = _number(paper if self.bound is None else self.bound)
-        return _bound_verdict(_number(ours), bound, interval, above=False)
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        return _flip_bound(ours, interval, above=False)
-
-    def describe(self) -> str:
-        return "ours <= paper" if self.bound is None else f"ours <= {self.bound:g}"
-
-
-@dataclass(frozen=True)
-class Exceeds(Rule):
-    """For "significantly larger" (or, with ``below=True``, smaller): ours is an effect (a difference, paired over
-    users or seeds) with its 95 % interval. Replicated when the whole interval lies beyond ``bound``, not replicated
-    when the whole interval lies on the other side (or on it), inconclusive when it straddles ``bound`` (a sign alone
-    is a coin flip under the null) or when there is no interval."""
-
-    bound: float = 0.0
-    below: bool = False
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        _number(ours)
-        band = _interval(interval)
-        if band is None:
-            return "inconclusive"
-        beyond = (lambda v: v < self.bound) if self.below else (lambda v: v > self.bound)
-        if beyond(band[0]) and beyond(band[1]):
-            return "replicated"
-        if not beyond(band[0]) and not beyond(band[1]):
-            return "not replicated"
-        return "inconclusive"
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        return "" if interval is None else _flip_bound(ours, interval, above=not self.below)
-
-    def describe(self) -> str:
-        side = "below" if self.below else "above"
-        return f"95 % interval {side} {self.bound:g}"
-
-
-@dataclass(frozen=True)
-class Holds(Rule):
-    """For a qualitative statement measured as a yes/no: replicated when ours is true."""
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        if not isinstance(plain(ours), bool):
-            raise TypeError(f"Holds needs a bool for ours, got {ours!r}")
-        return "replicated" if ours else "not replicated"
-
-    def describe(self) -> str:
-        return "the statement holds on our data"
-
-
-@dataclass(frozen=True)
-class Order(Rule):
-    """For a ranking (methods, modalities): paper and ours are lists of labels, best first. Replicated when Kendall's
-    tau between the two orders is at least ``min_tau`` and, when ``focal`` names the paper's own method, that method
-    stands at place ``focal_within`` or better in ours (1 = first). A method of the paper's order missing from ours
-    counts against ours: it is placed last, in the worst order (:func:`completed_order`). The scorecard shows tau."""
-
-    min_tau: float = 0.5
-    focal: str | None = None
-    focal_within: int = 1
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        from replicate.stats import kendall_tau
-
-        ours = completed_order(paper, ours)
-        tau = kendall_tau(list(paper), ours)
-        if self.focal is not None and ours.index(self.focal) + 1 > self.focal_within:
-            return "not replicated"
-        return "replicated" if math.isfinite(tau) and tau >= self.min_tau else "not replicated"
-
-    def flips_at(self, paper, ours, interval=None) -> str:
-        from replicate.stats import kendall_tau
-
-        if not isinstance(paper, (list, tuple)) or not isinstance(ours, (list, tuple)):
-            return ""
-        tau = kendall_tau(list(paper), completed_order(paper, ours))
-        return f"min τ {tau:.2f}" if math.isfinite(tau) else ""
-
-    def describe(self) -> str:
-        text = f"Kendall's tau with the paper's order >= {self.min_tau:g}"
-        if self.focal is not None:
-            text += f"; {self.focal} " + ("first" if self.focal_within == 1 else f"among the first {self.focal_within}")
-        return text
-
-
-def completed_order(paper, ours) -> list:
-    """Ours with every label of the paper's order that ours lacks appended last, in the reverse of the paper's order
-    (the worst place it could have): a missing method counts against ours, never drops out."""
-    ours = [label for label in (ours or [])]
-    missing = [label for label in paper if label not in ours]
-    return ours + missing[::-1]
-
-
-@dataclass(frozen=True)
-class NotApplicable(Rule):
-    """The paper's number cannot be compared here; ``reason`` says why (and what data it needs)."""
-
-    reason: str = ""
-
-    def _verdict(self, paper, ours, interval=None) -> str:
-        return "not applicable"
-
-    def describe(self) -> str:
-        return f"not comparable: {self.reason}"
-
-
-RULES = {r.__name__: r for r in (Exact, Within, AtLeast, AtMost, Exceeds, Holds, Order, NotApplicable)}
-NO_NULL = object()  # ``null=`` not given (a ``None`` null is a value: the null's measurement came out empty)
-
-
-def decide(rule: Rule, paper, ours, interval=None, null=NO_NULL, null_interval=None, absence=False):
-    """(verdict, the null's verdict): the rule applied to ours and, with the same rule, to the null. Ours is
-    ``replicated`` only when the null does not pass the rule too; a null that passes, or that could not be measured
-    (``None``), makes ours ``uninformative``. The null is read as a skeptic reads it (:func:`null_verdict`): it
-    passes when its value meets the rule, whatever the width of its interval, except for a significance rule
-    (:class:`Exceeds`), where an interval that straddles the bound is exactly what no effect gives. For an absence or
-    equivalence claim the null is its positive control, a planted effect of the size the claim rules out: ours is
-    ``replicated`` only when the rule clearly rejects the control (``not replicated`` or ``direction holds``)."""
-    verdict = rule.verdict(paper, ours, interval)
-    if null is NO_NULL:
-        return verdict, None
-    judged = null_verdict(rule, paper, null, null_interval, absence)
-    if verdict == "replicated" and not null_fails(judged, absence):
-        verdict = "uninformative"
-    return verdict, judged
-
-
-def null_verdict(rule: Rule, paper, null, null_interval=None, absence: bool = False) -> str:
-    """What the rule says of the null. An unmeasured null (``None``) is ``not measured``. A positive control is read
-    like ours (with its interval: it must be clearly rejected). A null is read on its value too: a null whose value
-    meets the rule passes even when its interval is too wide to decide (noise typically gives that value), except
-    under :class:`Exceeds`, where an undecided interval is what no effect looks like."""
-    if null is None:
-        return "not measured"
-    judged = rule.verdict(paper, null, null_interval)
-    if not absence and judged == "inconclusive" and not isinstance(rule, Exceeds) and null_interval is not None:
-        if rule.verdict(paper, null, None) == "replicated":
-            return "replicated"
-    return judged
-
-
-def null_fails(null_verdict: str | None, absence: bool = False) -> bool:
-    """Whether the null (an absence claim's positive control) fails the claim's rule: for a null, anything but
-    ``replicated`` or ``not measured``; for a positive control, a clear rejection (``not replicated`` or ``direction
-    holds``)."""
-    if absence:
-        return null_verdict in ("not replicated", "direction holds")
-    return null_verdict is not None and null_verdict not in ("replicated", "not measured")
 
 
 @dataclass(frozen=True)
@@ -674,22 +344,6 @@ class Claim:
         return kendall_tau(list(self.paper), list(self.ours))
 
 
-def format_value(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:  # a count aggregated over seeds: 100000.0 is 100,000
-            return f"{int(value):,}"
-        if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-            return f"{value:.3g}"
-        return f"{value:,.4g}"
-    return str(value)
-
-
 def regenerates(reference, ours, rel: float, abs_: float) -> bool:
     """Whether ``ours`` reproduces ``reference`` within ``abs_ + rel * |reference|`` (equality for non-numbers)."""
     if isinstance(reference, bool) or isinstance(ours, bool):
@@ -731,10 +385,6 @@ def to_frame(claims: list[Claim]):
         },
         index=pd.Index([c.id for c in claims], name="id"),
     )
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def combine(values: list, intervals: list) -> tuple[float, list | None, str]:
@@ -961,44 +611,12 @@ def miss_cause(claim: Claim) -> str:
     return claim.miss_cause or ("seed noise" if claim.verdict == "unstable" else "unknown")
 
 
-def miss_summary(claims: list[Claim]) -> str:
-    """``2 data substitute, 1 unknown``: the misses among ``claims`` by cause (none: empty)."""
-    counts = {c: 0 for c in MISS_CAUSES}
-    for claim in claims:
-        if miss_cause(claim):
-            counts[miss_cause(claim)] += 1
-    return ", ".join(f"{n} {c}" for c, n in counts.items() if n)
-
-
 def accuracy_label(claim: Claim) -> str:
     """How well the claim reproduces: relative error for a number, Kendall's tau for an order."""
     if claim.tau is not None:
         return f"τ = {claim.tau:.2f}" if math.isfinite(claim.tau) else "τ undefined"
     error = claim.relative_error
     return "" if error is None or claim.verdict == "not applicable" else f"{error:+.0%}"
-
-
-def summary(claims: list[Claim]) -> str:
-    """``3 replicated, 1 not replicated, 2 not applicable`` (verdicts in a fixed order; none: ``none``)."""
-    counts = {v: 0 for v in VERDICTS}
-    for c in claims:
-        counts[c.verdict] += 1
-    return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "none"
-
-
-def _why_link(name: str, claim: Claim) -> str:
-    """For a verdict other than replicated: a link to the section that tests its causes, or a plain note when the
-    chapter has none yet (a paper claim only; the book's checks are themselves the tests)."""
-    if claim.verdict in ("replicated", "not applicable"):
-        return ""
-    if claim.why_anchor:
-        return f'<br><a href="chapters/{name}.html#{claim.why_anchor}">why?</a>'
-    return "<br><small>no tested cause yet</small>" if claim.kind == "paper" else ""
-
-
-def _cause_tag(claim: Claim) -> str:
-    cause = miss_cause(claim)
-    return f'<br><span class="cause-tag">cause: {html.escape(cause)}</span>' if cause else ""
 
 
 def seeds_label(claim: Claim) -> str:
@@ -1013,139 +631,13 @@ def seeds_label(claim: Claim) -> str:
     )
 
 
-def _per_seed(claim: Claim) -> str:
-    text = seeds_label(claim)
-    return f"<details><summary>per seed</summary><small>{html.escape(text)}</small></details>" if text else ""
+# the scorecard's names (replicate.core.scorecard), still importable from here without importing it at load time
+_SCORECARD = ("miss_summary", "summary", "counted", "verdict_box", "scorecard_markdown")
 
 
-def _null_desc(claim: Claim) -> str:
-    return f"<br><small>{html.escape(claim.null_model)}</small>" if claim.null_model and claim.null_verdict else ""
+def __getattr__(name: str):
+    if name in _SCORECARD:
+        from replicate.core import scorecard
 
-
-def counted(claim: Claim) -> bool:
-    """Whether a claim counts in the headline "k of m paper claims": a paper claim, each statement once across
-    chapters (``same_as`` marks the repeat)."""
-    return claim.kind == "paper" and not claim.same_as
-
-
-def verdict_box(claims: list[Claim], seeds: list[int] | None = None) -> str:
-    """MyST markdown of a chapter's verdict box: its paper claims counted by verdict and, under each verdict, each
-    claim linked to the section that measures it (a ReScience [Re]/[¬Re] title, before the detail)."""
-    mine = [c for c in claims if c.kind == "paper"]
-    over = f"over seeds {', '.join(map(str, seeds))}" if seeds and len(seeds) > 1 else "one seed"
-    lines = ["````{admonition} Verdict", ":class: important verdict-box", ""]
-    if not mine:
-        lines += ["This chapter has no paper of its own: its rows are facts of the data and the book's checks.", ""]
-    else:
-        lines += [f"The paper's claims, {over}: **{summary(mine)}**.", ""]
-        for verdict in VERDICTS:
-            these = [c for c in mine if c.verdict == verdict]
-            if not these:
-                continue
-            links = []
-            for c in these:
-                text = html.escape(c.description)
-                link = f'<a href="#{c.anchor}">{text}</a>' if c.anchor else text
-                cause = miss_cause(c)
-                links.append(link + (f" <small>({html.escape(cause)})</small>" if cause else ""))
-            lines += [f"- *{verdict}* ({len(these)}): " + "; ".join(links)]
-        lines += [""]
-    checks = [c for c in claims if c.kind == "book"]
-    if checks:
-        lines += [f"The book's own checks: {summary(checks)}. Every row, with its null, is on the scorecard.", ""]
-    lines += ["````"]
-    return "\n".join(lines)
-
-
-def _table(name: str, title: str, claims: list[Claim]) -> list[str]:
-    rows = []
-    for c in claims:
-        href = f"chapters/{name}.html" + (f"#{c.anchor}" if c.anchor else "")
-        what = f'<a href="{href}">{html.escape(c.description)}</a>'
-        if c.note:
-            what += f"<br><small>{html.escape(c.note)}</small>"
-        rows.append(
-            "<tr>"
-            f"<td>{what}</td>"
-            f"<td>{html.escape(c.source)}</td>"
-            f"<td>{html.escape(format_value(c.paper))}</td>"
-            f"<td>{html.escape(ours_label(c))}{_per_seed(c)}</td>"
-            f"<td>{html.escape(accuracy_label(c))}</td>"
-            f"<td>{html.escape(null_label(c))}{_null_desc(c)}</td>"
-            f"<td>{html.escape(c.rule)}<br><small>{html.escape(flip_label(c))}</small></td>"
-            f'<td class="verdict-{c.verdict.replace(" ", "-")}">{html.escape(verdict_label(c))}'
-            f"{_cause_tag(c)}{_why_link(name, c)}</td>"
-            "</tr>"
-        )
-    head = (
-        "<th>Claim</th><th>Source</th><th>Paper</th><th>Ours</th><th>Error</th><th>Null or control</th>"
-        "<th>Rule (flips at)</th><th>Verdict</th>"
-    )
-    return ['<table class="scorecard">', f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>"]
-
-
-def scorecard_markdown(
-    chapters: list[tuple[str, str, list[Claim]]], profile: str, seeds: list[int] | None = None
-) -> str:
-    """The scorecard page: per chapter, a summary line, the table of the paper's claims and the table of the book's
-    own checks; each row links to the section of the chapter it was recorded in.
-
-    ``chapters``: (chapter name, chapter title, claims) in book order. Links point at ``chapters/<name>.html#anchor``.
-    """
-    every = [c for _, _, claims in chapters for c in claims]
-    paper_claims = [c for c in every if counted(c)]
-    tested_all = [c for c in paper_claims if c.verdict != "not applicable"]
-    over = f"{len(seeds)} seeds ({', '.join(map(str, seeds))})" if seeds and len(seeds) > 1 else "one seed"
-    lines = [
-        "# Scorecard",
-        "",
-        f"**{sum(c.verdict == 'replicated' for c in tested_all)} of {len(tested_all)} testable paper claims "
-        f"replicated** over the book (each statement counted once; profile `{profile}`, {over}). Paper claims: "
-        f"{summary(paper_claims)}. Facts of the data and the code: {summary([c for c in every if c.kind == 'fact'])}. "
-        f"Book checks: {summary([c for c in every if c.kind == 'book'])}.",
-        "",
-        "Every claim was declared before the run with the paper's words, its rule and its **null**: what a skeptic "
-        "puts in the model's place so that the property is absent (random attributions, an untrained network, "
-        "shuffled labels). The run measures the null with the same function and the same rule, and the *Null or "
-        "control* column shows what it gave. *Replicated* means ours meets the rule (with an interval, all of the "
-        "interval does) and the null fails it; *uninformative* that the null passes too (or, for a claim of absence "
-        "or equivalence, that its positive control, a planted effect of the size the claim rules out, went "
-        "undetected): such a row is not evidence either way. *Direction holds* means the magnitude misses but the "
-        "paper's comparison goes the same way; *inconclusive* that the interval is too wide to decide; *unstable* "
-        "that some seeds replicate and others fail; *not replicated* includes a claim this seed's model made "
-        "unmeasurable; *not applicable* that the paper's number is about data this book cannot use. Over seeds, "
-        "seeds that agree keep their verdict; otherwise a random-effects combination of the seeds' own intervals "
-        "decides (each row's *per seed* lists the seeds' values and verdicts). *Paper claims* are statements of "
-        "the paper; *facts* are data counts and identities of our code (not results); *book checks* are this book's "
-        "own checks. Error is ours relative to the paper's value, or Kendall's τ for an order. Under each rule, *flips "
-        "at* says where its verdict would flip: the tolerance or bound at which ours (all of its interval) would just "
-        "meet it. A miss carries its cause, from one vocabulary (data substitute, budget, metric definition, "
-        "implementation choice, seed noise, unknown), set from the chapter's tested check where one exists.",
-        "",
-    ]
-    for name, title, claims in chapters:
-        mine = [c for c in claims if c.kind == "paper"]
-        facts = [c for c in claims if c.kind == "fact"]
-        checks = [c for c in claims if c.kind == "book"]
-        tested = [c for c in mine if c.verdict != "not applicable" and counted(c)]
-        share = sum(c.verdict == "replicated" for c in tested)
-        uninformative = sum(c.verdict == "uninformative" for c in tested)
-        repeats = sum(not counted(c) for c in mine)
-        lines += [
-            f"## {title}",
-            "",
-            f"**{share} of {len(tested)} testable paper claims replicated** ({uninformative} uninformative, "
-            f"{sum(c.verdict == 'not applicable' for c in mine)} not applicable here"
-            + (f", {repeats} counted in another chapter" if repeats else "")
-            + f"). Paper claims: {summary(mine)}."
-            + (f" Their misses by cause: {miss_summary(mine)}." if miss_summary(mine) else "")
-            + f" Facts: {summary(facts)}. Book checks: {summary(checks)}.",
-            "",
-        ]
-        if mine:
-            lines += ["### Paper claims", "", *_table(name, title, mine), ""]
-        if facts:
-            lines += ["### Facts of the data and the code", "", *_table(name, title, facts), ""]
-        if checks:
-            lines += ["### Book checks", "", *_table(name, title, checks), ""]
-    return "\n".join(lines)
+        return getattr(scorecard, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,19 +28,15 @@ import nbformat
 
 from replicate import paths
 from replicate.core import claims as claims_mod
-from replicate.core import pages
 from replicate.core.chapter import (
-    CHOSEN,
     CONTROLS,
-    DEPENDENCIES,
-    TIMINGS,
     cell_key,
     check_profile,
     choices_file,
     is_chapter,
 )
 from replicate.errors import ParameterError, ReplicateError
-from replicate.repro import NATIVE_KERNELS, environment, kernel_environment
+from replicate.repro import NATIVE_KERNELS, environment, kernel_environment, run_record
 
 REQUIRED_PARAMETERS = ("profile", "dataset", "data_dir", "seed", "device")
 
@@ -195,8 +191,12 @@ class RunResult:
     seed: int = 0
 
     @property
+    def run(self) -> paths.Run:
+        return paths.Run(self.profile, self.name, self.seed, folder=self.directory)
+
+    @property
     def notebook(self) -> Path:
-        return self.directory / f"{self.name}.ipynb"
+        return self.run.notebook
 
 
 def read_json(path: Path):
@@ -206,22 +206,22 @@ def read_json(path: Path):
         return None
 
 
-def is_fresh(directory: Path, name: str, stamp: str) -> bool:
-    """Whether the outputs in ``directory`` (``<build>/<profile>/<name>/seed-<k>``) were made from this stamp, from
-    the current ``replicate`` modules and, for a seed that reused seed 0's choices, from the choices recorded now."""
-    recorded = read_json(directory / "stamp.json")
-    dependencies = read_json(directory / DEPENDENCIES)
+def is_fresh(run: paths.Run, stamp: str) -> bool:
+    """Whether the outputs of ``run`` were made from this stamp, from the current ``replicate`` modules and, for a seed
+    that reused seed 0's choices, from the choices recorded now."""
+    recorded = read_json(run.stamp)
+    dependencies = read_json(run.dependencies)
     if not isinstance(recorded, dict) or recorded.get("stamp") != stamp or not isinstance(dependencies, dict):
         return False
-    if not (directory / f"{name}.ipynb").is_file():
+    if not run.notebook.is_file():
         return False
     for relative, digest in dependencies.items():
         path = paths.REPO / relative
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             return False
-    reused = read_json(directory / CHOSEN)
+    reused = read_json(run.chosen)
     if isinstance(reused, dict) and reused:
-        current = read_json(choices_file(directory.parent.parent, name))
+        current = read_json(choices_file(run.dir.parent.parent, run.chapter))
         if not isinstance(current, dict) or any(current.get(k) != v for k, v in reused.items()):
             return False
     return True
@@ -248,9 +248,9 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     kernels = kernel_environment(profile)
     stamp = stamp_of(path, resolved, kernels)
     seed = resolved["seed"]
-    final = paths.chapter_dir(profile, name, seed)
+    final = paths.Run(profile, name, seed).dir
     clear_dead_attempts(final)
-    if not force and is_fresh(final, name, stamp):
+    if not force and is_fresh(paths.Run(profile, name, seed), stamp):
         return RunResult(name, profile, final, ran=False, seconds=0.0, seed=seed)
 
     _fetch_needed(path, resolved)
@@ -260,13 +260,14 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     shutil.rmtree(failed, ignore_errors=True)
     # a folder of its own per attempt: a killed attempt's leftovers never mix with a retry's outputs
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.running-{_owner()}-", dir=final.parent))
+    attempt = paths.Run(profile, name, seed, folder=work)
     source = work / f"{name}.source.ipynb"
     notebook_obj = jupytext.read(path)
     notebook_obj.metadata.setdefault(
         "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
     )
     jupytext.write(notebook_obj, source, fmt="ipynb")
-    executed = work / f"{name}.ipynb"
+    executed = attempt.notebook
     env = {
         "REPLICATE_OUTPUT_DIR": str(work),
         "REPLICATE_BUILD_DIR": str(paths.build_root()),
@@ -300,20 +301,20 @@ def run(notebook, profile: str = "smoke", params: dict | None = None, force: boo
     source.unlink()
     (work / "kernel.log").unlink()
     try:
-        if not (work / DEPENDENCIES).is_file():
+        if not attempt.dependencies.is_file():
             raise ReplicateError(f"notebook {name} ran but never called ch.finish(): end it with `ch.finish()`")
-        _finalise(executed, work / "claims.json")
+        _finalise(attempt)
     except ReplicateError:
         work.rename(failed)
         raise
-    (work / "stamp.json").write_text(
+    attempt.stamp.write_text(
         json.dumps(
             {
                 "stamp": stamp,
                 "parameters": resolved,
                 "seconds": round(seconds, 2),
                 "kernels": kernels or NATIVE_KERNELS,
-                **pages.run_record(),
+                **run_record(),
             },
             indent=1,
             default=str,
@@ -412,8 +413,9 @@ def _headings(source: str) -> list[tuple[int, str]]:
     return out
 
 
-def _finalise(executed: Path, claims_file: Path) -> None:
+def _finalise(run: paths.Run) -> None:
     """Hide the injected-parameters cell in the book, and give each claim the section it was recorded in."""
+    executed, claims_file = run.notebook, run.claims
     nb = nbformat.read(executed, as_version=4)
     section_of_cell = {}
     titles = []
@@ -430,7 +432,7 @@ def _finalise(executed: Path, claims_file: Path) -> None:
         elif cell.cell_type == "code":
             section_of_cell[cell_key(cell.source)] = current
     nbformat.write(nb, executed)
-    timings_file = claims_file.with_name(TIMINGS)
+    timings_file = run.timings
     per_cell = read_json(timings_file)
     if isinstance(per_cell, dict):  # seconds per section ("" before the first heading): the chapter's stages
         stages: dict[str, float] = {}

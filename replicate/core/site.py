@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 
 from replicate import paths
+from replicate.core import chapter_pages, cost_page, rules, runner, status_page
 from replicate.core import claims as claims_mod
-from replicate.core import cost_page, pages, runner
+from replicate.core import scorecard as scorecard_mod
 from replicate.core.chapter import check_profile, declaration
 from replicate.errors import ReplicateError
 
@@ -54,8 +55,8 @@ def aggregated_claims(profile: str, name: str, seeds: list[int] | None = None) -
     """The claims of chapter ``name`` aggregated over ``seeds`` (default: every seed with finished outputs), and the
     seeds used."""
     runs = {}
-    for seed in pages.book_seeds(profile, name, seeds):
-        claims_file = paths.chapter_dir(profile, name, seed) / "claims.json"
+    for seed in status_page.book_seeds(profile, name, seeds):
+        claims_file = paths.Run(profile, name, seed).claims
         if claims_file.is_file():
             runs[seed] = claims_mod.load(claims_file)
     return claims_mod.aggregate(runs), sorted(runs)
@@ -75,7 +76,7 @@ def scorecard(profile: str, names: list[str], seeds: list[int] | None = None, fi
             path = spread_figure(title, recorded, figures / f"spread-{name}.png")
             if path is not None:
                 spread.append((title, path.name))
-    page = claims_mod.scorecard_markdown(chapters, profile, sorted(used))
+    page = scorecard_mod.scorecard_markdown(chapters, profile, sorted(used))
     if figures is not None:
         path = verdict_figure(chapters, figures / "verdicts.png")
         if path is not None:
@@ -164,13 +165,13 @@ def verdict_figure(chapters: list[tuple[str, str, list]], path: Path) -> Path | 
     paper claim."""
     from replicate import plots
 
-    rows = [(title, [c for c in claims if claims_mod.counted(c)]) for _, title, claims in chapters]
+    rows = [(title, [c for c in claims if scorecard_mod.counted(c)]) for _, title, claims in chapters]
     rows = [(title, mine) for title, mine in rows if mine]
     if not rows:
         return None
     fig, ax = plots.subplots(figsize=(8, 0.5 * len(rows) + 1.4))
     left = [0] * len(rows)
-    for verdict in claims_mod.VERDICTS:
+    for verdict in rules.VERDICTS:
         counts = [sum(c.verdict == verdict for c in mine) for _, mine in rows]
         if not any(counts):
             continue
@@ -276,14 +277,14 @@ def stage(profile: str, names: list[str], seeds: list[int] | None = None) -> Pat
     (source / "book" / "chapters").mkdir()
     first = min(seeds or [0])  # the figures and the text come from seed 0 (the lowest seed); the scorecard from all
     for name in names:
-        executed = paths.chapter_dir(profile, name, first) / f"{name}.ipynb"
+        executed = paths.Run(profile, name, first).notebook
         shutil.copy2(executed, source / "book" / "chapters" / f"{name}.ipynb")
     (source / "book" / "scorecard.md").write_text(scorecard(profile, names, seeds, figures=source / "book" / "figures"))
     verdicts = {}
     for name in names:
         recorded, used = aggregated_claims(profile, name, seeds)
-        verdicts[name] = claims_mod.verdict_box(recorded, used)
-    pages.decorate(source, profile, names, seeds, verdicts)
+        verdicts[name] = scorecard_mod.verdict_box(recorded, used)
+    chapter_pages.decorate(source, profile, names, seeds, verdicts)
     (source / "book" / "cost.md").write_text(cost_page.cost_markdown(cost_page.load()))
     return source
 

@@ -118,9 +118,7 @@ def _recorded_seconds(name: str, profile: str) -> dict[int, float]:
     out = {}
     for seed in paths.chapter_seeds(profile, name):
         try:
-            out[seed] = float(
-                json.loads((paths.chapter_dir(profile, name, seed) / "stamp.json").read_text())["seconds"]
-            )
+            out[seed] = float(json.loads(paths.Run(profile, name, seed).stamp.read_text())["seconds"])
         except (ValueError, OSError, KeyError, TypeError):
             continue
     return out

@@ -128,13 +128,6 @@ class Dataset:
             "genres": len(self.genres),
         }
 
-    def people(self, data_dir=None) -> pd.DataFrame:
-        """Cast and crew by name (``item``, ``role``, ``name``) from the Wikidata film table, joined by title and
-        year: see :func:`replicate.data.films.people` (needs ``python -m replicate fetch films``)."""
-        from replicate.data import films
-
-        return films.people(self, data_dir=data_dir)
-
     def subset_users(self, users) -> "Dataset":
         """The same dataset restricted to some users (re-indexed 0..n-1); items and the KG are kept whole."""
         users = np.sort(np.asarray(users))

@@ -1,29 +1,24 @@
-"""The pages the book generates around the executed notebooks: each chapter's "Reproduce this chapter" box, the
-downloads it links to, and the status page.
+"""What the book adds to each chapter's page around the executed notebook: the "Reproduce this chapter" box, the
+verdict box's place, the downloads the box links to, the folded machinery cells.
 
-Everything here is read from the runs (each chapter's ``stamp.json``, ``claims.json``) and from the repository's git
-state at stage time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book.
+Everything here is read from the runs (each run's stamp and claims) and from the repository's git state at stage
+time; no number is typed. :func:`decorate` is called by ``site.stage`` on the staged book; it also writes the status
+page (:mod:`replicate.core.status_page`).
 """
 
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import importlib.metadata
-import json
-import os
-import platform
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 
 from replicate import paths
-from replicate.core import claims as claims_mod
+from replicate.core.status_page import commit_label, duration_label, stamps, status_page, when_label
 from replicate.errors import ReplicateError
-from replicate.repro import cpu_field, cpu_vendor
+from replicate.repro import git_state, machine_environment
 
 # What each chapter replicates or describes: its key in book/references.bib (the box cites it).
 PAPERS = {
@@ -33,95 +28,7 @@ PAPERS = {
     "reconet": ("The paper", "fusco2019"),
     "skip": ("The paper", "afchar2020"),
 }
-PACKAGES = ("torch", "numpy", "pandas", "scikit-learn", "captum", "jupyter-book")
 DOWNLOADS = "downloads"  # beside the staged chapters: book/chapters/downloads/<name>.ipynb and <name>.py
-
-
-# what a run records -------------------------------------------------------------------------------------------------
-def git_state(repo: Path | None = None) -> dict:
-    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty)."""
-    repo = repo or paths.REPO
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": "unknown", "clean": None}
-    return {"commit": commit, "clean": not status.strip()}
-
-
-def _cpu_model() -> str:
-    return cpu_field("model name") or platform.processor() or platform.machine() or "unknown"
-
-
-def environment() -> dict:
-    """Python and package versions, CPU model, cores, torch threads and GPU of this machine."""
-    import torch
-
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return {
-        "python": platform.python_version(),
-        "packages": versions,
-        "cpu": _cpu_model(),
-        "cpu_vendor": cpu_vendor(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
-    }
-
-
-def run_record() -> dict:
-    """What the runner adds to a chapter's ``stamp.json``: when it ran (UTC), the commit, and the environment."""
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return {"executed": now.isoformat(), **git_state(), "environment": environment()}
-
-
-# reading the runs --------------------------------------------------------------------------------------------------
-def book_seeds(profile: str, name: str, seeds: list[int] | None = None) -> list[int]:
-    """The seeds of a chapter that the book shows: those of ``seeds`` with a run on disk (default: every run), so
-    that a status page or a reproduce box never mixes in an older sweep's seeds that the scorecard leaves out."""
-    return [s for s in paths.chapter_seeds(profile, name) if seeds is None or s in seeds]
-
-
-def stamps(profile: str, name: str, seeds: list[int] | None = None) -> list[dict]:
-    """The stamps of a chapter's runs, by seed (``<profile>/<chapter>/seed-<k>/stamp.json``), of ``seeds`` only
-    when given."""
-    found = []
-    for path in [paths.chapter_dir(profile, name, seed) / "stamp.json" for seed in book_seeds(profile, name, seeds)]:
-        try:
-            stamp = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        found.append(stamp)  # a run from before the runner recorded "executed" and "commit" shows "not recorded"
-    by_seed = {}
-    for stamp in found:
-        by_seed.setdefault(stamp.get("parameters", {}).get("seed"), stamp)
-    return [by_seed[k] for k in sorted(by_seed, key=lambda s: (s is None, s))]
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "not recorded"
-    return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _seconds(total: float) -> str:
-    return f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
-
-
-def _commit(state: dict) -> str:
-    commit = state.get("commit") or "unknown"
-    clean = state.get("clean")
-    tree = "clean tree" if clean else "uncommitted changes" if clean is False else "tree state unknown"
-    return f"`{commit[:12]}` ({tree})"
 
 
 # the reproduce box --------------------------------------------------------------------------------------------------
@@ -165,7 +72,8 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
     """MyST markdown of the "Reproduce this chapter" admonition for a chapter rendered from ``runs`` (stamps)."""
     if not runs:
         raise ReplicateError(
-            f"chapter {name} has no stamp.json: run `python -m replicate run {name} --profile {profile}`"
+            f"chapter {name} has no {paths.Run(profile, name).stamp.name}: "
+            f"run `python -m replicate run {name} --profile {profile}`"
         )
     first = runs[0]["parameters"]
     seeds = [r["parameters"].get("seed") for r in runs]
@@ -174,11 +82,13 @@ def reproduce_box(name: str, profile: str, runs: list[dict], defaults: dict, bui
         if key not in ("profile", "seed"):
             rows.append((key, f"`{value!r}`"))
     seconds = [float(r.get("seconds", 0.0)) for r in runs]
-    wall = _seconds(seconds[0]) if len(seconds) == 1 else f"{_seconds(sum(seconds))} for {len(seconds)} seeds"
+    wall = (
+        duration_label(seconds[0]) if len(seconds) == 1 else f"{duration_label(sum(seconds))} for {len(seconds)} seeds"
+    )
     rows.append(("wall time", wall))
-    rows.append(("executed", ", ".join(sorted({_when(r.get("executed")) for r in runs}))))
+    rows.append(("executed", ", ".join(sorted({when_label(r.get("executed")) for r in runs}))))
     ran_from = [r for r in runs if r.get("commit")]
-    rows.append(("commit", _commit(ran_from[0] if ran_from else build_state)))
+    rows.append(("commit", commit_label(ran_from[0] if ran_from else build_state)))
     lines = ["````{admonition} Reproduce this chapter", ":class: tip reproduce dropdown", ""]
     if name in PAPERS:
         what, key = PAPERS[name]
@@ -254,81 +164,6 @@ def insert_box(notebook: Path, box: str, verdict: str = "") -> None:
     nbformat.write(nb, notebook)
 
 
-# the status page ----------------------------------------------------------------------------------------------------
-def _verdicts(profile: str, name: str, seeds: list[int] | None = None) -> tuple[str, str]:
-    runs = {}
-    for seed in book_seeds(profile, name, seeds):
-        path = paths.chapter_dir(profile, name, seed) / "claims.json"
-        if path.is_file():
-            runs[seed] = claims_mod.load(path)
-    recorded = claims_mod.aggregate(runs)  # the verdicts over the seeds, as on the scorecard
-    return (
-        claims_mod.summary([c for c in recorded if c.kind == "paper"]),
-        claims_mod.summary([c for c in recorded if c.kind == "book"]),
-    )
-
-
-def _environment_rows(env: dict) -> list[tuple[str, str]]:
-    rows = [("Python", env.get("python", "?"))]
-    packages = env.get("packages", {})
-    rows += [(name, packages[name]) for name in [*PACKAGES, *sorted(set(packages) - set(PACKAGES))] if name in packages]
-    rows += [("CPU", env.get("cpu", "?")), ("cores", str(env.get("cores", "?")))]
-    rows += [("torch threads", str(env.get("torch_threads", "?"))), ("GPU", env.get("gpu", "none"))]
-    return rows
-
-
-def status_page(
-    profile: str,
-    names: list[str],
-    titles: dict[str, str],
-    build_state: dict,
-    here: dict,
-    seeds: list[int] | None = None,
-) -> str:
-    """Markdown of the status page: per chapter its runs (of ``seeds``, default all) and verdicts; the environments
-    the chapters ran in."""
-    lines = [
-        "# Status",
-        "",
-        f"How and where the chapters of this build were executed (profile `{profile}`), generated from their "
-        f"runs when the book was assembled. The book was assembled from commit {_commit(build_state)}.",
-        "",
-        "| Chapter | Profile | Seeds | Wall time | Executed | Commit | Paper claims | Book checks |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    environments: dict[str, list[str]] = {}
-    for name in names:
-        runs = stamps(profile, name, seeds)
-        paper, book = _verdicts(profile, name, seeds)
-        shown = ", ".join(str(r["parameters"].get("seed")) for r in runs) or "not run"
-        wall = _seconds(sum(float(r.get("seconds", 0.0)) for r in runs)) if runs else ""
-        when = ", ".join(sorted({_when(r.get("executed")) for r in runs}))
-        ran = [r for r in runs if r.get("commit")]
-        commit = _commit(ran[0]) if ran else "not recorded"
-        link = f"{{doc}}`{titles.get(name, name)} <chapters/{name}>`"
-        lines.append(f"| {link} | `{profile}` | {shown} | {wall} | {when} | {commit} | {paper} | {book} |")
-        for run in runs:
-            key = json.dumps(run.get("environment") or here, sort_keys=True)
-            environments.setdefault(key, [])
-            if name not in environments[key]:
-                environments[key].append(name)
-    lines += ["", "## Environment", ""]
-    if not environments:
-        environments[json.dumps(here, sort_keys=True)] = []
-    for key, chapters in environments.items():
-        env = json.loads(key)
-        which = ", ".join(chapters) if len(environments) > 1 else "every chapter"
-        lines += [
-            f"Where {which} ran:" if chapters else "This machine:",
-            "",
-            "| What | Version or value |",
-            "|---|---|",
-        ]
-        lines += [f"| {k} | {v} |" for k, v in _environment_rows(env)]
-        lines.append("")
-    return "\n".join(lines)
-
-
 # called by site.stage ----------------------------------------------------------------------------------------------
 def decorate(
     source: Path, profile: str, names: list[str], seeds: list[int] | None = None, verdicts: dict | None = None
@@ -353,6 +188,6 @@ def decorate(
         shutil.copy2(notebook, downloads / f"{name}.py")
         box = reproduce_box(name, profile, stamps(profile, name, seeds), runner.parameters(notebook), build_state)
         insert_box(staged, box, (verdicts or {}).get(name, ""))
-    status = status_page(profile, names, titles, build_state, environment(), seeds)
+    status = status_page(profile, names, titles, build_state, machine_environment(), seeds)
     (source / "book" / "status.md").write_text(status)
     shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)
