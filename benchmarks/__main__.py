@@ -31,9 +31,9 @@ class _Tee(io.TextIOBase):
 def record(name: str, lines: list[str], seconds: float, results: Path = RESULTS) -> None:
     """Keep what benchmark ``name`` printed, with the machine, the date and the commit, in ``results`` (the book's
     cost page reads it); written whole through a temporary file."""
-    from replicate.core.pages import environment, git_state
+    from replicate.repro import git_state, machine_environment
 
-    env, state = environment(), git_state()
+    env, state = machine_environment(), git_state()
     saved = json.loads(results.read_text()) if results.is_file() else {"benchmarks": {}}
     saved.setdefault("benchmarks", {})[name] = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
