@@ -51,3 +51,32 @@ def main():
             f"{name}: film table read {load_table * 1e3:.0f} ms; join {cold * 1e3:.0f} ms with the table's keys, "
             f"{warm * 1e3:.0f} ms once they are built ({len(joined):,} of {dataset.n_items:,} movies matched)"
         )
+
+
+def floor() -> tuple[float, str]:
+    """The floor of one extra seed of the data chapter, which trains nothing: the reading and joining of the data it
+    cannot avoid (notebooks/data.py), measured here on one thread: parsing ML-100K's and ML-1M's files, reading the
+    film table, and joining each dataset to it with the table's keys built anew; the sha256 checks, the naive join
+    of the comparison, the summaries and figures free."""
+    from replicate.repro import torch_threads
+
+    data.ensure_embedded()
+    with torch_threads(1):
+        parse = sum(
+            _best_of(lambda parse=parse, name=name: parse(data_root() / name)) for name, parse in PARSERS.items()
+        )
+        read = _best_of(lambda: (films._TABLE_CACHE.clear(), films.load_table()), repeat=2)
+        table = films.load_table()
+        datasets = [data.load(name) for name in PARSERS]
+
+        def joins():
+            films._MATCH_CACHE.clear()
+            films._KEYS_CACHE.clear()
+            films.key.cache_clear()
+            for dataset in datasets:
+                films.match(dataset, table=table)
+
+        join = _best_of(joins, repeat=2)
+    return parse + read + join, (
+        f"parse {' + '.join(PARSERS)} {parse:.2f} s, read the film table {read:.2f} s, join both to it {join:.2f} s"
+    )

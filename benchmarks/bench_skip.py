@@ -92,3 +92,88 @@ def main():
     stages()
     toys()
     transformers()
+
+
+# What one extra seed of the paper profile trains (notebooks/skip.py): the plain and the interpretable transformer on
+# the generated sessions and on ML-1M's (12,000 training sessions each at most), and the interpretable one again on the
+# generated sessions without the first subset (the ablation), each for the profile's epochs of batches of 256, with a
+# validation pass per epoch and one test pass; the toys: each of the three for 15,000 steps, and on the mixture the
+# ablations' EM, ungated and sequential runs (3,000 steps each, the sequential run's last stage counted only, its
+# earlier stages stop early) and the joint null (stops at the target: counted as none). The untrained nulls train none.
+PAPER_EPOCHS, PAPER_SESSIONS, PAPER_ML_TRAIN, PAPER_ML_EVAL = 8, 12_000, 12_000, 2_000
+TOY_PAPER_STEPS, TOY_ABLATION_STEPS, TOY_ABLATION_RUNS = 15_000, 3_000, 3
+
+
+def floor() -> tuple[float, str]:
+    """The float32 floor of one extra seed of the paper profile: the dense products (the profiler's ``aten::mm``
+    family, one thread) of one training step of each transformer the seed trains and of each toy, at the paper's
+    sizes, times the steps the notebook runs, plus the products of the validation and test forward passes; the
+    session encoding, attention's softmax, the EM responsibilities, Adam and every measurement free."""
+    import math
+
+    import numpy as np
+
+    from benchmarks.bench_floors import product_seconds
+    from replicate.papers.skip.moe import AttributionMoE
+
+    config = train.Config(epochs=PAPER_EPOCHS, batch_size=256, lr=3e-3)
+    generated = sources.synthetic_sessions(PAPER_SESSIONS, seed=1, noise=0.05)
+    ml = sources.ml1m(seed=1, n_train=PAPER_ML_TRAIN, n_eval=PAPER_ML_EVAL)
+    runs = [
+        ("generated", generated, train.KINDS, train.SKIP_SUBSETS),
+        ("ML-1M", ml, train.KINDS, train.SKIP_SUBSETS),
+        ("ablation", generated, ("interpretable",), train.SKIP_SUBSETS[1:]),
+    ]
+    transformers, parts = 0.0, []
+    with torch_threads(1):
+        for name, (train_, valid, test), kinds, subsets in runs:
+            for kind in kinds:
+                seed_everything(1)
+                model = train.build(
+                    kind,
+                    train_,
+                    d_model=SETTINGS.d_model,
+                    d_expert=SETTINGS.d_expert,
+                    heads=SETTINGS.heads,
+                    expert_heads=SETTINGS.expert_heads,
+                    layers=SETTINGS.layers,
+                    subsets=subsets,
+                )
+                left, right, lm, rm, y = train._tensors(train_.take(range(config.batch_size)), "cpu")
+                evaluation = train._tensors(valid.take(range(min(len(valid), 1024))), "cpu")
+
+                def step(model=model, left=left, right=right, lm=lm, rm=rm, y=y):
+                    model.train()
+                    model.zero_grad()
+                    model.loss(model(left, right, lm, rm), y, rm).backward()
+
+                def forward(model=model, evaluation=evaluation):
+                    model.eval()
+                    with torch.no_grad():
+                        model(*evaluation[:4])
+
+                per_step = product_seconds(step)
+                per_row = product_seconds(forward) / len(evaluation[0])
+                batches = math.ceil(len(train_) / config.batch_size)
+                seconds = config.epochs * (batches * per_step + len(valid) * per_row) + len(test) * per_row
+                transformers += seconds
+                parts.append(f"{name} {kind} {seconds:.1f} s")
+        toys = 0.0
+        for name in synthetic.TOYS:
+            toy = synthetic.toy(name)
+            torch.manual_seed(1)
+            model = AttributionMoE(toy.subsets, toy.group_sizes, hidden=(toy.hidden, toy.hidden))
+            X, y, _ = toy.sample(256, np.random.default_rng(1))
+            X, y = torch.from_numpy(X), torch.from_numpy(y)
+
+            def toy_step(model=model, X=X, y=y):
+                model.train()
+                model.zero_grad()
+                model.loss(X, y).backward()
+
+            steps = TOY_PAPER_STEPS + (TOY_ABLATION_RUNS * TOY_ABLATION_STEPS if name == "mixture" else 0)
+            toys += steps * product_seconds(toy_step, repeats=20)
+    return transformers + toys, (
+        f"products of {PAPER_EPOCHS} epochs of batches of 256 per transformer ({', '.join(parts)}) and of the toys' "
+        f"{len(synthetic.TOYS) * TOY_PAPER_STEPS + TOY_ABLATION_RUNS * TOY_ABLATION_STEPS:,} steps ({toys:.1f} s)"
+    )
