@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from replicate.core.claims import AtLeast, AtMost, Declared, Exceeds, declare
 
-MODELS = {"reconet": "RecoNet", "reconet_layer": "RecoNet + Layer", "multvae": "Mult-VAE", "ease": "EASE"}
-OWN = ("reconet", "reconet_layer", "ease")  # the models with an explanation of their own (LRP; x·B for EASE)
+MODELS = {
+    "reconet": "RecoNet",
+    "reconet_layer": "RecoNet + Layer",
+    "multvae": "Mult-VAE",
+    "ease": "EASE",
+    "emde": "EMDE",
+}
+OWN = ("reconet", "reconet_layer", "ease", "emde")  # models with an explanation of their own (LRP; x·B; decoded IG)
 OWN_TOLERANCE = -0.05  # "at least as faithful": the own explanation's DEL at most 5 % below the best generic one's
 RANDOMISATION_BOUND = 0.5  # an explainer "changes" when its mean rank correlation with the randomised model's is <= 0.5
 RETRAIN_TAU = 0.6  # "the same order": Kendall's tau of at least 0.6 between the orders without and with retraining
@@ -89,5 +95,17 @@ CLAIMS = declare(
         where="Tran et al. 2021 (ACCENT)",
         null="each user's readings with retraining shuffled among the explainers (no explainer differs)",
         regen_abs=1.0,
+    ),
+    Declared(
+        "skip_gates_beat_random",
+        "Interpretable skip transformer: masking the feature group its gates attribute most moves the predicted skip "
+        "probabilities more than masking a random group (paired Δprob gain over sessions)",
+        "book",
+        Exceeds(0.0),
+        reason="the gates are the model's own explanation over feature groups; a faithful one names a group the "
+        "predictions rest on, so masking it must move them more than masking a group at random",
+        where="this book (issue 32); the skip chapter's mixture of restricted experts",
+        null="a second random group against the first",
+        regen_abs=0.5,
     ),
 )

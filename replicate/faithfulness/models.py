@@ -8,7 +8,12 @@ here with the paper packages' own code on one strong-generalisation split (items
   scored through :class:`DenseMultVAE` (the same encoder as a dense product, whose gradient reaches every input: the
   package's sparse first layer only passes gradients to the non-zero inputs);
 - **EASE** (:mod:`replicate.baselines.ease`): linear, ``s = x B``; its own explanation is the exact decomposition of
-  the target's score, ``x_i B_it`` (:func:`ease_own`).
+  the target's score, ``x_i B_it``;
+- **EMDE** (:mod:`replicate.papers.emde`) on the ``liked`` modality alone (the history is the liked movies), trained
+  with the package's ``train`` and scored through :class:`DenseEMDE` (the sketch of a history is linear in it, so the
+  history's items are the unit and gradients reach them through that map); its own explanation is the EMDE chapter's
+  decoded IG (:func:`replicate.papers.emde.explain.explain`, then
+  :func:`~replicate.papers.emde.explain.movie_scores`: a movie's attribution is the mean of its buckets' cells).
 
 :func:`randomised` re-draws a model's weights for the sanity check (Adebayo et al. 2018), all at once.
 """
@@ -26,6 +31,12 @@ from torch import nn
 from replicate.baselines.ease import EASE
 from replicate.papers.cvae import model as cvae_model
 from replicate.papers.cvae import train as cvae_train
+from replicate.papers.emde import explain as emde_explain
+from replicate.papers.emde import train as emde_train
+from replicate.papers.emde.inputs import Inputs
+from replicate.papers.emde.modalities import Modality
+from replicate.papers.emde.network import EMDENet
+from replicate.papers.emde.sketch import decode
 from replicate.papers.reconet import lrp
 from replicate.papers.reconet import train as reconet_train
 from replicate.papers.reconet.features import FeatureSpace
@@ -40,7 +51,7 @@ class Recommender:
     """A trained model as the protocol sees it; ``kind`` says how to re-draw it and what its own explanation is."""
 
     name: str
-    kind: str  # "reconet", "multvae" or "ease"
+    kind: str  # "reconet", "multvae", "ease" or "emde"
     model: nn.Module
     own: str | None = None  # the name of its own explanation, if it has one
 
@@ -107,6 +118,64 @@ def train_ease(split: StrongSplit, l2: float, device: str) -> Recommender:
     return Recommender("EASE", "ease", Linear(fitted.weights_).to(device), own="x·B (own)")
 
 
+class DenseEMDE(nn.Module):
+    """A trained EMDE (``liked`` modality only) as ``history (batch, n_catalogue) -> scores (batch, n_catalogue)``:
+    the history's sketch (its movies times each movie's bucket counts), L2-normalised per sketch as the package does,
+    through the network, decoded at the catalogue's codes. ``emde`` keeps the package's model for its own
+    explanation."""
+
+    def __init__(self, emde: emde_train.EMDEModel, n_dataset_items: int):
+        super().__init__()
+        self.emde, self.n_dataset_items = emde, n_dataset_items
+        self.net = emde.net.eval()
+        m, width = emde.output, emde.config.width
+        if m.buckets is None:
+            m.buckets = emde_train.movie_buckets(m, width)
+        device = emde.device
+        buckets = m.buckets[emde.catalogue].toarray().astype(np.float32)
+        self.register_buffer("buckets", torch.as_tensor(buckets, device=device))
+        self.register_buffer("codes", emde.item_codes())
+        self.shape = (m.codes.shape[1], width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        counts = (x @ self.buckets).view(len(x), *self.shape)
+        sketch = counts / counts.norm(dim=-1, keepdim=True).clamp_min(1e-12)  # zero where the history is empty
+        return decode(self.net(sketch.reshape(len(x), -1)), self.codes)
+
+
+def train_emde(
+    split: StrongSplit, n_dataset_items: int, hidden: int, epochs: int, seed: int, device: str
+) -> Recommender:
+    """EMDE with the package's ``fit_codes`` and ``train`` on the ``liked`` modality (the training users' histories,
+    no disliked movies): the history in, the catalogue's scores out."""
+    liked = Modality("liked", [str(i) for i in range(n_dataset_items)], sp.identity(n_dataset_items, format="csr",
+                     dtype=np.float32), "liked")  # fmt: skip
+    config = emde_train.Config(hidden=hidden, epochs=epochs, seed=seed, device=device)
+    train = _dataset_items(split.train, split.items, n_dataset_items)
+    emde_train.fit_codes([liked], train.T.tocsr(), config)
+    empty = sp.csr_matrix(train.shape, dtype=np.float32)
+    fitted = emde_train.train([liked], train, empty, split.items, config, progress=False).model
+    return Recommender("EMDE", "emde", DenseEMDE(fitted, n_dataset_items), own="decoded IG (own)")
+
+
+def _dataset_items(rows, catalogue: np.ndarray, n_dataset_items: int) -> sp.csr_matrix:
+    """(n, n_catalogue) 0/1 rows as (n, n_dataset_items), the columns moved to the dataset's item indices."""
+    coo = sp.coo_matrix(rows)
+    ones = np.ones(coo.nnz, np.float32)
+    return sp.csr_matrix((ones, (coo.row, catalogue[coo.col])), shape=(coo.shape[0], n_dataset_items))
+
+
+def emde_own(model: DenseEMDE, history: np.ndarray, targets: np.ndarray, steps: int = 32) -> np.ndarray:
+    """The EMDE chapter's decoded IG, in the catalogue's columns: IG on the input sketch's cells (zero baseline) of
+    the target's output-bucket sum, a movie's attribution the mean of its buckets' cells."""
+    emde = model.emde
+    liked = _dataset_items(np.asarray(history) > 0, emde.catalogue, model.n_dataset_items)
+    inputs = Inputs(liked, sp.csr_matrix(liked.shape, dtype=np.float32))
+    attribution = emde_explain.explain(emde, inputs, emde.catalogue[np.asarray(targets)], steps=steps)
+    movies = emde_explain.movie_scores(attribution, emde, inputs, 0)[:, emde.catalogue]
+    return np.nan_to_num(movies, nan=0.0)
+
+
 def scores(model: nn.Module, history: np.ndarray, device: str, batch: int = 2048) -> np.ndarray:
     out = []
     with torch.no_grad():
@@ -131,6 +200,8 @@ def own_explanation(rec: Recommender, history: np.ndarray, targets: np.ndarray, 
         return lrp.relevance(rec.model, x, t).cpu().numpy().astype(np.float64)
     if rec.kind == "ease":
         return (x * rec.model.B[:, t].T).cpu().numpy().astype(np.float64)
+    if rec.kind == "emde":
+        return emde_own(rec.model, history, targets)
     raise ValueError(f"{rec.name} has no explanation of its own")
 
 
@@ -146,6 +217,14 @@ def randomised(rec: Recommender, seed: int) -> nn.Module:
             torch.manual_seed(seed)
             fresh = cvae_model.MultVAE(vae.n_items, 0, hidden=vae.decoder_hidden.out_features, latent=vae.latent)
         return DenseMultVAE(fresh.to(next(vae.parameters()).device))
+    if rec.kind == "emde":
+        emde, net = rec.model.emde, rec.model.net
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            c = emde.config
+            fresh = EMDENet(net.project.in_features, c.n_sketches, c.width, c.hidden, c.layers)
+        shadow = emde_train.EMDEModel(emde.modalities, fresh.to(emde.device).eval(), emde.config, emde.catalogue)
+        return DenseEMDE(shadow, rec.model.n_dataset_items)
     if rec.kind == "ease":
         B = rec.model.B.cpu().numpy().copy()
         off = ~np.eye(len(B), dtype=bool)

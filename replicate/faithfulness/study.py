@@ -11,8 +11,46 @@ from tqdm.auto import tqdm
 
 from replicate.faithfulness import explainers, metrics, models, sanity
 
+# The chapter's settings per profile. Smoke (CI, 90 s on two shared cores): a dozen users, small models trained for
+# one or two epochs, few perturbation samples, the skip transformer and the RecoNet retraining check off (each costs
+# more than the whole smoke budget). Paper: the run the chapter reports (an estimated 10 minutes per seed).
+PROFILES = {
+    "smoke": dict(heldout=100, users=12, min_items=5, k=4, reconet_users=200, reconet_epochs=1, dim=32, hidden=64,
+                  vae_epochs=2, vae_hidden=100, latent=32, emde_hidden=128, emde_epochs=2, steps=8, baselines=3,
+                  samples=24, l2=200.0, skip=False, skip_sessions=800, skip_test=300, skip_epochs=2,
+                  reconet_retrain=False, retrain_users=0),
+    "paper": dict(heldout=300, users=100, min_items=5, k=10, reconet_users=None, reconet_epochs=4, dim=64, hidden=256,
+                  vae_epochs=20, vae_hidden=600, latent=200, emde_hidden=512, emde_epochs=5, steps=32, baselines=10,
+                  samples=100, l2=200.0, skip=True, skip_sessions=2000, skip_test=1000, skip_epochs=3,
+                  reconet_retrain=False, retrain_users=0),
+}  # fmt: skip
+SKIP_MODEL = dict(d_model=32, d_expert=8, heads=2, expert_heads=1, layers=1)  # the skip chapter's smoke sizes
 SECOND_RANDOM = "random (second draw)"  # the null of "beats random": one more random order, against the floor
 RANDOM_DRAWS = 10  # the random floor's readings are the mean over this many random orders (its curves: the first's)
+
+
+def train_models(ds, split, settings: dict, seed: int, device: str) -> tuple[dict, dict]:
+    """The explained recommenders (key -> :class:`models.Recommender`) and each one's training seconds."""
+    import time
+
+    s = settings
+    makers = {
+        "reconet": lambda: models.train_reconet(
+            split, 0, s["reconet_epochs"], s["dim"], seed, device, s["reconet_users"]
+        ),
+        "reconet_layer": lambda: models.train_reconet(
+            split, s["hidden"], s["reconet_epochs"], s["dim"], seed, device, s["reconet_users"]
+        ),
+        "multvae": lambda: models.train_multvae(split, s["vae_epochs"], s["vae_hidden"], s["latent"], seed, device),
+        "ease": lambda: models.train_ease(split, s["l2"], device),
+        "emde": lambda: models.train_emde(split, ds.n_items, s["emde_hidden"], s["emde_epochs"], seed, device),
+    }
+    recs, seconds = {}, {}
+    for key, make in makers.items():
+        started = time.perf_counter()
+        recs[key] = make()
+        seconds[key] = time.perf_counter() - started
+    return recs, seconds
 
 
 @dataclass
