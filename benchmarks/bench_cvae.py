@@ -203,7 +203,7 @@ def recorded_steps(build: Path, cvae_epoch_steps: int, profile: str = "paper") -
     totals = []
     with build_at(build):
         for seed in paths.chapter_seeds(profile, "cvae")[1:]:
-            notebook = paths.chapter_dir(profile, "cvae", seed) / "cvae.ipynb"
+            notebook = paths.Run(profile, "cvae", seed).notebook
             if not notebook.is_file():
                 continue
             text = "".join(

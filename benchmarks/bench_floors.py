@@ -65,9 +65,7 @@ def extra_seed_seconds(build: Path, profile: str, name: str) -> list[float]:
     one that searches hyperparameters), by seed."""
     with build_at(build):
         seeds = paths.chapter_seeds(profile, name)
-        return [
-            float(runner.read_json(paths.chapter_dir(profile, name, s) / "stamp.json")["seconds"]) for s in seeds[1:]
-        ]
+        return [float(runner.read_json(paths.Run(profile, name, s).stamp)["seconds"]) for s in seeds[1:]]
 
 
 def chapter_floor(name: str) -> Callable[[], tuple[float, str]] | None:

@@ -1,0 +1,71 @@
+"""``python -m benchmarks floors``: each chapter's extra seeds read from a build folder against a floor (the floors
+here are stand-ins; measuring them is the benchmark's job, not a test's)."""
+
+import json
+
+from benchmarks import bench_cvae, bench_floors
+
+
+def _stamp(build, name, seed, seconds):
+    folder = build / "paper" / name / f"seed-{seed}"
+    folder.mkdir(parents=True)
+    (folder / "stamp.json").write_text(json.dumps({"seconds": seconds}))
+
+
+def test_extra_seeds_are_every_finished_seed_but_the_lowest(tmp_path):
+    _stamp(tmp_path, "emde", 0, 900.0)
+    _stamp(tmp_path, "emde", 2, 130.0)
+    _stamp(tmp_path, "emde", 10, 110.0)
+    (tmp_path / "paper" / "emde" / "seed-3").mkdir()  # never finished: no stamp
+    assert bench_floors.extra_seed_seconds(tmp_path, "paper", "emde") == [130.0, 110.0]
+    assert bench_floors.extra_seed_seconds(tmp_path, "paper", "skip") == []
+
+
+def test_report_prints_each_chapter_floor_seconds_and_ratio(tmp_path, capsys):
+    _stamp(tmp_path, "emde", 0, 900.0)
+    _stamp(tmp_path, "emde", 1, 130.0)
+    _stamp(tmp_path, "emde", 2, 110.0)
+    _stamp(tmp_path, "skip", 0, 500.0)
+    _stamp(tmp_path, "skip", 1, 250.0)
+    floors = {
+        "emde": lambda: (100.0, "emde's products"),
+        "skip": lambda: (200.0, "skip's products"),
+        "data": lambda: (10.0, "reading"),
+    }
+    above = bench_floors.report(tmp_path, "paper", floors)
+    lines = capsys.readouterr().out.splitlines()
+    assert above == []
+    assert lines[0] == (
+        "emde: floor 100.0 s (emde's products); extra seeds 120.0 s (mean of 2); seconds / floor = 1.20 "
+        "(target <= 1.3: met)"
+    )
+    assert lines[1].endswith("extra seeds 250.0 s (mean of 1); seconds / floor = 1.25 (target <= 1.3: met)")
+    assert lines[2] == "data: floor 10.0 s (reading); no extra seed in the build"
+    assert lines[3] == f"every chapter with extra seeds in {tmp_path / 'paper'} is within 1.3x its floor"
+
+
+def test_a_chapter_above_target_is_named(tmp_path, capsys):
+    _stamp(tmp_path, "cvae", 0, 1000.0)
+    _stamp(tmp_path, "cvae", 1, 900.0)
+    assert bench_floors.report(tmp_path, "paper", {"cvae": lambda: (300.0, "decoder")}) == ["cvae"]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("seconds / floor = 3.00 (target <= 1.3: ABOVE)")
+    assert out[-1] == "above the target (1.3x the floor): cvae"
+
+
+def test_chapters_without_a_bench_floor_are_skipped():
+    assert bench_floors.chapter_floor("no-such-chapter") is None
+    assert bench_floors.chapter_floor("emde") is not None
+
+
+def test_cvae_steps_are_read_from_the_extra_seeds_printout(tmp_path):
+    _stamp(tmp_path, "cvae", 0, 1000.0)
+    _stamp(tmp_path, "cvae", 1, 900.0)
+    text = (
+        "C-VAE: kept epoch 11 of 21 (1,639 of 3,129 steps; early stop), 18.4 s per epoch\n"
+        "Mult-VAE: kept epoch 41 of 51 (410 of 510 steps; early stop), 1.3 s per epoch\n"
+    )
+    shuffled = "null trained on shuffled genres: kept epoch 10 of 20, 399.9 s of training\n"
+    cells = [{"cell_type": "code", "outputs": [{"text": text}, {"text": [shuffled]}]}]
+    (tmp_path / "paper" / "cvae" / "seed-1" / "cvae.ipynb").write_text(json.dumps({"cells": cells}))
+    assert bench_cvae.recorded_steps(tmp_path, cvae_epoch_steps=149) == [3129 + 510 + 20 * 149]
