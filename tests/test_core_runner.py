@@ -35,7 +35,7 @@ def test_every_notebook_has_the_required_parameters_and_a_declaration():
 def test_notebook_names_and_paths():
     assert runner.notebook_path("data") == DATA
     assert runner.notebook_path("notebooks/data.py") == DATA
-    with pytest.raises(ParameterError, match="valid notebooks are cvae, data, emde, reconet, skip"):
+    with pytest.raises(ParameterError, match="valid notebooks are cvae, data, emde, faithfulness, reconet, skip"):
         runner.notebook_path("nope")
 
 
