@@ -1,23 +1,23 @@
-"""Collaborative Metric Learning (Hsieh, Yang, Cui, Lin, Belongie, Estrin, WWW 2017).
+r"""Collaborative Metric Learning (Hsieh, Yang, Cui, Lin, Belongie, Estrin, WWW 2017).
 
-Users and items are points :math:`u_i, v_j \\in \\mathbb{R}^d` with :math:`\\lVert\\cdot\\rVert \\le 1`, and a user's
+Users and items are points :math:`u_i, v_j \in \mathbb{R}^d` with :math:`\lVert\cdot\rVert \le 1`, and a user's
 liked items are pulled inside a margin m of her while other items are pushed out:
 
 .. math::
 
-    L_m = \\sum_{(i, j) \\in S} w_{ij} \\big[ m + d(i, j)^2 - \\min_{k \\in N_{ij}} d(i, k)^2 \\big]_+ ,
-    \\qquad w_{ij} = \\log\\Big(1 + J \\frac{M_{ij}}{N}\\Big)
+    L_m = \sum_{(i, j) \in S} w_{ij} \big[ m + d(i, j)^2 - \min_{k \in N_{ij}} d(i, k)^2 \big]_+ ,
+    \qquad w_{ij} = \log\Big(1 + J \frac{M_{ij}}{N}\Big)
 
 with S the training positives, :math:`N_{ij}` a set of N items sampled uniformly among user i's non-positives,
-:math:`M_{ij} = |\\{k \\in N_{ij}: m + d(i,j)^2 - d(i,k)^2 > 0\\}|` the impostors among them and J the number of
+:math:`M_{ij} = |\{k \in N_{ij}: m + d(i,j)^2 - d(i,k)^2 > 0\}|` the impostors among them and J the number of
 items (the WARP rank estimate :math:`J M / N`, not rounded, as in the authors' code). Following the authors' code
 (changun/CollMetric), each pair's hinge uses its closest sampled negative; the rank weight is a constant in the
 gradient. After every step all vectors are clipped to norm ``clip_norm``. Optional terms:
 
 - covariance regulariser (the paper's, after Cogswell et al.'s DeCov; on all user and item vectors, :math:`C` their
-  covariance): :math:`L_c = \\lambda_c (\\lVert C\\rVert_F^2 - \\lVert \\operatorname{diag} C\\rVert_2^2)` (the authors'
+  covariance): :math:`L_c = \lambda_c (\lVert C\rVert_F^2 - \lVert \operatorname{diag} C\rVert_2^2)` (the authors'
   code sums the off-diagonal entries of C without squaring them);
-- with item attributes :math:`x_j`, the feature loss :math:`L_f = \\lambda_f \\sum_j \\lVert f(x_j) - v_j\\rVert^2`,
+- with item attributes :math:`x_j`, the feature loss :math:`L_f = \lambda_f \sum_j \lVert f(x_j) - v_j\rVert^2`,
   where :math:`f` is an MLP (Linear, ReLU, Linear to d) whose output is clipped to norm ``clip_norm``; item vectors
   start at :math:`f(x_j)`, as in the authors' code. Their code declares dropout between the two layers but calls
   ``tf.layers.dropout`` without ``training=True``, which makes it a no-op; so there is no dropout here.
@@ -51,13 +51,13 @@ GRID: list[dict] = [
 
 
 def rank_weight(pos_dist: torch.Tensor, neg_dist: torch.Tensor, margin: float, n_items: int) -> torch.Tensor:
-    """:math:`\\log(1 + J M / N)` per pair: ``pos_dist`` (B,), ``neg_dist`` (B, N) squared distances."""
+    r""":math:`\log(1 + J M / N)` per pair: ``pos_dist`` (B,), ``neg_dist`` (B, N) squared distances."""
     impostors = (margin + pos_dist[:, None] - neg_dist > 0).float().mean(1)
     return torch.log1p(impostors * n_items)
 
 
 def hinge(pos_dist: torch.Tensor, hardest_neg_dist: torch.Tensor, margin: float) -> torch.Tensor:
-    """:math:`[m + d(i,j)^2 - d(i,k)^2]_+` per pair."""
+    r""":math:`[m + d(i,j)^2 - d(i,k)^2]_+` per pair."""
     return torch.relu(margin + pos_dist - hardest_neg_dist)
 
 
@@ -68,7 +68,7 @@ def clip_rows(x: torch.Tensor, max_norm: float) -> torch.Tensor:
 
 
 def covariance_loss(x: torch.Tensor) -> torch.Tensor:
-    """:math:`\\lVert C\\rVert_F^2 - \\lVert\\operatorname{diag} C\\rVert^2` of the covariance of the rows of ``x``."""
+    r""":math:`\lVert C\rVert_F^2 - \lVert\operatorname{diag} C\rVert^2` of the covariance of the rows of ``x``."""
     centred = x - x.mean(0)
     cov = centred.T @ centred / x.shape[0]
     return cov.pow(2).sum() - cov.diagonal().pow(2).sum()
@@ -148,7 +148,7 @@ class CML(Baseline):
         return clip_rows(self.projector_(self.features_), self.params["clip_norm"])
 
     def _step_loss(self, users: np.ndarray, items: np.ndarray, negatives: np.ndarray) -> torch.Tensor:
-        """:math:`L_m + L_c + L_f` for one mini-batch of (user, positive item) pairs with their sampled negatives."""
+        r""":math:`L_m + L_c + L_f` for one mini-batch of (user, positive item) pairs with their sampled negatives."""
         p = self.params
         u = torch.from_numpy(users).to(self.device)
         i = torch.from_numpy(items).to(self.device)

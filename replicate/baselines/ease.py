@@ -1,11 +1,11 @@
-"""EASE (Steck, WWW 2019, *Embarrassingly shallow autoencoders for sparse data*): a closed-form item-item model.
+r"""EASE (Steck, WWW 2019, *Embarrassingly shallow autoencoders for sparse data*): a closed-form item-item model.
 
 .. math::
 
-    P = (X^\\top X + \\lambda I)^{-1}, \\qquad B = I - P \\operatorname{diag}(P)^{-1}, \\quad B_{ii} = 0,
-    \\qquad s(u, \\cdot) = X_u B
+    P = (X^\top X + \lambda I)^{-1}, \qquad B = I - P \operatorname{diag}(P)^{-1}, \quad B_{ii} = 0,
+    \qquad s(u, \cdot) = X_u B
 
-where :math:`X` is the binary training matrix. One hyperparameter, the L2 weight :math:`\\lambda`; nothing random.
+where :math:`X` is the binary training matrix. One hyperparameter, the L2 weight :math:`\lambda`; nothing random.
 Users outside the training matrix (strong generalisation) are scored from their fold-in rows with :meth:`fold_in`.
 """
 
@@ -22,12 +22,12 @@ GRID: list[dict] = [{"l2": l2} for l2 in (50.0, 100.0, 200.0, 500.0, 1000.0)]
 
 
 def gram(train) -> np.ndarray:
-    """:math:`X^\\top X` of a binary training matrix, dense float64 (computed once for a whole grid of λ)."""
+    r""":math:`X^\top X` of a binary training matrix, dense float64 (computed once for a whole grid of λ)."""
     return (train.T @ train).toarray().astype(np.float64)
 
 
 def weights(gram_matrix: np.ndarray, l2: float) -> np.ndarray:
-    """EASE's item-item weights from :math:`X^\\top X` and λ."""
+    r"""EASE's item-item weights from :math:`X^\top X` and λ."""
     g = gram_matrix.copy()
     g[np.diag_indices_from(g)] += l2
     p = np.linalg.inv(g)

@@ -1,38 +1,38 @@
-"""Factorization machine (Rendle, ICDM 2010) for one-class data, trained pointwise.
+r"""Factorization machine (Rendle, ICDM 2010) for one-class data, trained pointwise.
 
-For a feature vector :math:`x \\in \\mathbb{R}^n` with :math:`k`-dimensional factors :math:`v_f`,
+For a feature vector :math:`x \in \mathbb{R}^n` with :math:`k`-dimensional factors :math:`v_f`,
 
 .. math::
 
-    \\hat y(x) = w_0 + \\sum_f w_f x_f + \\sum_{f < g} \\langle v_f, v_g \\rangle x_f x_g, \\qquad
-    \\sum_{f < g} \\langle v_f, v_g \\rangle x_f x_g
-        = \\tfrac12 \\Big[ \\big\\lVert \\textstyle\\sum_f v_f x_f \\big\\rVert^2
-            - \\sum_f \\lVert v_f \\rVert^2 x_f^2 \\Big]
+    \hat y(x) = w_0 + \sum_f w_f x_f + \sum_{f < g} \langle v_f, v_g \rangle x_f x_g, \qquad
+    \sum_{f < g} \langle v_f, v_g \rangle x_f x_g
+        = \tfrac12 \Big[ \big\lVert \textstyle\sum_f v_f x_f \big\rVert^2
+            - \sum_f \lVert v_f \rVert^2 x_f^2 \Big]
 
 (the right-hand form costs :math:`O(kn)`). The features of a (user u, item i) pair are a one-hot user id, a one-hot
 item id and, when given, the user's attribute indicators and the item's attribute indicators (all 0/1, not
-rescaled). Writing the user-side sums :math:`a_u = \\sum_{f \\in \\text{user}} v_f x_f`,
-:math:`s_u = \\sum_{f \\in \\text{user}} \\lVert v_f\\rVert^2 x_f^2`,
-:math:`\\ell_u = \\sum_{f \\in \\text{user}} w_f x_f`
-and likewise :math:`b_i, s_i, \\ell_i` for the item side, the model is
+rescaled). Writing the user-side sums :math:`a_u = \sum_{f \in \text{user}} v_f x_f`,
+:math:`s_u = \sum_{f \in \text{user}} \lVert v_f\rVert^2 x_f^2`,
+:math:`\ell_u = \sum_{f \in \text{user}} w_f x_f`
+and likewise :math:`b_i, s_i, \ell_i` for the item side, the model is
 
 .. math::
 
-    \\hat y(u, i) = w_0 + \\ell_u + \\tfrac12(\\lVert a_u\\rVert^2 - s_u)
-        + \\ell_i + \\tfrac12(\\lVert b_i\\rVert^2 - s_i) + \\langle a_u, b_i \\rangle
+    \hat y(u, i) = w_0 + \ell_u + \tfrac12(\lVert a_u\rVert^2 - s_u)
+        + \ell_i + \tfrac12(\lVert b_i\rVert^2 - s_i) + \langle a_u, b_i \rangle
 
 so the scores of all items for a user are a per-user constant, a per-item bias and one matrix product
-:math:`A B^\\top` (:func:`side_terms`, :meth:`FactorizationMachine._score`).
+:math:`A B^\top` (:func:`side_terms`, :meth:`FactorizationMachine._score`).
 
 Training: logistic loss on every training positive (y = 1) and on ``negatives`` (default 4, i.e. a 1:4
 positive:negative ratio, He et al. 2017's choice) items per positive drawn uniformly among the user's non-positives
-(y = 0), resampled every epoch; regularisation as in libFM's SGD, :math:`\\lambda \\sum_{f: x_f = 1} (w_f^2 +
-\\lVert v_f\\rVert^2)` per example, i.e. a parameter is penalised when its feature is active; Adam on mini-batches.
+(y = 0), resampled every epoch; regularisation as in libFM's SGD, :math:`\lambda \sum_{f: x_f = 1} (w_f^2 +
+\lVert v_f\rVert^2)` per example, i.e. a parameter is penalised when its feature is active; Adam on mini-batches.
 
 Cold start: a user with no training interaction never appears in a training pair, so her user-id weight and factor
 stay at their random initialisation. Her id one-hot is therefore switched off (set to 0) in the feature matrix: she is
 represented by her attribute features alone, which were trained on the other users. Without user attributes such a
-user gets :math:`w_0 + \\ell_i + \\tfrac12(\\lVert b_i\\rVert^2 - s_i)`, a learned item-popularity ranking.
+user gets :math:`w_0 + \ell_i + \tfrac12(\lVert b_i\rVert^2 - s_i)`, a learned item-popularity ranking.
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ def padded_features(x: sp.csr_matrix, device: str) -> tuple[torch.Tensor, torch.
 
 
 def side_terms(index: torch.Tensor, value: torch.Tensor, w: torch.Tensor, v: torch.Tensor):
-    """For rows given as padded (index, value) binary features of one side, with weights ``w`` (n,) and factors ``v``
-    (n, k): bias :math:`\\ell = \\sum_f w_f x_f`, factor sum :math:`a = \\sum_f v_f x_f`,
-    :math:`s = \\sum_f \\lVert v_f\\rVert^2 x_f^2` and the active-feature penalty
-    :math:`\\sum_f (w_f^2 + \\lVert v_f\\rVert^2) x_f` (features are 0/1, so :math:`x_f^2 = x_f`): one bag-sum."""
+    r"""For rows given as padded (index, value) binary features of one side, with weights ``w`` (n,) and factors ``v``
+    (n, k): bias :math:`\ell = \sum_f w_f x_f`, factor sum :math:`a = \sum_f v_f x_f`,
+    :math:`s = \sum_f \lVert v_f\rVert^2 x_f^2` and the active-feature penalty
+    :math:`\sum_f (w_f^2 + \lVert v_f\rVert^2) x_f` (features are 0/1, so :math:`x_f^2 = x_f`): one bag-sum."""
     sq = v.pow(2).sum(1, keepdim=True)
     per_feature = torch.cat([v, w[:, None], sq, w[:, None].pow(2) + sq], dim=1)
     sums = F.embedding_bag(index, per_feature, per_sample_weights=value, mode="sum")
@@ -153,7 +153,7 @@ class FactorizationMachine(Baseline):
         return side_terms(index[i], value[i], self.w_item_, self.v_item_)
 
     def _pairs(self, u: torch.Tensor, i: torch.Tensor):
-        """:math:`\\hat y(u, i)` for paired index vectors, and each pair's active-feature penalty."""
+        r""":math:`\hat y(u, i)` for paired index vectors, and each pair's active-feature penalty."""
         lin_u, a, s_u, pen_u = self._user_terms(u)
         lin_i, b, s_i, pen_i = self._item_terms(i)
         logits = (

@@ -1,15 +1,15 @@
-"""Neighbourhood baselines on the binary training matrix :math:`R \\in \\{0,1\\}^{n_U \\times n_I}`.
+r"""Neighbourhood baselines on the binary training matrix :math:`R \in \{0,1\}^{n_U \times n_I}`.
 
 **item-2-item** (Turicreate's ``ItemSimilarityRecommender`` with ``similarity_type="cosine"``, which RecoNet used).
 Cosine similarity of item columns, self-similarity left out:
 
 .. math::
 
-    \\operatorname{sim}(i, j) = \\frac{|U(i) \\cap U(j)|}{\\sqrt{|U(i)|\\,|U(j)|}} \\quad (i \\ne j), \\qquad
-    s(u, i) = \\sum_{j \\in V(u)} \\operatorname{sim}_k(j, i)
+    \operatorname{sim}(i, j) = \frac{|U(i) \cap U(j)|}{\sqrt{|U(i)|\,|U(j)|}} \quad (i \ne j), \qquad
+    s(u, i) = \sum_{j \in V(u)} \operatorname{sim}_k(j, i)
 
-where :math:`U(i)` are the users of item i, :math:`V(u)` the items of user u, and :math:`\\operatorname{sim}_k(j, i)`
-keeps :math:`\\operatorname{sim}(j, i)` only when i is among the ``top_k`` most similar items of j (Turicreate's
+where :math:`U(i)` are the users of item i, :math:`V(u)` the items of user u, and :math:`\operatorname{sim}_k(j, i)`
+keeps :math:`\operatorname{sim}(j, i)` only when i is among the ``top_k`` most similar items of j (Turicreate's
 ``only_top_k``: each item stores its k nearest items; a user's candidates are the stored neighbours of her items),
 0 otherwise; ``top_k=None`` keeps all. Turicreate divides the sum by :math:`|V(u)|`, a per-user constant that does not
 change the ranking, so it is left out.
@@ -18,8 +18,8 @@ change the ranking, so it is left out.
 
 .. math::
 
-    \\operatorname{sim}(u, v) = \\frac{|V(u) \\cap V(v)|}{\\sqrt{|V(u)|\\,|V(v)|}}, \\qquad
-    s(u, i) = \\sum_{v \\in N_k(u)} \\operatorname{sim}(u, v)\\, R_{vi}
+    \operatorname{sim}(u, v) = \frac{|V(u) \cap V(v)|}{\sqrt{|V(u)|\,|V(v)|}}, \qquad
+    s(u, i) = \sum_{v \in N_k(u)} \operatorname{sim}(u, v)\, R_{vi}
 
 A user with no training row (cold start) has similarity 0 to everyone and gets score 0 for every item. Neither method
 uses attributes (RecoNet's Table 1 has no "with attributes" entry for them). Both are closed form: no epochs, no

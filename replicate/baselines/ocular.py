@@ -1,45 +1,45 @@
-"""OCuLaR: overlapping co-cluster recommendation (Heckel, Vlachos, Parnell, Dünner, ICDE 2017).
+r"""OCuLaR: overlapping co-cluster recommendation (Heckel, Vlachos, Parnell, Dünner, ICDE 2017).
 
-Each user u and item i has a non-negative affiliation vector :math:`f_u, f_i \\in \\mathbb{R}_{\\ge 0}^K` to K
+Each user u and item i has a non-negative affiliation vector :math:`f_u, f_i \in \mathbb{R}_{\ge 0}^K` to K
 co-clusters, and
 
 .. math::
 
-    P(r_{ui} = 1) = 1 - \\exp(-\\langle f_u, f_i \\rangle).
+    P(r_{ui} = 1) = 1 - \exp(-\langle f_u, f_i \rangle).
 
 The factors minimise the regularised negative log-likelihood of the binary matrix R (non-positives read as 0):
 
 .. math::
 
-    Q = -\\sum_{(u,i): r_{ui}=1} \\log\\big(1 - e^{-\\langle f_u, f_i\\rangle}\\big)
-        + \\sum_{(u,i): r_{ui}=0} \\langle f_u, f_i\\rangle
-        + \\lambda \\big(\\lVert F_U\\rVert_F^2 + \\lVert F_I\\rVert_F^2\\big),
-    \\qquad
-    \\sum_{(u,i): r_{ui}=0} \\langle f_u, f_i\\rangle
-        = \\Big\\langle \\sum_u f_u, \\sum_i f_i \\Big\\rangle - \\sum_{(u,i): r_{ui}=1} \\langle f_u, f_i\\rangle
+    Q = -\sum_{(u,i): r_{ui}=1} \log\big(1 - e^{-\langle f_u, f_i\rangle}\big)
+        + \sum_{(u,i): r_{ui}=0} \langle f_u, f_i\rangle
+        + \lambda \big(\lVert F_U\rVert_F^2 + \lVert F_I\rVert_F^2\big),
+    \qquad
+    \sum_{(u,i): r_{ui}=0} \langle f_u, f_i\rangle
+        = \Big\langle \sum_u f_u, \sum_i f_i \Big\rangle - \sum_{(u,i): r_{ui}=1} \langle f_u, f_i\rangle
 
 so a full-batch evaluation costs O((n_U + n_I + nnz) K) instead of O(n_U n_I K) (:func:`neg_log_likelihood`; the
 positives' affinities are one sampled matrix product, ``torch.sparse.sampled_addmm``). Inside the logarithm
-:math:`\\langle f_u, f_i\\rangle + 10^{-6}` keeps a positive pair with zero affinity finite.
+:math:`\langle f_u, f_i\rangle + 10^{-6}` keeps a positive pair with zero affinity finite.
 
 Fitting follows Heckel et al.: alternate between the two factor matrices; with one fixed, Q splits into independent
-row problems, e.g. for users (:math:`t = \\sum_i f_i`)
+row problems, e.g. for users (:math:`t = \sum_i f_i`)
 
 .. math::
 
-    Q_u(f_u) = \\sum_{i: r_{ui}=1} \\big[-\\log(1 - e^{-\\langle f_u, f_i\\rangle}) - \\langle f_u, f_i\\rangle\\big]
-        + \\langle f_u, t\\rangle + \\lambda \\lVert f_u\\rVert^2, \\qquad
-    \\nabla Q_u = t - \\sum_{i: r_{ui}=1} \\Big(1 + \\frac{1}{e^{\\langle f_u, f_i\\rangle} - 1}\\Big) f_i
-        + 2\\lambda f_u
+    Q_u(f_u) = \sum_{i: r_{ui}=1} \big[-\log(1 - e^{-\langle f_u, f_i\rangle}) - \langle f_u, f_i\rangle\big]
+        + \langle f_u, t\rangle + \lambda \lVert f_u\rVert^2, \qquad
+    \nabla Q_u = t - \sum_{i: r_{ui}=1} \Big(1 + \frac{1}{e^{\langle f_u, f_i\rangle} - 1}\Big) f_i
+        + 2\lambda f_u
 
-and every row takes one projected gradient step :math:`f_u \\leftarrow \\max(0, f_u - \\alpha_u \\nabla Q_u)` whose step
-:math:`\\alpha_u` is found by backtracking (halved until the Armijo condition
-:math:`Q_u(f_u^+) \\le Q_u(f_u) + 0.01\\, \\nabla Q_u^\\top (f_u^+ - f_u)` holds, all rows at once; the accepted step,
+and every row takes one projected gradient step :math:`f_u \leftarrow \max(0, f_u - \alpha_u \nabla Q_u)` whose step
+:math:`\alpha_u` is found by backtracking (halved until the Armijo condition
+:math:`Q_u(f_u^+) \le Q_u(f_u) + 0.01\, \nabla Q_u^\top (f_u^+ - f_u)` holds, all rows at once; the accepted step,
 doubled, is the next try). One epoch = one such step for all users, then for all items; Q never increases. (A plain
 Adam step followed by clamping at 0 was tried first: on ML-1M it reached a higher Q after 150 steps than this does
 after 10, and oscillated at larger learning rates.)
 
-Scores are :math:`\\langle f_u, f_i\\rangle`, a monotone transform of :math:`P(r_{ui}=1)` that does not saturate to
+Scores are :math:`\langle f_u, f_i\rangle`, a monotone transform of :math:`P(r_{ui}=1)` that does not saturate to
 1.0 in float32.
 
 With attributes (our choice; the paper does not say how RecoNet fed them to OCuLaR): the matrix is extended by
@@ -47,7 +47,7 @@ side-information entries, so that attributes take part in the same co-clusters,
 
 .. math::
 
-    \\tilde R = \\begin{pmatrix} R & A_U \\\\ A_I^\\top & \\cdot \\end{pmatrix}
+    \tilde R = \begin{pmatrix} R & A_U \\ A_I^\top & \cdot \end{pmatrix}
 
 user-attribute indicators :math:`A_U` (n_U x a) as extra item columns ("pseudo-items", e.g. "gender F") and
 item-attribute indicators :math:`A_I` (n_I x b) as extra user rows ("pseudo-users", e.g. "genre Comedy"). The corner
@@ -109,7 +109,7 @@ def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, shape) -> 
 
 
 def row_objectives(f, f_other, positives, rows_of_positives, totals, reg: float):
-    """:math:`Q_r` for every row r of ``f`` with ``f_other`` fixed (module docstring), and the positives' affinities.
+    r""":math:`Q_r` for every row r of ``f`` with ``f_other`` fixed (module docstring), and the positives' affinities.
 
     ``positives``: the pattern as a sparse CSR tensor with rows = the rows of ``f``; ``rows_of_positives``: the row of
     each stored entry; ``totals``: (rows, K), the sum of the other side's factors each row is paired with.
@@ -144,7 +144,7 @@ def block_step(f, f_other, positives, rows_of_positives, totals, reg: float, ste
 
 
 def extended_matrix(train: sp.csr_matrix, user_attrs, item_attrs) -> sp.csr_matrix:
-    """:math:`\\tilde R`: train, user attributes as extra columns, item attributes as extra rows (corner all 0)."""
+    r""":math:`\tilde R`: train, user attributes as extra columns, item attributes as extra rows (corner all 0)."""
     n_users, n_items = train.shape
     n_ua = user_attrs.shape[1] if user_attrs is not None else 0
     top = sp.hstack([train, user_attrs], format="csr") if n_ua else train

@@ -1,8 +1,8 @@
-"""Popularity: every user gets the same ranking, by training interaction count (the floor row of the table).
+r"""Popularity: every user gets the same ranking, by training interaction count (the floor row of the table).
 
 .. math::
 
-    s(u, i) = \\sum_{v} R_{vi}
+    s(u, i) = \sum_{v} R_{vi}
 
 where :math:`R` is the binary training matrix. No hyperparameters, nothing random; a cold-start user gets the same
 scores as everyone else.

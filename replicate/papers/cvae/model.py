@@ -1,21 +1,21 @@
-"""Mult-VAE (Liang et al. 2018) and its conditioned variant C-VAE (Carraro, Polato, Aiolli 2020).
+r"""Mult-VAE (Liang et al. 2018) and its conditioned variant C-VAE (Carraro, Polato, Aiolli 2020).
 
-For a user with binary history :math:`r_u \\in \\{0,1\\}^m` and, for C-VAE, a one-hot condition
-:math:`c \\in \\{0,1\\}^C` (all zeros: no condition),
+For a user with binary history :math:`r_u \in \{0,1\}^m` and, for C-VAE, a one-hot condition
+:math:`c \in \{0,1\}^C` (all zeros: no condition),
 
 .. math::
 
-    x &= \\operatorname{dropout}_{0.5}(r_u / \\lVert r_u \\rVert_2) \\\\
-    h &= \\tanh(W_1 [x; c] + b_1), \\quad \\mu = W_\\mu h + b_\\mu, \\quad \\log\\sigma^2 = W_\\sigma h + b_\\sigma \\\\
-    z &= \\mu + \\epsilon \\odot \\sigma \\ (\\text{training}), \\qquad z = \\mu \\ (\\text{evaluation}) \\\\
-    \\pi(z) &= \\operatorname{softmax}(W_3 \\tanh(W_2 z + b_2) + b_3)
+    x &= \operatorname{dropout}_{0.5}(r_u / \lVert r_u \rVert_2) \\
+    h &= \tanh(W_1 [x; c] + b_1), \quad \mu = W_\mu h + b_\mu, \quad \log\sigma^2 = W_\sigma h + b_\sigma \\
+    z &= \mu + \epsilon \odot \sigma \ (\text{training}), \qquad z = \mu \ (\text{evaluation}) \\
+    \pi(z) &= \operatorname{softmax}(W_3 \tanh(W_2 z + b_2) + b_3)
 
 with the architecture [m + C → 600 → 200 → 600 → m]. The loss of one example with target :math:`t` is
 
 .. math::
 
-    \\mathcal{L} = -\\sum_i t_i \\log \\pi_i(z) + \\beta \\cdot
-        \\tfrac{1}{2} \\sum_j \\left(\\mu_j^2 + \\sigma_j^2 - \\log \\sigma_j^2 - 1\\right)
+    \mathcal{L} = -\sum_i t_i \log \pi_i(z) + \beta \cdot
+        \tfrac{1}{2} \sum_j \left(\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1\right)
 
 where :math:`t = r_u` for Mult-VAE and, for C-VAE, :math:`t_i = r_{ui}` if item i satisfies the condition and 0
 otherwise (the reconstruction must demote the items outside the condition). Weights are Xavier-initialised and biases
@@ -54,7 +54,7 @@ def input_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
 
 
 class FirstLayer(nn.Module):
-    """The encoder's first affine map :math:`W [x; c] + b = W_x x + W_c c + b`, with :math:`W = [W_x, W_c]` kept as
+    r"""The encoder's first affine map :math:`W [x; c] + b = W_x x + W_c c + b`, with :math:`W = [W_x, W_c]` kept as
     two parameters: ``w_items_t`` is :math:`W_x^T` (one row per item, which is what the sparse product of
     :meth:`MultVAE.first_layer` reads, so a training step copies no weight) and ``w_conditions`` is :math:`W_c`.
 
@@ -96,7 +96,10 @@ class FirstLayer(nn.Module):
 
 
 class MultVAE(nn.Module):
-    """Mult-VAE when ``n_conditions == 0``, C-VAE otherwise (the condition is concatenated to the encoder input)."""
+    """Mult-VAE when ``n_conditions == 0``, C-VAE otherwise (the condition is concatenated to the encoder input).
+
+    Reference: liang2018, carraro2020
+    """
 
     def __init__(
         self,

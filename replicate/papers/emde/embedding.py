@@ -1,8 +1,8 @@
-"""A Cleora-style embedding of the rows of a bipartite graph.
+r"""A Cleora-style embedding of the rows of a bipartite graph.
 
 For a bipartite adjacency ``A`` (rows: the units to embed, e.g. movies; columns: what links them, e.g. users), the
-row co-occurrence walk is :math:`M = D_r^{-1} A D_c^{-1} A^\\top` (row-stochastic). Starting from random Gaussian
-vectors, each iteration computes :math:`E \\leftarrow \\operatorname{normalize}_{L2}(M E)`, so that units that share
+row co-occurrence walk is :math:`M = D_r^{-1} A D_c^{-1} A^\top` (row-stochastic). Starting from random Gaussian
+vectors, each iteration computes :math:`E \leftarrow \operatorname{normalize}_{L2}(M E)`, so that units that share
 neighbours end up close. Sparse throughout (scipy).
 """
 

@@ -1,11 +1,11 @@
-"""The EMDE network: input sketches in, one output sketch out.
+r"""The EMDE network: input sketches in, one output sketch out.
 
 With :math:`x` the concatenation of the L2-normalised input sketches of all modalities,
 
 .. math::
 
-    h_0 = x, \\qquad h_{l+1} = h_l' + \\operatorname{BN}(\\operatorname{LeakyReLU}(W_l h_l' + b_l)),
-    \\quad h_l' = h_l \\text{ (or its projection to the hidden width for } l = 0)
+    h_0 = x, \qquad h_{l+1} = h_l' + \operatorname{BN}(\operatorname{LeakyReLU}(W_l h_l' + b_l)),
+    \quad h_l' = h_l \text{ (or its projection to the hidden width for } l = 0)
 
 and the output is viewed as (n_sketches, width) with a softmax over each row: one distribution over buckets per
 sketch. The loss is the cross-entropy of each row against the L1-normalised target sketch row, averaged over rows
@@ -21,6 +21,12 @@ from torch import nn
 
 
 class EMDENet(nn.Module):
+    """EMDE's residual feed-forward network over the concatenated input sketches (the equations above), its output
+    read as one distribution over buckets per sketch.
+
+    Reference: dabrowski2020, rychalska2020
+    """
+
     def __init__(self, in_dim: int, n_sketches: int, width: int, hidden: int = 1024, layers: int = 3):
         super().__init__()
         self.n_sketches, self.width = n_sketches, width

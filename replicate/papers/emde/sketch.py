@@ -1,10 +1,10 @@
-"""Count sketches of users and the decoding of item scores from an output sketch.
+r"""Count sketches of users and the decoding of item scores from an output sketch.
 
 A modality's sketch of a user is an (n_sketches, width) array: for every unit the user has in that modality (a
 movie, an actor, a token), +1 (times an optional weight) at the unit's bucket in each sketch. Input sketches are
 L2-normalised per sketch row; targets are L1-normalised per row (a distribution per row, matching the network's
 softmax). An item's score in an output sketch is the geometric mean of the output at its buckets,
-:math:`\\exp(\\frac{1}{N}\\sum_n \\log(\\varepsilon + o_{n, c_n(i)}))`.
+:math:`\exp(\frac{1}{N}\sum_n \log(\varepsilon + o_{n, c_n(i)}))`.
 """
 
 from __future__ import annotations

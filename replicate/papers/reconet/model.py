@@ -83,6 +83,8 @@ class RecoNet(nn.Module):
 
     ``forward(I)`` takes the (batch, n_features) 0/1 feature matrix and returns the logits ŷ (batch, n_items).
     Features ``0 .. n_items-1`` are the items themselves (the output classes), in the same order.
+
+    Reference: fusco2019
     """
 
     def __init__(self, n_features: int, n_items: int, dim: int = 64, hidden: int = 0):

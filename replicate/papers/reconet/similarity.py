@@ -1,14 +1,14 @@
-"""Item-2-item with Turicreate's three item similarities (cosine, Jaccard, Pearson): the paper "obtained the best
+r"""Item-2-item with Turicreate's three item similarities (cosine, Jaccard, Pearson): the paper "obtained the best
 results using cosine similarity" (§5.1). Each is computed on the binary training matrix and scored as Table 1's
 item-2-item (:class:`replicate.baselines.neighbours.ItemToItem`: the user's items' similarities summed, each item
 keeping its ``top_k`` nearest), at the ``top_k`` Table 1 chose for cosine.
 
-With :math:`c_{ij} = |U(i) \\cap U(j)|`, :math:`n_i = |U(i)|` and :math:`n` users:
+With :math:`c_{ij} = |U(i) \cap U(j)|`, :math:`n_i = |U(i)|` and :math:`n` users:
 
-- cosine :math:`c_{ij} / \\sqrt{n_i n_j}`;
+- cosine :math:`c_{ij} / \sqrt{n_i n_j}`;
 - Jaccard :math:`c_{ij} / (n_i + n_j - c_{ij})`;
 - Pearson, the correlation of the two binary columns over the users (the phi coefficient),
-  :math:`(n c_{ij} - n_i n_j) / \\sqrt{n_i (n - n_i) n_j (n - n_j)}`.
+  :math:`(n c_{ij} - n_i n_j) / \sqrt{n_i (n - n_i) n_j (n - n_j)}`.
 
 A zero denominator gives 0; the diagonal is 0 (an item is not its own neighbour).
 """

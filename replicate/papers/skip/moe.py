@@ -285,6 +285,8 @@ class AttributionMoE(nn.Module):
     ``group_sizes``: number of input columns per group (in order of ``subsets.groups``; the input's columns are the
     groups side by side). Each expert has ``hidden`` units per layer and a tanh head giving F_s. ``forward`` returns
     F (batch, H); :func:`mixture` turns it into the prediction and α.
+
+    Reference: afchar2020
     """
 
     def __init__(

@@ -122,6 +122,8 @@ class DecoderBlock(nn.Module):
 class SkipTransformer(nn.Module):
     """Encoder-decoder over (first half, second half) of sessions; plain when ``subsets`` has one subset.
 
+    Reference: afchar2020
+
     ``left_groups`` / ``right_groups``: (name, number of columns) of the feature groups of each half, in column
     order. ``subsets``: the candidate subsets over the left groups' names (every right group must be a left group).
     ``forward(left, right, left_mask, right_mask)`` returns F (batch, second-half slots, H).
