@@ -120,25 +120,23 @@ def train_ease(split: StrongSplit, l2: float, device: str) -> Recommender:
 
 class DenseEMDE(nn.Module):
     """A trained EMDE (``liked`` modality only) as ``history (batch, n_catalogue) -> scores (batch, n_catalogue)``:
-    the history's sketch (its movies times each movie's bucket counts), L2-normalised per sketch as the package does,
-    through the network, decoded at the catalogue's codes. ``emde`` keeps the package's model for its own
+    the history's sketch (each movie counted in its bucket of each sketch), L2-normalised per sketch as the package
+    does, through the network, decoded at the catalogue's codes. ``emde`` keeps the package's model for its own
     explanation."""
 
     def __init__(self, emde: emde_train.EMDEModel, n_dataset_items: int):
         super().__init__()
         self.emde, self.n_dataset_items = emde, n_dataset_items
         self.net = emde.net.eval()
-        m, width = emde.output, emde.config.width
-        if m.buckets is None:
-            m.buckets = emde_train.movie_buckets(m, width)
-        device = emde.device
-        buckets = m.buckets[emde.catalogue].toarray().astype(np.float32)
-        self.register_buffer("buckets", torch.as_tensor(buckets, device=device))
-        self.register_buffer("codes", emde.item_codes())
+        m, width = emde.output, emde.config.width  # the liked modality: each movie is its own unit
+        self.register_buffer("codes", emde.item_codes())  # (n_catalogue, n_sketches): each movie's bucket per sketch
         self.shape = (m.codes.shape[1], width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        counts = (x @ self.buckets).view(len(x), *self.shape)
+        n_sketches, width = self.shape
+        index = self.codes.T.unsqueeze(0).expand(len(x), -1, -1)  # (batch, n_sketches, n_catalogue)
+        counts = torch.zeros(len(x), n_sketches, width, dtype=x.dtype, device=x.device)
+        counts = counts.scatter_add(2, index, x.unsqueeze(1).expand(-1, n_sketches, -1))  # each movie into its bucket
         sketch = counts / counts.norm(dim=-1, keepdim=True).clamp_min(1e-12)  # zero where the history is empty
         return decode(self.net(sketch.reshape(len(x), -1)), self.codes)
 
