@@ -70,6 +70,9 @@ def test_every_page_works_in_chromium(html_root):
     assert re.search(r'href="\.\./bibliography\.html#id\d+"', chapter)  # the box cites the paper
     assert re.search(r'href="\.\./\.\./_downloads/[0-9a-f]+/reconet\.ipynb"', chapter)
     assert 'profile = "smoke"  #' not in chapter  # the defaults cell is hidden
+    # verdict first: the box comes before the reproduce box; the model in labelled equations, typeset by MathJax
+    assert "verdict-box" in chapter and chapter.index("verdict-box") < chapter.index("Reproduce this chapter")
+    assert 'id="equation-reconet-pool"' in chapter and report.equations["book/chapters/reconet.html"] >= 3
     status = (html_root / "book" / "status.html").read_text()
     assert "torch threads" in status and "scikit-learn" in status
 

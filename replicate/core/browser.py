@@ -58,6 +58,7 @@ class Report:
     pages: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
+    equations: dict[str, int] = field(default_factory=dict)  # display equations per page, each checked as typeset
     search_hits: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -136,6 +137,10 @@ def check_site(
     return report
 
 
+_EQUATIONS = "() => document.querySelectorAll('div.math').length"
+_RENDERED = "() => document.querySelectorAll('div.math mjx-container').length"
+
+
 def _check_page(context, base, html_root, page_path, report, screenshots, timeout_ms) -> None:
     if not (html_root / page_path).is_file():
         report.add(page_path, "page missing from the built site")
@@ -152,6 +157,14 @@ def _check_page(context, base, html_root, page_path, report, screenshots, timeou
     count, broken = page.evaluate(_IMAGES)
     for src in broken:
         report.add(page_path, f"image not decoded: {src}")
+    equations = page.evaluate(_EQUATIONS)
+    if equations:  # MathJax (served from _static) typesets every display equation
+        try:
+            page.wait_for_function(f"n => ({_RENDERED})() >= n", arg=equations, timeout=timeout_ms)
+        except Exception:
+            rendered = page.evaluate(_RENDERED)
+            report.add(page_path, f"{equations - rendered} of {equations} equations not rendered by MathJax")
+    report.equations[page_path] = equations
     figures = page.evaluate(_PLOTLY)
     if figures:
         try:
