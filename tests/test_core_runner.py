@@ -406,3 +406,16 @@ def test_a_killed_runs_leftovers_are_cleared_and_live_ones_kept(tmp_path):
     )  # the previous outputs are back
     parked.mkdir()  # once new outputs are in place, parked ones are removed
     assert runner.clear_dead_attempts(final) == [parked] and final.is_dir()
+
+
+def test_a_tested_cause_tags_a_recorded_claim(build_dir):
+    from replicate.core.claims import load
+
+    ch = Chapter("data", profile="smoke")
+    ch.record("ml1m_genres", 17)  # a miss: ML-1M has 18 genres
+    with pytest.raises(ReplicateError, match="miss cause must be one of"):
+        ch.miss_cause("ml1m_genres", "bad luck")
+    with pytest.raises(ReplicateError, match="not recorded yet"):
+        ch.miss_cause("ml100k_genres", "budget")
+    ch.miss_cause("ml1m_genres", "data substitute")
+    assert load(ch.run.claims)[0].miss_cause == "data substitute"

@@ -242,6 +242,18 @@ class Chapter:
         self.claims.append(claim)
         claims_mod.save(self.claims, self.run.claims)
 
+    def miss_cause(self, id: str, cause: str) -> None:
+        """Tag the recorded claim ``id`` with the cause of its miss that a tested "Why" check of this run supports
+        (one of :data:`~replicate.core.claims.MISS_CAUSES`); the scorecard and the verdict box show it beside a
+        ``not replicated`` or ``unstable`` verdict. Call it only where the check supports the cause."""
+        if cause not in claims_mod.MISS_CAUSES:
+            raise ReplicateError(f"miss cause must be one of {', '.join(claims_mod.MISS_CAUSES)}, got {cause!r}")
+        found = [c for c in self.claims if c.id == id]
+        if not found:
+            raise ReplicateError(f"claim {id!r} is not recorded yet in chapter {self.name!r}: record it first")
+        found[0].miss_cause = cause
+        claims_mod.save(self.claims, self.run.claims)
+
     @contextlib.contextmanager
     def controls(self):
         """Time the work done only for nulls and positive controls (``with ch.controls(): null = ...``): its share
