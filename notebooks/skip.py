@@ -58,7 +58,7 @@ from replicate.core.chapter import Chapter
 from replicate.papers.skip import attribution as attr
 from replicate.papers.skip import figures, measure, sources, train
 from replicate.papers.skip import toys as synthetic
-from replicate.papers.skip.claims import GAP, GAP_REASON, NULL_SEED, PAPER_SPOTIFY, STAGE_TOL
+from replicate.papers.skip.claims import GAP, GAP_REASON, NULL_SEED, PAPER_SPOTIFY, STAGE_TOL, SUFFIX
 from replicate.papers.skip.tensors import pick_session
 
 ch = Chapter("skip", profile=profile, seed=seed, device=device)
@@ -591,6 +591,8 @@ ch.table([c.id for c in ch.claims if c.id.startswith(("synthetic_", "ml1m_"))])
 for prefix, name in SOURCES.items():
     still, note = measure.still_improving(comparisons[name])
     ch.record(f"why_{prefix}_gap_budget", still, note=note)
+    for suffix in SUFFIX.values() if still else ():  # the budget, tested, is the cause of a gap above the bound
+        ch.miss_cause(f"{prefix}_gap_{suffix}", "budget")
     ch.glue(f"{prefix}_gap", next(c.ours for c in ch.claims if c.id == f"{prefix}_gap_acc"), ".1f")
     ch.glue(f"{prefix}_budget", "still improving" if still else "not still improving")
 ch.table(["why_synthetic_gap_budget", "why_ml1m_gap_budget"])
