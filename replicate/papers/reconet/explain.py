@@ -136,3 +136,53 @@ def occlusion_seconds(model, profiles, exclude, users) -> float:
         explain(u)
     wait()
     return (time.perf_counter() - started) / len(users)
+
+
+def input_x_gradient_seconds(model, profiles, exclude, users) -> float:
+    """The second null of LRP's speed: captum's InputXGradient (a general-purpose explainer as cheap as one gradient)
+    for one user at a time, timed as :func:`one_by_one_seconds` times LRP: her top recommendation, then the gradient
+    of its logit times her profile."""
+    from captum.attr import InputXGradient
+
+    wait = torch.cuda.synchronize if profiles.is_cuda else (lambda: None)
+    explainer = InputXGradient(model)
+
+    def explain(u):
+        row = profiles[u : u + 1].to(model.Q.dtype).clone().requires_grad_()
+        with torch.no_grad():
+            target = model(row).masked_fill(exclude[u : u + 1].bool(), float("-inf")).argmax(dim=1)
+        return explainer.attribute(row, target=target)
+
+    users = [int(u) for u in users]
+    for u in users[:2]:
+        explain(u)
+    wait()
+    started = time.perf_counter()
+    for u in users:
+        explain(u)
+    wait()
+    return (time.perf_counter() - started) / len(users)
+
+
+@torch.no_grad()
+def logit_spread(model, profiles) -> np.ndarray:
+    """Per user, the standard deviation of the model's logits over the items: the units in which its ranking is
+    decided (what the pertinence of an untrained network is compared in)."""
+    return model(profiles.to(model.Q.dtype)).double().std(dim=1).cpu().numpy()
+
+
+def untrained_drops(model, seed: int, profiles, exclude, rich, random_keys, k: int) -> dict:
+    """The untrained null of the pertinence tests (Figures 6 and 7, Figure 8): an untrained network of ``model``'s
+    shape and ``seed`` (:func:`~replicate.papers.reconet.model.untrained_like`), LRP on its own top recommendation for
+    every user, and Δŷ_c after removing her top ``k`` or ``k`` random features (``random_keys``; the ``rich`` users) and
+    her top 1 or one random feature (every user): the quantities the trained network's claims measure; ``scale``, the
+    spread of its logits for the ``rich`` users (:func:`logit_spread`)."""
+    from replicate.papers.reconet.model import untrained_like
+
+    blank = untrained_like(model, seed)
+    targets, _, relevances = lrp.explain_top(blank, profiles, exclude)
+    out = {"model": blank, "targets": targets, "relevances": relevances, "scale": logit_spread(blank, profiles[rich])}
+    for label, keys in (("top", relevances), ("random", random_keys)):
+        out[f"{label}_k"] = deletion.deletion_deltas(blank, profiles[rich], targets[rich], keys[rich], [k])[:, 0]
+        out[f"{label}1"] = deletion.deletion_deltas(blank, profiles, targets, keys, [1])[:, 0]
+    return out

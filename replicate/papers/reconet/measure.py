@@ -14,7 +14,8 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from replicate import stats
-from replicate.core.claims import Rule
+from replicate.core.claims import AtLeast, AtMost, Exceeds, Rule, Within
+from replicate.core.rules import null_verdict
 from replicate.papers.reconet import explain
 from replicate.papers.reconet import table1 as t1
 from replicate.papers.reconet.claims import CLAIMS, FIG5_GENRES, FIG5_KINDS
@@ -43,11 +44,72 @@ class Measured:
         return rule.verdict(paper, self.ours, self.interval)
 
 
-def record(ch, claim_id: str, ours: Measured, null: Measured | None = None, note: str = "", **kwargs) -> None:
-    """``ch.record`` of a measurement and, when given, its null (or positive control) measured the same way."""
+def record(
+    ch, claim_id: str, ours: Measured, null: Measured | None = None, note: str = "", nulls: dict | None = None, **kwargs
+) -> None:
+    """``ch.record`` of a measurement and, when given, its null (or positive control) measured the same way. With
+    ``nulls`` (name -> :class:`Measured`, several skeptic's nulls measured the same way), the strongest of them
+    (:func:`strongest`) is the claim's null and the note names it and gives the others."""
+    if nulls:
+        null, told = strongest(claim_id, nulls)
+        note = "; ".join(t for t in (note, told) if t)
     if null is not None:
         kwargs |= {"null": null.ours, "null_interval": null.interval}
     ch.record(claim_id, ours.ours, ours.interval, note="; ".join(t for t in (ours.note, note) if t), **kwargs)
+
+
+NULL_RANK = {"replicated": 3, "inconclusive": 2, "direction holds": 1}  # how close a null's verdict is to passing
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def margin(rule: Rule, paper, value) -> float:
+    """How far ``value`` lies inside the passing side of ``rule`` (negative: outside), the tie-break between nulls of
+    the same verdict: the distance to the band's edge (:class:`Within`), to the bound (:class:`AtLeast`,
+    :class:`AtMost`, :class:`Exceeds`); 0 for other rules or a value that is not a number."""
+    x = _number(value)
+    if x is None or not np.isfinite(x):
+        return 0.0
+    if isinstance(rule, Within):
+        centre = float(paper)
+        return rule.abs + rule.rel * abs(centre) - abs(x - centre)
+    if isinstance(rule, (AtLeast, AtMost)):
+        bound = float(paper if rule.bound is None else rule.bound)
+        return x - bound if isinstance(rule, AtLeast) else bound - x
+    if isinstance(rule, Exceeds):
+        return rule.bound - x if rule.below else x - rule.bound
+    return 0.0
+
+
+def strongest(claim_id: str, nulls: dict) -> tuple[Measured, str]:
+    """Of several skeptic's nulls of one claim (name -> :class:`Measured`, each measured like ours), the one closest to
+    passing the claim's rule: the best verdict as the core reads a null (replicated, then inconclusive, then direction
+    holds, then not replicated), then the largest :func:`margin`, then the order given. Returns it, its name put in
+    front of its note, and a note naming it and giving the others with their verdicts."""
+    claim = CLAIMS[claim_id]
+
+    def judged(m):
+        return null_verdict(claim.rule, claim.paper, m.ours, m.interval)
+
+    def key(item):
+        return NULL_RANK.get(judged(item[1]), 0), margin(claim.rule, claim.paper, item[1].ours)
+
+    ranked = sorted(nulls.items(), key=key, reverse=True)  # stable: ties keep the order given
+    name, best = ranked[0]
+
+    def told(n, m):
+        band = "" if m.interval is None else f" [{m.interval[0]:.3g}, {m.interval[1]:.3g}]"
+        value = f"{m.ours:.3g}" if _number(m.ours) is not None else str(m.ours)
+        return f"{n} {value}{band} ({judged(m)})"
+
+    others = "; ".join(told(n, m) for n, m in ranked[1:])
+    note = f"null: the strongest of {len(ranked)}, {told(name, best)}" + (f"; others: {others}" if others else "")
+    return Measured(best.ours, best.interval, f"{name}: {best.note}".strip(": ")), note
 
 
 def _boot(columns: list, statistic, seed: int = 0) -> tuple[float, float, float]:
@@ -94,6 +156,18 @@ def largest_gain(pairs: dict) -> Measured:
     value, low, high = _boot(columns, statistic)
     parts = [f"{n}: {columns[2 * i].mean():.4f} vs {columns[2 * i + 1].mean():.4f}" for i, n in enumerate(names)]
     return Measured(value, (low, high), "; ".join(parts))
+
+
+def other_rows(frame: pd.DataFrame, claim_id: str) -> dict:
+    """The null of a Table 1 cell (``t1_<key>_<part>``): every other method's recall@50 of ours in the same column
+    (popularity included), each in the cell's place: name -> :class:`Measured`. A cell is informative only where the
+    paper's band excludes the other methods."""
+    key, part = claim_id.removeprefix("t1_").rsplit("_", 1)
+    method = next(m for m, k in t1.CLAIM_KEYS.items() if k == key)
+    column = {m: x for m, x in t1.column(frame, part).items() if m != method}
+    if "popularity" in frame.index and np.isfinite(float(frame.loc["popularity", f"ours_{part}"])):
+        column["popularity"] = float(frame.loc["popularity", f"ours_{part}"])
+    return {f"{m} in its place": Measured(float(x)) for m, x in column.items()}
 
 
 def among_two_best(column: dict, method: str) -> Measured:
@@ -253,11 +327,13 @@ def closest_users(ranks: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(ranks, kind="stable")[:n]
 
 
-def fig5_excess(space: FeatureSpace, profiles, relevances, target: int, n: int = 6) -> Measured:
-    """Per user: the share of the ``n`` most relevant positive features that are demographics or movies of the
-    target's genres, minus that share among all her features (what a random six would give on average). Mean over
-    users with its t interval."""
-    good = qualifying(space, target)
+def fig5_excess(
+    space: FeatureSpace, profiles, relevances, target: int, n: int = 6, kinds=FIG5_KINDS, genres=FIG5_GENRES
+) -> Measured:
+    """Per user: the share of the ``n`` most relevant positive features that are named features (:func:`qualifying`:
+    the user features of ``kinds``, the movies of ``genres``), minus that share among all her features (what a random
+    six would give on average). Mean over users with its t interval."""
+    good = qualifying(space, target, kinds, genres)
     present = np.asarray(profiles) > 0
     relevances = np.asarray(relevances, dtype=float)
     excess, named = [], {kind: [] for kind in FIG5_KINDS}
@@ -276,11 +352,17 @@ def fig5_excess(space: FeatureSpace, profiles, relevances, target: int, n: int =
 def fig5(model, space: FeatureSpace, profiles, exclude, title: str = "Men in Black", n_users: int = 20):
     """Figure 5 on ``model``: pick the ``n_users`` users who rank ``title`` best by its scores
     (:func:`~replicate.papers.reconet.explain.paper_case`), explain the movie for them with LRP and measure
-    :func:`fig5_excess`. Returns ``(case, measured)``; the notebook calls it on the trained RecoNet and on its null,
-    an untrained one, so that the null has its own selection of users."""
+    :func:`fig5_excess` for each half of the paper's sentence: ``"gender_age"`` (the user's gender and age) and
+    ``"action_scifi"`` (movies of the action or sci-fi genres). Returns ``(case, {half: measured})``; the notebook
+    calls it on the trained RecoNet and on its nulls (an untrained one; another movie in the paper's movie's place),
+    each with its own selection of users."""
     case = explain.paper_case(model, space, profiles, exclude, title=title, n=n_users)
-    rows = profiles[case.users].cpu().numpy()
-    return case, fig5_excess(space, rows, case.relevances.cpu().numpy(), case.target)
+    rows, relevances = profiles[case.users].cpu().numpy(), case.relevances.cpu().numpy()
+    halves = {"gender_age": (FIG5_KINDS, ()), "action_scifi": ((), FIG5_GENRES)}
+    return case, {
+        half: fig5_excess(space, rows, relevances, case.target, kinds=kinds, genres=genres)
+        for half, (kinds, genres) in halves.items()
+    }
 
 
 # --- Figures 6 to 8 ------------------------------------------------------------------------------------------------
@@ -289,6 +371,19 @@ def paired_shift(a, b, what: str = "") -> Measured:
     a, b = _paired(a, b)
     mean, low, high = stats.t_interval(a - b)
     return Measured(mean, (low, high), f"{what}means {a.mean():.4f} vs {b.mean():.4f}, {len(a)} users")
+
+
+def pertinence_gap(top_a, random_a, scale_a, top_b, random_b, scale_b) -> Measured:
+    """How much more pertinent one network's LRP ranking is than another's, in each network's own units: per user,
+    the drop after removing her top k (``top_*``) minus the drop after removing k random features (``random_*``),
+    divided by the spread of that network's logits over the items for her (``scale_*``: the units in which its ranking
+    is decided); network a's mean minus network b's, a bootstrap over the users (the same users for both)."""
+    columns = [np.asarray(c, dtype=float) for c in (top_a, random_a, scale_a, top_b, random_b, scale_b)]
+    keep = np.all([np.isfinite(c) for c in columns], axis=0) & (columns[2] > 0) & (columns[5] > 0)
+    a = (columns[0][keep] - columns[1][keep]) / columns[2][keep]
+    b = (columns[3][keep] - columns[4][keep]) / columns[5][keep]
+    value, low, high = _boot([a, b], lambda x, y: x.mean() - y.mean())
+    return Measured(value, (low, high), f"in logit spreads: {a.mean():.3f} against {b.mean():.3f}; {keep.sum()} users")
 
 
 def mann_whitney(top1, random1) -> Measured:
