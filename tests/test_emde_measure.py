@@ -197,3 +197,111 @@ def test_named_ranks_says_why_a_person_is_not_measured():
     assert rows.loc["three", "cause"] == "data"
     none = measure.named_ranks(attribution, model, inputs, None, selection, offsets, named)
     assert set(none["cause"]) == {"data"}
+
+
+# --- the skeptic's nulls and how the strongest is chosen ----------------------------------------------------------
+
+
+def test_input_and_presence_attributions_read_the_input_sketch():
+    model, inputs, attribution = _tiny()
+    sketch = np.array([[0.0, 0.6, 0.8, 0.0], [0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.3, 0.4]])
+    model.inputs_vector = lambda _: sketch
+    x = measure.input_attribution(attribution, model, inputs)
+    assert np.array_equal(x.cells.reshape(3, 4), sketch) and np.array_equal(x.targets, attribution.targets)
+    ones = measure.presence_attribution(attribution, model, inputs)
+    assert ones.cells.reshape(3, 4).tolist() == [[0, 1, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]]
+
+
+def test_permuted_attribution_shuffles_within_user_and_modality():
+    _, _, attribution = _tiny()
+    a, b = (measure.permuted_attribution(attribution, seed=3) for _ in range(2))
+    assert np.array_equal(a.cells, b.cells) and a.cells.shape == attribution.cells.shape
+    for u in range(3):
+        assert sorted(a.cells[u].ravel()) == sorted(attribution.cells[u].ravel())
+
+
+def test_random_attribution_keeps_each_modality_spread():
+    rng = np.random.default_rng(0)
+    cells = np.stack([rng.normal(size=(50, 2, 64)), 100 * rng.normal(size=(50, 2, 64))], axis=1)
+    attribution = Attribution(cells, np.ones(50), np.zeros(50), np.zeros(50), np.zeros(50, int))
+    noise = measure.random_attribution(attribution, seed=1).cells
+    assert noise[:, 0].std() == pytest.approx(1.0, rel=0.05) and noise[:, 1].std() == pytest.approx(100.0, rel=0.05)
+
+
+def test_shuffled_targets_give_every_user_another_row():
+    targets = np.array([10, 11, 12, 13, 14])
+    out = measure.shuffled_targets(targets, seed=4)
+    assert sorted(out) == sorted(targets) and not np.any(out == targets)
+    assert np.array_equal(out, measure.shuffled_targets(targets, seed=4))
+
+
+def test_popular_movie_by_hand():
+    train = sp.csr_matrix(np.array([[1, 0, 1], [0, 0, 1], [1, 0, 1]]))
+    assert measure.popular_movie(train, np.array([7, 8, 9])) == 9
+
+
+def test_ties_count_against_the_person():
+    model, inputs, attribution = _tiny()
+    ones = Attribution(np.ones_like(attribution.cells), *(getattr(attribution, f) for f in ("f", "f_baseline",
+                       "delta", "targets")))  # fmt: skip
+    # every present person scores 1: p1 ties with everyone, so ranks last; top 2 only where 2 people are present (u1)
+    values = measure.per_user_strength(ones, model, inputs, 0, np.arange(3), "p1", k=2)
+    assert values == pytest.approx([0 - 2 / 3, 1 - 1, 0 - 2 / 3])
+    # summed over users: p1 3, p2 2, p3 2, p0 1; p2 ties with p3 and ranks 3rd
+    ranks = {p: measure.person_rank(ones, model, inputs, 0, [0, 1, 2], p, boot=0)["rank"] for p in ("p1", "p2", "p0")}
+    assert ranks == {"p1": 1, "p2": 3, "p0": 4}
+
+
+def test_planted_inequality_decodes_without_collisions_to_the_planted_gini():
+    model, inputs, attribution = _tiny()
+    out = measure.planted_inequality(model, inputs, 0, attribution, seed=5)
+    assert out["n"] == 3 and out["gini"] == pytest.approx(out["planted"])
+    # two people in one bucket: their contributions add up, the decoded inequality differs from the planted one
+    model.modalities[0].codes = np.array([[0], [1], [1], [2]])
+    collided = measure.planted_inequality(model, inputs, 0, attribution, seed=5)
+    assert collided["planted"] == pytest.approx(out["planted"]) and collided["gini"] != pytest.approx(out["gini"])
+
+
+def test_with_training_noise_widens_the_interval_in_quadrature():
+    result = {"excess": 0.01, "interval": (0.0, 0.03), "n": 4}
+    out = measure.with_training_noise(result, -0.01)
+    spread = 1.96 * 0.01
+    assert out["interval"] == pytest.approx((0.01 - np.hypot(0.01, spread), 0.01 + np.hypot(0.02, spread)))
+    assert out["sampling_interval"] == (0.0, 0.03) and out["training_noise"] == -0.01 and out["excess"] == 0.01
+    assert measure.with_training_noise(result, 0.0)["interval"] == pytest.approx((0.0, 0.03))
+
+
+def test_strongest_null_prefers_a_passing_null_then_the_closest():
+    from replicate.core.claims import AtMost, Exceeds, Within
+
+    nulls = {"a": {"excess": 0.05, "interval": (-0.01, 0.1), "n": 5}, "b": {"excess": 0.02, "interval": (0.01, 0.03),
+             "n": 5}, "c": None}  # fmt: skip
+    name, best, verdicts = measure.strongest_null(Exceeds(0.0), None, nulls)
+    assert name == "b" and best is nulls["b"] and verdicts == {"a": "inconclusive", "b": "replicated"}
+    nulls["b"]["interval"] = (-0.02, 0.03)  # none passes: the one whose interval comes closest to the bound
+    assert measure.strongest_null(Exceeds(0.0), None, nulls)[0] == "a"
+    ranks = {"x": {"rank": 30, "interval": (20, 40)}, "y": {"rank": 12, "interval": (1, 90)}}
+    assert measure.strongest_null(AtMost(10), None, ranks, "rank")[0] == "y"
+    shares = {"x": {"raw": 0.2, "raw_interval": None}, "y": {"raw": 0.13, "raw_interval": None}}
+    assert measure.strongest_null(Within(abs=0.05), 0.1, shares, "raw", "raw_interval")[0] == "y"
+
+
+def test_readings_records_the_strongest_null_and_lists_all():
+    claim = SimpleNamespace(rule=pytest.importorskip("replicate.core.claims").Exceeds(0.0), paper=None)
+    ours = {"excess": 0.1, "interval": (0.05, 0.15), "n": 9}
+    nulls = {"random": {"excess": 0.0, "interval": (-0.05, 0.05), "n": 9},
+             "input x": {"excess": 0.08, "interval": (0.02, 0.12), "n": 9}}  # fmt: skip
+    out = measure.readings(claim, ours, nulls, note="{n} users")
+    assert out["null"] == 0.08 and out["null_interval"] == (0.02, 0.12) and out["ours"] == 0.1
+    assert out["note"].startswith("9 users; null: input x") and "random 0 [-0.05, 0.05] (inconclusive)" in out["note"]
+    assert measure.readings(claim, None, nulls) == {"missing": measure.NO_CAST}
+    assert measure.readings(claim, ours, {"random": None})["null"] is None
+
+
+def test_epoch_chance_is_the_chance_level_of_random_draws_for_the_explained_films():
+    model, inputs, attribution = _tiny()
+    years = np.array([1950.0, 1990.0, 2000.0, 1960.0])
+    args = (model, inputs, 0, years, 30, 0, measure.person_epochs(model, 0, years))
+    draws = [measure.epoch_hits(measure.random_attribution(attribution, seed=7 + k), *args) for k in (1, 2, 3)]
+    expected = measure.chance_level(draws)
+    assert np.array_equal(measure.epoch_chance(attribution, *args, 3, 7), expected, equal_nan=True)

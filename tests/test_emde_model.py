@@ -144,6 +144,15 @@ def test_attributions_are_complete_and_decode_to_units():
     b, i = np.argwhere(fed)[0]
     expected = np.mean([a.cells[b, 0, s, mods[0].codes[i, s]] for s in range(4)])
     assert liked[b, i] == pytest.approx(expected)
+    # the target nulls: IG explaining other movies, read against the users' own; the input itself as attribution
+    from replicate.papers.emde import measure
+
+    nulls = measure.target_nulls(model, inputs, targets, int(split.items[0]), steps=8, seed=3)
+    other = emde_ig.explain(model, inputs, measure.shuffled_targets(targets, 3), steps=8)
+    np.testing.assert_allclose(nulls["shuffled targets"][0].cells, other.cells, rtol=1e-5, atol=1e-7)
+    assert all(np.array_equal(null.targets, targets) for null, _ in nulls.values())
+    x = measure.input_attribution(a, model, inputs).cells
+    assert np.array_equal(x.reshape(len(targets), -1), model.inputs_vector(inputs).cpu().numpy())
 
 
 def test_time_decay_weights_recent_movies_more():

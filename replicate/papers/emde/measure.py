@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from replicate import stats
+from replicate.core.claims import AtLeast, AtMost, Exceeds, Within, format_value, null_verdict
 from replicate.papers.emde import explain
 from replicate.papers.emde.explain import Attribution
 from replicate.papers.emde.inputs import Inputs
@@ -219,6 +220,19 @@ def paired_ndcg(scores: np.ndarray, reference: np.ndarray, heldout, k: int = 100
                 differences=diff)  # fmt: skip
 
 
+def with_training_noise(result: dict, gap: float) -> dict:
+    """A paired difference between two trained models (:func:`paired_ndcg`) with the training seed's noise put into
+    its interval. ``gap``: the same comparison between the full model and itself trained with another seed (what
+    one training per arm differs by when nothing differs). With equal seed variance s^2 in both arms, a difference
+    of one training per arm has a training spread of sqrt(2) s, and ``gap`` estimates it (E gap^2 = 2 s^2): each
+    half of the users' interval is widened in quadrature by 1.96 |gap| (a one-training estimate, itself rough).
+    Adds ``sampling_interval`` (the users' interval alone) and ``training_noise`` (``gap``)."""
+    mean, (low, high) = result["excess"], result["interval"]
+    spread = 1.96 * abs(float(gap))
+    interval = (mean - float(np.hypot(mean - low, spread)), mean + float(np.hypot(high - mean, spread)))
+    return {**result, "interval": interval, "sampling_interval": (low, high), "training_noise": float(gap)}
+
+
 def planted_difference(differences: np.ndarray, size: float, seed: int = 0) -> dict:
     """An absence claim's positive control: the per-user ``differences`` moved so that their mean is ``size``, the
     spread kept; the same ``excess``, ``interval``, ``n`` as :func:`paired_ndcg`."""
@@ -257,8 +271,9 @@ def contribution_inequality(
 def person_rank(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, boot=200, seed=0
 ) -> dict:
-    """Rank (1 = strongest) of the person ``name`` among the people present in the inputs of ``users``, by the
-    attribution summed over those users (a person counts only for users whose input has them), with a bootstrap 95 %
+    """Rank (1 = strongest; a tie counts against the person) of the person ``name`` among the people present in the
+    inputs of ``users``, by the attribution summed over those users (a person counts only for users whose input has
+    them), with a bootstrap 95 %
     interval over users (the same people ranked in every resample; a person absent from a resample scores 0 there).
     ``rank`` is None when the person is not a unit or is present for none of the users."""
     m = model.modalities[modality]
@@ -274,9 +289,9 @@ def person_rank(
 
     listed = present.any(axis=0)  # the people ranked: present for one of the users (fixed across resamples)
 
-    def rank_of(rows):
+    def rank_of(rows):  # ties count against the person: every other listed person scoring as much ranks above
         total = scores[rows].sum(axis=0)
-        return 1.0 + float(np.sum(listed & (total > total[unit])))
+        return float(np.sum(listed & (total >= total[unit])))
 
     rng = np.random.default_rng(seed)
     draws = np.asarray([rank_of(rng.integers(0, len(users), len(users))) for _ in range(boot)], dtype=float)
@@ -323,7 +338,8 @@ def per_user_strength(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, k: int = 10
 ) -> np.ndarray | None:
     """Each user's vote on a person (an aggregation over users that weighs every user alike): for every user of
-    ``users`` whose input has ``name``, 1 if the person is among her k strongest present people, minus the chance of
+    ``users`` whose input has ``name``, 1 if the person is among her k strongest present people (a tie counts against
+    the person, so that equal scores, e.g. presence alone, make nobody strong), minus the chance of
     that under a random order of her people (min(k, p) / p for p present). None when the person is no unit or
     present for none."""
     unit = model.modalities[modality].unit_of.get(name)
@@ -336,7 +352,7 @@ def per_user_strength(
     scores = np.where(
         present[rows], explain.unit_scores(attribution, model, modality)[np.asarray(users)[rows]], -np.inf
     )
-    rank = 1 + (scores > scores[:, [unit]]).sum(axis=1)
+    rank = (scores >= scores[:, [unit]]).sum(axis=1)  # ties count against the person (her own score included once)
     n_present = present[rows].sum(axis=1)
     return (rank <= k).astype(float) - np.minimum(k, n_present) / n_present
 
@@ -436,6 +452,19 @@ def chance_level(draws: list[np.ndarray]) -> np.ndarray:
     return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
 
 
+def epoch_chance(attr, model, inputs, modality, years, window, seed, epochs, draws: int, draw_seed: int):
+    """The chance level :func:`same_epoch`'s reading is paired with, for the films ``attr`` explains: per user, the
+    :func:`chance_level` of ``draws`` random attributions of her input (seeds ``draw_seed`` + 1, ...)."""
+    return chance_level(
+        [
+            epoch_hits(
+                random_attribution(attr, seed=draw_seed + k), model, inputs, modality, years, window, seed, epochs
+            )
+            for k in range(1, draws + 1)
+        ]
+    )
+
+
 def paired_excess(hits: np.ndarray, reference: np.ndarray, seed: int = 0) -> dict:
     """Per-user readings (1/0, NaN where not measured) of two attributions of the same users, e.g. IG's and random
     attributions': over the users measured in both, ``share`` and ``random`` (the reference's share), their paired
@@ -465,11 +494,102 @@ def distinct_reasons(attribution: Attribution, model: EMDEModel, inputs: Inputs,
 
 
 def random_attribution(attribution: Attribution, seed: int = 0) -> Attribution:
-    """The claims' null: every input-sketch cell of the same users gets an independent Gaussian score of the same
-    spread as IG's (nothing learned); decoded to units and movies like IG's."""
+    """A null: every input-sketch cell of the same users gets an independent Gaussian score of the same spread as
+    IG's in that modality (nothing learned; one spread per modality, so that a ratio between modalities keeps IG's
+    scales); decoded to units and movies like IG's."""
     rng = np.random.default_rng(seed)
-    cells = rng.normal(scale=float(attribution.cells.std()) or 1.0, size=attribution.cells.shape)
+    spread = attribution.cells.std(axis=(0, 2, 3), keepdims=True)
+    cells = rng.normal(size=attribution.cells.shape) * np.where(spread > 0, spread, 1.0)
     return replace(attribution, cells=cells.astype(attribution.cells.dtype))
+
+
+def input_attribution(attribution: Attribution, model: EMDEModel, inputs: Inputs) -> Attribution:
+    """A structure null: the input sketch itself as the attribution (a person scores her weight in the user's input,
+    the more of her liked movies credit him the larger): what a reading shows when it only follows the input."""
+    x = model.inputs_vector(inputs)
+    x = x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+    return replace(attribution, cells=x.reshape(attribution.cells.shape).astype(attribution.cells.dtype))
+
+
+def presence_attribution(attribution: Attribution, model: EMDEModel, inputs: Inputs) -> Attribution:
+    """A structure null: every non-empty input-sketch cell scores 1, so every present person scores 1 (decoded as the
+    mean over sketches of her buckets) and, summed over users, people rank by how many of the users have them."""
+    x = input_attribution(attribution, model, inputs).cells
+    return replace(attribution, cells=(x != 0).astype(attribution.cells.dtype))
+
+
+def permuted_attribution(attribution: Attribution, seed: int = 0) -> Attribution:
+    """A null: IG's own cells shuffled within each user and modality (the same values, no longer at the buckets the
+    input fills)."""
+    rng = np.random.default_rng(seed)
+    n, m = attribution.cells.shape[:2]
+    cells = rng.permuted(attribution.cells.reshape(n, m, -1), axis=2).reshape(attribution.cells.shape)
+    return replace(attribution, cells=cells)
+
+
+def shuffled_targets(targets, seed: int = 0) -> np.ndarray:
+    """Each user gets another user's explained movie (a random cycle over the users, so nobody keeps her own row's;
+    two users recommended the same movie may still swap it)."""
+    targets = np.asarray(targets)
+    order = np.random.default_rng(seed).permutation(len(targets))
+    out = targets.copy()
+    out[order] = targets[np.roll(order, -1)]
+    return out
+
+
+def popular_movie(train: sp.spmatrix, items: np.ndarray) -> int:
+    """The catalogue's most popular movie (most training interactions), a dataset index."""
+    return int(np.asarray(items)[np.asarray(train.sum(axis=0)).ravel().argmax()])
+
+
+def structure_nulls(attribution, model, inputs, untrained, untrained_attribution, seed: int = 0, presence=False):
+    """The skeptic's nulls of a reading of ``attribution``, each an (attribution, model) pair the same measurement
+    reads: ``random`` (Gaussian cells), ``untrained`` (IG of an untrained network, given), ``input x`` (the input
+    sketch itself), ``permuted IG`` (IG's cells shuffled within user and modality) and, with ``presence``,
+    ``presence`` (every present unit scores 1)."""
+    nulls = {
+        "random": (random_attribution(attribution, seed=seed), model),
+        "untrained": (untrained_attribution, untrained),
+        "input x": (input_attribution(attribution, model, inputs), model),
+        "permuted IG": (permuted_attribution(attribution, seed=seed), model),
+    }
+    if presence:
+        nulls["presence"] = (presence_attribution(attribution, model, inputs), model)
+    return nulls
+
+
+def target_nulls(model, inputs, targets, popular: int, steps: int, seed: int = 0) -> dict:
+    """The target-independence nulls: IG of the same model and users explaining another user's movie (``shuffled
+    targets``) or the catalogue's most popular movie (``popular target``), read as the explanation of each user's
+    own ``targets`` (the attribution's ``targets`` are set back to them, so a reading about the explained film, its
+    cast or its epoch, is made against the user's own film): what a reading shows whatever is explained."""
+    targets = np.asarray(targets)
+    others = {"shuffled targets": shuffled_targets(targets, seed), "popular target": np.full(len(targets), popular)}
+    return {
+        name: (replace(explain.explain(model, inputs, other, steps=steps), targets=targets), model)
+        for name, other in others.items()
+    }
+
+
+def planted_inequality(model: EMDEModel, inputs: Inputs, modality: int, like: Attribution, seed: int = 0) -> dict:
+    """A positive control of an inequality reading: per user, exponential contributions (Gini 1/2 in expectation)
+    planted on the people present in her input, hashed into their buckets like a sketch (each person's value added
+    to her bucket of every sketch, colliding people summed), then decoded and read by
+    :func:`contribution_inequality`. ``planted``: the mean Gini of the planted contributions; the rest as
+    :func:`contribution_inequality`. ``like``: an attribution giving the cells' shape and targets."""
+    rng = np.random.default_rng(seed)
+    present = present_units(model, inputs, modality)
+    codes = model.modalities[modality].codes
+    cells = np.zeros(like.cells.shape, dtype=float)
+    planted = []
+    for b in range(len(present)):
+        units = np.flatnonzero(present[b])
+        values = rng.exponential(size=len(units))
+        planted.append(gini(values))
+        for s in range(codes.shape[1]):
+            np.add.at(cells[b, modality, s], codes[units, s], values)
+    out = contribution_inequality(replace(like, cells=cells), model, inputs, modality, seed=seed)
+    return {**out, "planted": float(np.nanmean(planted)) if planted else np.nan}
 
 
 def shared_attribution(attribution: Attribution) -> Attribution:
@@ -501,6 +621,77 @@ def reading(ours, null, value: str = "excess", interval: str | None = "interval"
         "null_interval": null[interval] if interval else None,
         "note": note.format(**ours),
     }
+
+
+def null_margin(rule, paper, value, interval) -> float:
+    """How far a null's reading is from failing the claim's rule (larger: closer to passing, or passing by more)."""
+    if value is None or not np.isfinite(float(value)):
+        return -np.inf
+    value = float(value)
+    if isinstance(rule, Exceeds):
+        low, high = interval if interval is not None else (value, value)
+        return rule.bound - high if rule.below else low - rule.bound
+    if isinstance(rule, AtLeast):
+        return value - float(paper if rule.bound is None else rule.bound)
+    if isinstance(rule, AtMost):
+        return float(paper if rule.bound is None else rule.bound) - value
+    if isinstance(rule, Within):
+        return rule.abs + rule.rel * abs(float(paper)) - abs(value - float(paper))
+    return 0.0
+
+
+def strongest_null(rule, paper, nulls: dict, value: str = "excess", interval: str | None = "interval"):
+    """Of several nulls' readings (name -> reading dict, or None where not measured), the skeptic's strongest: one
+    that passes the rule (the core's :func:`~replicate.core.claims.null_verdict`) if any, and among those (or, when
+    none passes, among all) the one closest to passing (:func:`null_margin`). Returns (name, reading, verdicts by
+    name); (None, None, {}) when none was measured."""
+    measured = {n: r for n, r in nulls.items() if r is not None and r.get("n", 1)}
+    if not measured:
+        return None, None, {}
+    verdicts, keys = {}, {}
+    for name, r in measured.items():
+        band = r[interval] if interval else None
+        verdicts[name] = null_verdict(rule, paper, r[value], band)
+        keys[name] = (verdicts[name] == "replicated", null_margin(rule, paper, r[value], band))
+    best = max(measured, key=lambda n: keys[n])
+    return best, measured[best], verdicts
+
+
+def readings(
+    claim, ours, nulls: dict, value: str = "excess", interval: str | None = "interval", note: str = "", rule_args=None
+):
+    """:func:`reading` with several skeptic's nulls (name -> reading): the strongest (:func:`strongest_null`, under
+    the declared ``claim``'s rule, with the run's ``rule_args`` when it has runtime fields) is recorded as the claim's
+    null, every null's value and verdict in the note."""
+    rule = replace(claim.rule, **rule_args) if rule_args else claim.rule
+    name, best, verdicts = strongest_null(rule, claim.paper, nulls, value, interval)
+    if ours is None or not ours["n"] or best is None:
+        out = reading(ours, {value: None, interval: None} if best is None else best, value, interval, note)
+        if rule_args and not ("missing" in out and out.get("cause") != "model"):
+            out["rule_args"] = rule_args
+        return out if "missing" in out else {**out, "note": f"{out['note']}; no null measured"}
+    out = reading(ours, best, value, interval, note)
+
+    def shown(n):
+        r = nulls[n]
+        band = r[interval] if interval else None
+        band = f" [{format_value(band[0])}, {format_value(band[1])}]" if band is not None else ""
+        return f"{n} {format_value(r[value])}{band} ({verdicts[n]})"
+
+    listed = "; ".join(shown(n) for n in verdicts)
+    out = {**out, "note": f"{out['note']}; null: {name} (strongest of: {listed})".lstrip("; ")}
+    return {**out, "rule_args": rule_args} if rule_args else out
+
+
+def rank_reading(claim, row, null_rows: dict) -> dict:
+    """The record of a named person's rank (a row of :func:`named_ranks`) with its nulls (name -> the same person's
+    row under each null) through :func:`readings`; a row that could not be measured gives its reason and cause."""
+    if row.missing:
+        return {"missing": row.missing, "cause": row.cause}
+    ours = {"rank": row.rank, "interval": row.interval, "n": 1}
+    nulls = {n: None if r.rank is None or pd.isna(r.rank) else {"rank": r.rank, "interval": r.interval, "n": 1}
+             for n, r in null_rows.items()}  # fmt: skip
+    return readings(claim, ours, nulls, "rank", note=row.note)
 
 
 def vote_reading(attr, model, inputs, cast_k, selection, offsets, named, top_k, seed: int = 0):
