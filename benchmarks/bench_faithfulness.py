@@ -52,10 +52,14 @@ def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, de
         )
     clock.stage(
         "randomisation (all)",
-        lambda: [study.randomisation(studies[k], recs[k], seed + 1000, device, settings["steps"]) for k in recs],
+        lambda: [
+            study.randomisation(studies[k], recs[k], seed + 1000, settings, pool, pool.sum(axis=0), device)
+            for k in recs
+        ],
     )
     clock.stage(
-        "retraining (EASE)", lambda: study.retraining(studies["ease"], split.train, settings["l2"], settings["k"])
+        "retraining (EASE)",
+        lambda: study.retraining(studies["ease"], split.train, settings["l2"], settings["k"], recs["ease"]),
     )
     if settings["skip"]:
         model, test = clock.stage(

@@ -93,6 +93,16 @@ def test_group_study_on_an_untrained_skip_transformer():
     for name, readings in study.readings.items():
         assert np.all(readings["Δprob"] <= ceiling + 1e-9), name
         assert study.top[name].min() >= 0 and study.top[name].max() < len(study.groups)
+    assert (study.top[groups.CONSTANT] == study.top[groups.CONSTANT][0]).all()  # one group for every session
     reading = groups.gates_beat_random(study)
-    assert set(reading) == {"ours", "interval", "null", "null_interval", "note"}
-    assert list(groups.table(study).index) == [groups.OWN, groups.SALIENCY, groups.ABLATION, groups.RANDOM]
+    assert {"ours", "interval", "null", "null_interval", "note"} <= set(reading)
+    assert reading["variety"]["groups"] >= 1 and "bits" in reading["note"]
+    assert list(groups.table(study).index) == [
+        groups.OWN, groups.SALIENCY, groups.ABLATION, groups.RANDOM, groups.CONSTANT
+    ]  # fmt: skip
+
+
+def test_variety_of_picks():
+    assert groups.variety(np.zeros(10, dtype=int), 3) == dict(mode_share=1.0, groups=1, bits=0.0)
+    v = groups.variety(np.array([0, 1, 2, 3]), 4)
+    assert v["groups"] == 4 and v["mode_share"] == 0.25 and np.isclose(v["bits"], 2.0)

@@ -154,3 +154,60 @@ def test_linear_model_gradient_is_torch_exact():
     model, history, targets, B, _ = _planted(n_users=3, n_items=5)
     x = torch.as_tensor(history)
     assert torch.allclose(model(x), torch.as_tensor(history @ B, dtype=torch.float32), atol=1e-5)
+
+
+def test_ties_are_broken_at_random_not_by_item_index():
+    history = np.ones((400, 6))
+    flat = np.zeros((400, 6))  # a degenerate explainer: every relevance zero
+    first = metrics.removal_order(flat, history, 2, np.random.default_rng(3))[:, 0]
+    counts = np.bincount(first, minlength=6)
+    assert counts.min() > 30  # every item comes first for some user: no index order (which would put 0 first always)
+    # a tie at the cut only: the strict order above it holds, the tied pair is split at random
+    relevance = np.tile([5.0, 1.0, 1.0, 0.0, 0.0, 0.0], (400, 1))
+    order = metrics.removal_order(relevance, history, 2, np.random.default_rng(4))
+    assert (order[:, 0] == 0).all() and set(order[:, 1]) == {1, 2}
+    # the same generator gives the same order (the run is reproducible)
+    assert (
+        metrics.removal_order(flat, history, 3, np.random.default_rng(3))
+        == metrics.removal_order(flat, history, 3, np.random.default_rng(3))
+    ).all()
+
+
+def test_degenerate_explainers_are_flagged():
+    history = np.array([[1, 1, 1, 0], [1, 0, 1, 1], [1, 1, 0, 0]])
+    relevance = np.array([[0.0, 0.0, 0.0, 9.0], [0.3, 0.0, 0.1, 0.2], [np.nan, np.nan, 4.0, 4.0]])
+    # user 0: constant over her history (the 9 lies outside it); user 2: nothing finite on her history
+    assert metrics.degenerate(relevance, history).tolist() == [True, False, True]
+    assert metrics.tied_cut(np.array([[3.0, 1.0, 1.0, 0.0]]), np.array([[1, 1, 1, 1]]), 2).tolist() == [True]
+    assert metrics.tied_cut(np.array([[3.0, 2.0, 1.0, 0.0]]), np.array([[1, 1, 1, 1]]), 2).tolist() == [False]
+
+
+def test_nan_relevance_never_reaches_outside_the_history():
+    # the review's hand case: history {0, 1, 2}, target 3, relevance [1, nan, .5]; item 3 has a large self-weight,
+    # so inserting it would inflate its own score
+    B = np.zeros((6, 6))
+    B[0, 3], B[1, 3], B[2, 3], B[3, 3] = 1.0, 2.0, 0.5, 10.0
+    history = np.array([[1, 1, 1, 0, 0, 0]], dtype=np.float32)
+    relevance = np.array([[1.0, np.nan, 0.5, 0.0, 0.0, 0.0]])
+    order = metrics.removal_order(relevance, history, 3)
+    assert order.tolist() == [[0, 2, 1]]  # NaN is the lowest within the history; the target never enters
+    c = metrics.perturbation_curves(Linear(B), history, np.array([3]), order, 3)
+    assert c.insertion_score[0, -1] == c.score[0] == 3.5  # all three kept: the full history, not the target added
+
+
+def test_lime_orders_a_model_whose_scores_barely_move():
+    # scores that move by ~1e-3 under perturbation: captum's default Lasso zeroes every coefficient here
+    model, history, targets, B, _ = _planted(n_users=5, n_items=8)
+    small = Linear(B * 1e-3)
+    lime = explainers.explain("LIME", small, history, targets, rng=np.random.default_rng(0), n_samples=40)
+    assert not metrics.degenerate(lime, history).any()
+    # a linear model is fitted exactly by the least-squares surrogate: LIME is the exact split
+    assert np.allclose(lime, history * (B * 1e-3)[:, targets].T, atol=1e-7)
+
+
+def test_rank_agreement_counts_a_constant_explainer_as_unchanged():
+    history = np.ones((2, 5))
+    flat, varied = np.zeros((2, 5)), np.arange(10.0).reshape(2, 5)
+    assert sanity.rank_agreement(flat, flat, history).tolist() == [1.0, 1.0]  # not NaN, not dropped
+    assert sanity.rank_agreement(flat, varied, history).tolist() == [1.0, 1.0]  # no order to lose
+    assert sanity.rank_agreement(varied, flat, history).tolist() == [0.0, 0.0]  # its order is gone

@@ -9,9 +9,12 @@ explainers come from captum 0.9.0:
 - ``IG (real users)``: Integrated Gradients averaged over baselines drawn from real training users' histories
   (SPINRec, Barkan et al., AAAI 2026): ``n_baselines`` draws, one training user per explained user and draw;
 - ``InputXGradient``, ``Saliency`` (captum's default: the absolute gradient);
-- ``LIME`` (captum's default Lasso surrogate), ``KernelSHAP`` and ``FeatureAblation`` (leave-one-out: the score drop
-  when the item alone is removed, the counterfactual itself): each runs per user on the history items only (the
-  model restricted to the user's history, :class:`HistoryOnly`), the perturbations batched;
+- ``LIME`` (captum's Lime with an unpenalised weighted least-squares surrogate, :func:`least_squares_surrogate`:
+  captum's default, a Lasso with ``alpha = 0.01``, zeroes every coefficient when the score moves by ~1e-3 under
+  perturbation, as it does here, and leaves no order at all), ``KernelSHAP`` and ``FeatureAblation``
+  (leave-one-out: the score drop when the item alone is removed, the counterfactual itself): each runs per user on
+  the history items only (the model restricted to the user's history, :class:`HistoryOnly`), the perturbations
+  batched;
 - ``random``: a uniform random order, the floor; ``popularity``: the items' training popularity (explains the data,
   not the model: the model-independent reference of the randomisation check).
 
@@ -25,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 import torch
+from captum._utils.models.linear_model import LinearModel
 from captum.attr import FeatureAblation, InputXGradient, IntegratedGradients, KernelShap, Lime, Saliency
 from tqdm.auto import tqdm
 
@@ -54,6 +58,33 @@ class HistoryOnly(torch.nn.Module):
         return self.model(x)
 
 
+def _least_squares_fit(model: LinearModel, dataloader, construct_kwargs: dict, **_) -> dict:
+    """captum's ``train_fn`` protocol: weighted least squares with an intercept, unpenalised (the minimum-norm
+    solution when there are fewer samples than features), solved in closed form. Unlike a Lasso it is equivariant to
+    the scale of the target: multiplying the model's scores by any factor multiplies the coefficients by it."""
+    xs, ys, ws = [], [], []
+    for data in dataloader:
+        x, y, *w = data
+        xs.append(x.detach().cpu().double().reshape(len(x), -1))
+        ys.append(y.detach().cpu().double().reshape(len(x)))
+        ws.append(w[0].detach().cpu().double().reshape(len(x)) if w else torch.ones(len(x), dtype=torch.float64))
+    x, y, w = torch.cat(xs), torch.cat(ys), torch.cat(ws)
+    design = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], dim=1) * w.clamp_min(0).sqrt()[:, None]
+    solution = torch.linalg.pinv(design) @ (y * w.clamp_min(0).sqrt())
+    device = getattr(model, "device", "cpu")
+    model._construct_model_params(
+        norm_type=None,
+        weight_values=solution[:-1].float().view(1, -1).to(device),
+        bias_value=solution[-1:].float().to(device),
+    )
+    return {}
+
+
+def least_squares_surrogate() -> LinearModel:
+    """LIME's interpretable model: an unpenalised weighted linear regression (:func:`_least_squares_fit`)."""
+    return LinearModel(train_fn=_least_squares_fit)
+
+
 def _batched(fn, history: np.ndarray, targets: np.ndarray, device: str, batch: int, desc: str) -> np.ndarray:
     out = np.zeros(history.shape, dtype=np.float64)
     for start in tqdm(range(0, len(targets), batch), desc=desc, leave=False, disable=len(targets) <= batch):
@@ -75,7 +106,7 @@ def _per_user(name: str, model, history, targets, device, n_samples: int, seed: 
         if name == "FeatureAblation":
             a = FeatureAblation(local).attribute(z, baselines=0.0, target=int(targets[u]), perturbations_per_eval=64)
         else:
-            method = Lime(local) if name == "LIME" else KernelShap(local)
+            method = Lime(local, interpretable_model=least_squares_surrogate()) if name == "LIME" else KernelShap(local)
             a = method.attribute(
                 z, baselines=0.0, target=int(targets[u]), n_samples=n_samples, perturbations_per_eval=n_samples
             )

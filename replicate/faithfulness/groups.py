@@ -12,7 +12,9 @@ both halves of the session, the model not retrained) and records
 
 Explainers: the model's gates (own); Saliency per group (the summed absolute gradient of the session's predicted
 probabilities over the group's columns); FeatureAblation per group (the counterfactual itself: the group whose masking
-moves the probabilities most, the ceiling); and a random group, the floor. All per session, paired over sessions.
+moves the probabilities most, the ceiling); a random group, the floor; and the best constant group (the one group
+whose masking moves the probabilities most on average, the same for every session), the null of the gates. All per
+session, paired over sessions.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ SALIENCY = "Saliency (groups)"
 ABLATION = "FeatureAblation (groups)"
 RANDOM = "random group"
 SECOND_RANDOM = "random group (second draw)"
+CONSTANT = "best constant group"  # the null of the gates: one group for every session, the best on these sessions
 READINGS = ("Δprob", "Δacc")
 SHARED = ("position",)
 
@@ -145,6 +148,8 @@ def run(model, sessions, rng: np.random.Generator, device: str = "cpu") -> Group
     study.top = {name: r.argmax(axis=1) for name, r in relevance.items()}
     study.top[RANDOM] = rng.integers(0, len(names), n)
     study.top[SECOND_RANDOM] = rng.integers(0, len(names), n)
+    # the best single group, chosen on the same sessions (in-sample: it favours the null)
+    study.top[CONSTANT] = np.full(n, int(np.argmax([b["Δprob"].mean() for b in by_group])))
     rows = np.arange(n)
     for name, top in study.top.items():
         study.readings[name] = {r: np.stack([b[r] for b in by_group], axis=1)[rows, top] for r in READINGS}
@@ -174,17 +179,33 @@ def table(study: GroupStudy, seed: int = 0):
     return frame
 
 
+def variety(top: np.ndarray, n_groups: int) -> dict:
+    """How varied an explainer's picks are: the share of its most frequent group, the number of groups it picks
+    and the entropy of its picks in bits (zero: always the same group)."""
+    share = np.bincount(top, minlength=n_groups) / max(len(top), 1)
+    used = share[share > 0]
+    return dict(mode_share=float(share.max()), groups=int(len(used)), bits=float(-(used * np.log2(used)).sum()))
+
+
 def gates_beat_random(study: GroupStudy, reading: str = "Δprob", seed: int = 0) -> dict:
     """The paired gain of the gates' top group over a random group (masking moves the predictions more); the null:
-    a second random group against the first."""
+    the best constant group (one group for every session, the best on these sessions) in the gates' place. If it
+    passes too, the gates' per-session picks add nothing a single group does not. The note says how varied the
+    gates' picks are (:func:`variety`)."""
     from replicate import stats
 
-    ours = stats.bootstrap_interval(study.readings[OWN][reading] - study.readings[RANDOM][reading], seed=seed)
-    null = stats.bootstrap_interval(study.readings[SECOND_RANDOM][reading] - study.readings[RANDOM][reading], seed=seed)
+    def gain(name):
+        return stats.bootstrap_interval(study.readings[name][reading] - study.readings[RANDOM][reading], seed=seed)
+
+    ours, null = gain(OWN), gain(CONSTANT)
+    v = variety(study.top[OWN], len(study.groups))
     return dict(
         ours=ours[0],
         interval=ours[1:],
         null=null[0],
         null_interval=null[1:],
-        note=f"{len(study.top[OWN])} sessions; {len(study.groups)} candidate groups",
+        note=f"{len(study.top[OWN])} sessions; {len(study.groups)} candidate groups; the gates pick "
+        f"{v['groups']} group(s), the most frequent in {v['mode_share']:.0%} of sessions ({v['bits']:.2f} bits); "
+        f"best constant: {study.groups[study.top[CONSTANT][0]]}",
+        variety=v,
     )

@@ -41,15 +41,46 @@ HIGHER_IS_FAITHFUL = {"DEL": True, "INS": True, "POS@1": True, "POS@5": True, "P
 Model = Callable[[torch.Tensor], torch.Tensor]  # (batch, n_items) history -> (batch, n_items) scores
 
 
-def removal_order(relevance: np.ndarray, history: np.ndarray, k: int) -> np.ndarray:
+def removal_order(
+    relevance: np.ndarray, history: np.ndarray, k: int, rng: np.random.Generator | None = None
+) -> np.ndarray:
     """The first ``k`` history items of each row by relevance, highest first: (n, k) item indices, -1 past the end
-    of a short history. Ties are broken by the lower item index (deterministic)."""
-    relevance = np.asarray(relevance, dtype=np.float64)
+    of a short history.
+
+    Only history items enter the order: a NaN relevance (an explainer that failed on an item) counts as the lowest
+    relevance *within the history*, never as a reason to reach past it. Ties are broken at random with ``rng`` (a
+    fresh ``default_rng(0)`` when none is given), never by item index: on MovieLens the index correlates with
+    popularity, so an index tie-break would hand a tied explainer a popularity order. A relevance constant over a
+    user's history is no order at all (:func:`degenerate`): it gives a random order here."""
+    rng = np.random.default_rng(0) if rng is None else rng
     present = np.asarray(history) > 0
-    key = np.where(present, relevance, -np.inf)
-    order = np.argsort(-key, axis=1, kind="stable")[:, :k]
+    relevance = np.asarray(relevance, dtype=np.float64)
+    key = np.where(present, np.nan_to_num(relevance, nan=-np.inf, posinf=np.inf, neginf=-np.inf), 0.0)
+    tiebreak = rng.random(key.shape)
+    # lexsort: the last key is the primary one. History items first, then relevance (highest first), then at random.
+    order = np.lexsort((tiebreak, -key, ~present), axis=-1)[:, :k]
     length = present.sum(axis=1)
     return np.where(np.arange(order.shape[1])[None, :] < length[:, None], order, -1)
+
+
+def degenerate(relevance: np.ndarray, history: np.ndarray) -> np.ndarray:
+    """Per user, whether the explainer gives no order over her history: its relevance is constant over her history
+    items (all zero, for instance a LIME surrogate that zeroed every coefficient) or not finite on any of them."""
+    out = np.zeros(len(history), dtype=bool)
+    for u, row in enumerate(np.asarray(history) > 0):
+        v = np.asarray(relevance[u], dtype=np.float64)[row]
+        out[u] = len(v) > 1 and (not np.isfinite(v).any() or np.ptp(v[np.isfinite(v)]) == 0)
+    return out
+
+
+def tied_cut(relevance: np.ndarray, history: np.ndarray, k: int) -> np.ndarray:
+    """Per user, whether the ``k``-th and the next history item by relevance tie (which items are removed at ``Ke =
+    k`` is then decided by the tie-break, not by the explainer)."""
+    out = np.zeros(len(history), dtype=bool)
+    for u, row in enumerate(np.asarray(history) > 0):
+        v = np.sort(np.nan_to_num(np.asarray(relevance[u], dtype=np.float64)[row], nan=-np.inf))[::-1]
+        out[u] = len(v) > k and v[k - 1] == v[k]
+    return out
 
 
 def target_ranks(scores: np.ndarray, targets: np.ndarray, candidates: np.ndarray) -> np.ndarray:

@@ -3,8 +3,8 @@ of the cheap protocol (ACCENT, Tran et al. 2021), with EASE, whose retraining is
 
 **Randomisation.** The same users and targets are explained on the trained model and on the model with every weight
 re-drawn at once (:func:`replicate.faithfulness.models.randomised`); per user, Spearman's rank correlation of the
-absolute relevances over her history items. An explainer whose explanations barely change explains the input, not
-the model.
+absolute relevances over her history items (one where the trained model's explanation is constant: it has no order
+to lose). An explainer whose explanations barely change explains the input, not the model.
 
 **Retraining.** Removing items from a user's history without retraining asks how the *trained* model reacts; ACCENT
 asks how a model *retrained without them* would. With the user among the training users, EASE refit on the training
@@ -24,13 +24,17 @@ from replicate.faithfulness.metrics import Curves, perturbed, summary, target_ra
 
 
 def rank_agreement(a: np.ndarray, b: np.ndarray, history: np.ndarray) -> np.ndarray:
-    """Per user, Spearman's rank correlation between ``|a|`` and ``|b|`` over her history items (NaN when either is
-    constant or she has fewer than three items)."""
+    """Per user, Spearman's rank correlation between ``|a|`` and ``|b|`` over her history items (NaN when she has
+    fewer than three items). An explainer constant (or not finite) on the trained model gives no order to lose: it
+    counts as unchanged (one), so that an explainer that never reads the model cannot pass by being dropped; one
+    whose order is gone on the randomised model alone counts as changed (zero)."""
     out = np.full(len(history), np.nan)
     for u, row in enumerate(np.asarray(history) > 0):
+        if row.sum() < 3:
+            continue
         x, y = np.abs(a[u, row]), np.abs(b[u, row])
-        if row.sum() >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
-            out[u] = spearmanr(x, y).statistic
+        constant = lambda v: not np.isfinite(v).all() or np.ptp(v) == 0  # noqa: E731
+        out[u] = 1.0 if constant(x) else 0.0 if constant(y) else spearmanr(x, y).statistic
     return out
 
 
