@@ -200,9 +200,20 @@ def test_every_claim_is_declared_once_with_its_kind():
     assert set(obs.LATENT) <= set(declared)
     assert all(declared[k].kind == "paper" for k in obs.LATENT)
     assert set(claims.SHUFFLED_GENRE_NULL) <= set(obs.LATENT)
-    for k in obs.LATENT:  # genre-learning claims: trained on shuffled genres; the others: an untrained model
-        assert ("shuffled genres" if k in claims.SHUFFLED_GENRE_NULL else "another seed") in declared[k].null
-    # the claims about the conditions as such and about genre sizes (which the shuffle keeps) stay untrained
+    for k in obs.LATENT:  # genre-learning claims: shuffled genres and the catalogue; sizes: untrained and catalogue
+        null = declared[k].null
+        if k in claims.READING_ONLY:
+            assert all(word in null for word in ("untrained", "shuffled-genre", "catalogue"))
+        elif k in claims.SHUFFLED_GENRE_NULL:
+            assert "shuffled genres" in null and "catalogue" in null
+        elif k in claims.CATALOGUE_NULL:
+            assert "untrained C-VAE of seed + 1000" in null and "catalogue" in null
+        else:
+            assert "another seed" in null
+        assert set(obs.null_candidates(k, ["catalogue 1000"])) >= (
+            {"catalogue 1000"} if k in claims.CATALOGUE_NULL else {"untrained"}
+        )
+    # the claims about the conditions as such (and genre sizes, which the shuffle keeps) are not shuffled-genre claims
     assert not {"clusters_silhouette", "unconditioned_centre", "popular_genres_central"} & set(
         claims.SHUFFLED_GENRE_NULL
     )

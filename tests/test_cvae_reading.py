@@ -50,6 +50,8 @@ def test_genre_lift_by_hand(monkeypatch):
     np.testing.assert_array_equal(lift["users"], [0, 0, 1, 1])
     assert lift["effect"][0] == pytest.approx(3 / 8)  # users' means 3/4 and 0
     assert lift["asked"] == pytest.approx((1 + 1 + 0 + 0.5) / 4) and lift["plain"] == pytest.approx(0.25)
+    # asked shares: user 0 (1, 1), user 1 (0, 1/2): the users' means 1 and 1/4
+    assert lift["on_top"][0] == pytest.approx(5 / 8)
 
 
 def test_view_difference_by_hand():
@@ -70,13 +72,16 @@ def test_view_difference_by_hand():
 def test_documentary_on_the_serious_side_of_figure_2_only():
     g = {n: n for n in NAMES}
     centres = np.zeros((7, 5))
-    centres[[2, 3, 4], 1] = 1.0  # serious genres at 1 on PC2 (light at 0), likewise on PC4
+    centres[[2, 3, 4], 4] = 1.0  # serious genres at 1 on PC5 (light at 0), likewise on PC1 and PC4
+    centres[[2, 3, 4], 0] = 1.0
     centres[[2, 3, 4], 3] = 1.0
-    centres[5, 1], centres[5, 3] = 0.8, 0.2  # Documentary: serious in PC2-PC5, light on PC1, PC3, PC4
+    # Documentary: serious in PC2-PC5 (0.8), light in PC1-PC3 (0.2); on PC1, PC3, PC4 it would be (0.2 + 0.9) / 2
+    centres[5, 4], centres[5, 0], centres[5, 3] = 0.8, 0.2, 0.9
     assert obs.segment_position(centres[:, [1, 4]], 5, [0, 1], [2, 3, 4]) == pytest.approx(0.8)
+    assert obs.segment_position(centres[:, [0, 1, 2]], 5, [0, 1], [2, 3, 4]) == pytest.approx(0.2)
     m = obs.documentary_serious(_space(centres), g)
     assert m.reading and m.score == pytest.approx(0.6)
-    centres[5, 3] = 0.9  # serious on the other components too: the paper's "does not hold" fails
+    centres[5, 0] = 0.9  # serious in the first three components too: the paper's "does not hold" fails
     m = obs.documentary_serious(_space(centres), g)
     assert not m.reading and m.score == pytest.approx(-0.1)
 

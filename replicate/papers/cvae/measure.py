@@ -33,7 +33,18 @@ from scipy.stats import spearmanr
 
 from replicate import stats
 from replicate.papers.cvae import latent
-from replicate.papers.cvae.claims import LIFT_K, N_UNTRAINED, NULL_OFFSET, PAIRWISE, THRESHOLDS, Thresholds
+from replicate.papers.cvae.claims import (
+    CATALOGUE_DRAWS,
+    CATALOGUE_NULL,
+    LIFT_K,
+    N_UNTRAINED,
+    NULL_OFFSET,
+    PAIRWISE,
+    READING_ONLY,
+    SHUFFLED_GENRE_NULL,
+    THRESHOLDS,
+    Thresholds,
+)
 from replicate.papers.cvae.conditions import Conditions
 from replicate.papers.cvae.model import MultVAE
 
@@ -275,15 +286,20 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
     out["figure3_view_differs"] = view_difference(space, (1, 4), (2, 4), th)
 
     light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
-    _, _, rho, p_rho = latent.profiling(space, ctx.history, ctx.conditions, light, serious)
-    out["profiling_axis"] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"Spearman ρ {rho:.2f}")
-    _, _, rho, p_rho = latent.profiling(components(space, (0, 1, 2)), ctx.history, ctx.conditions, light, serious)
-    out["profiling_first_three"] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"PC1–PC3: Spearman ρ {rho:.2f}")
+    for key, keep, label in (("profiling_axis", FIGURE2, "PC2–PC5"), ("profiling_first_three", FIRST_THREE, "PC1–PC3")):
+        _, _, rho, p_rho = latent.profiling(components(space, keep), ctx.history, ctx.conditions, light, serious)
+        out[key] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"{label}: Spearman ρ {rho:.2f}")
     out["documentary_serious_figure2_only"] = documentary_serious(space, g, th)
 
     if neutral_space is not None:
         out["neutral_far_on_pc1"] = neutral_far_on_pc1(neutral_space)
     return out
+
+
+# The planes and components the paper's §3.1.1 reads (0-based): Figure 2 is PC2–PC5, "the first three principal
+# components" PC1–PC3.
+FIGURE2 = (1, 4)
+FIRST_THREE = (0, 1, 2)
 
 
 def components(space: latent.LatentPCA, keep) -> latent.LatentPCA:
@@ -318,19 +334,19 @@ def segment_position(centroids: np.ndarray, point: int, start, end) -> float:
 def documentary_serious(space: latent.LatentPCA, g: dict, th: Thresholds = THRESHOLDS) -> Measure:
     """*In this latter cluster we could also include Documentary, however on other dimensions this correlation does
     not hold*: Documentary's position on the light (Comedy, Romance) → serious (Thriller, Action, Crime) segment in
-    the PC2–PC5 plane past ``th.serious``, and not past it on the other three components (PC1, PC3, PC4). Score: the
-    first position minus the second."""
+    the PC2–PC5 plane past ``th.serious``, and not past it in PC1–PC3 (the "other dimensions": the sentence before
+    reads the first three principal components). Score: the first position minus the second."""
     names = list(space.labels)
     light = [names.index(g[n]) for n in ("Comedy", "Romance")]
     serious = [names.index(g[n]) for n in ("Thriller", "Action", "Crime")]
     doc = names.index(g["Documentary"])
     figure2, other = (
-        segment_position(components(space, keep).centroids(), doc, light, serious) for keep in ((1, 4), (0, 2, 3))
+        segment_position(components(space, keep).centroids(), doc, light, serious) for keep in (FIGURE2, FIRST_THREE)
     )
     return Measure(
         figure2 - other,
         figure2 > th.serious >= other,
-        f"Documentary at {figure2:.2f} of the light → serious segment in PC2–PC5, {other:.2f} on PC1, PC3, PC4",
+        f"Documentary at {figure2:.2f} of the light → serious segment in PC2–PC5, {other:.2f} in PC1–PC3",
     )
 
 
@@ -344,8 +360,9 @@ def genre_lift(model: MultVAE, fold_in: sp.csr_matrix, conditions: Conditions, k
     """*The recommender must push comedy movies on top*: every user of ``fold_in`` asks for every genre; per (user,
     genre) pair, the share of the genre's movies (``conditions``: the true genres) in the top ``k`` with that genre
     as the condition minus the share without condition. Returns the per-pair ``lift``, its ``users``, the mean
-    paired over users with its 95 % interval (``effect``: mean, low, high) and the mean shares ``asked`` and
-    ``plain``. A C-VAE trained on other conditions (the shuffled-genre null) is asked by the same condition index."""
+    paired over users with its 95 % interval (``effect``: mean, low, high), the mean shares ``asked`` and ``plain``,
+    and the asked share's mean over users with its interval (``on_top``: mean, low, high; each user's pairs averaged
+    first). A C-VAE trained on other conditions (the shuffled-genre null) is asked by the same condition index."""
     from replicate.papers.cvae.train import paired_difference, scores
 
     plain = scores(model, fold_in, device=device)
@@ -360,6 +377,7 @@ def genre_lift(model: MultVAE, fold_in: sp.csr_matrix, conditions: Conditions, k
         "lift": asked - unasked,
         "users": users,
         "effect": paired_difference(asked, unasked, users),
+        "on_top": paired_difference(asked, np.zeros_like(asked), users),
         "asked": float(asked.mean()),
         "plain": float(unasked.mean()),
     }
@@ -418,6 +436,75 @@ def shuffled_genres(conditions: Conditions, rng: np.random.Generator) -> Conditi
     return Conditions(conditions.names, np.stack([rng.permutation(col) for col in conditions.items.T], axis=1))
 
 
+def stronger(results: dict, key: str = "effect") -> str:
+    """Of several nulls' ``{name: result}`` of :func:`genre_lift`, the name of the one closest to passing a rule on
+    ``result[key]`` = (mean, low, high) read upward (Exceeds, AtLeast with its interval): the highest low end."""
+    return max(results, key=lambda name: (results[name][key][1], results[name][key][0]))
+
+
+def catalogue_model(n_items: int, conditions: Conditions, seed: int, scale: float = 1.0) -> MultVAE:
+    """The catalogue null: the untrained C-VAE of ``seed`` whose condition column of each genre is ``scale`` times its
+    own encoder's image of the genre's L2-normalised movie set, W_xᵀ g / |g| (scale 1: the shift of a user who liked
+    every movie of the genre, with the encoder's own input normalisation). No training and no user: what the genres'
+    co-occurrence in the catalogue alone puts into the latent space."""
+    model = untrained(n_items, conditions.n, seed)
+    g = torch.from_numpy(np.asarray(conditions.items, dtype=np.float32))
+    g = g / g.norm(dim=0, keepdim=True).clamp_min(1e-12)
+    with torch.no_grad():
+        model.encoder.w_conditions.copy_(scale * (model.encoder.w_items_t.T @ g))
+    return model
+
+
+def catalogue_seeds(seed: int) -> list[int]:
+    """The seeds of the catalogue null's draws: seed + 1000 and the next ones (:data:`CATALOGUE_DRAWS`)."""
+    return [null_seed(seed) + j for j in range(CATALOGUE_DRAWS)]
+
+
+def null_candidates(key: str, catalogue: list[str]) -> list[str]:
+    """The skeptic's nulls of latent claim ``key``, by name (``catalogue``: the names of the catalogue draws): every
+    null for a view the paper only describes; the shuffled-genre C-VAE and the catalogue draws for the genre readings;
+    the untrained C-VAE and the catalogue draws for genre sizes; the untrained C-VAE for the conditions as such."""
+    if key in READING_ONLY:
+        return ["untrained", "shuffled genres", *catalogue]
+    if key in SHUFFLED_GENRE_NULL:
+        return ["shuffled genres", *catalogue]
+    if key in CATALOGUE_NULL:
+        return ["untrained", *catalogue]
+    return ["untrained"]
+
+
+def strength(side: "SideBySide", key: str) -> tuple:
+    """How close a null's measurement is to passing claim ``key``'s rule: (passes, reading holds, score minus the
+    largest untrained score); the larger, the closer."""
+    m = side.trained[key]
+    return (side.holds(key), bool(m.reading), float(m.score - max(u[key].score for u in side.untrained)))
+
+
+def strongest(nulls: dict, key: str) -> str:
+    """The name of the null (``{name: SideBySide}``) closest to passing claim ``key``'s rule (:func:`strength`)."""
+    return max(nulls, key=lambda name: strength(nulls[name], key))
+
+
+def null_note(nulls: dict, key: str, chosen: str) -> str:
+    """The chosen null's reading and score, and the other nulls' verdicts by the same rule, for claim ``key``'s
+    note."""
+    m = nulls[chosen].trained[key]
+    others = "; ".join(
+        f"{name}: {'passes' if side.holds(key) else 'fails'} (score {side.trained[key].score:.2f})"
+        for name, side in nulls.items()
+        if name != chosen
+    )
+    head = f"null ({chosen}, the strongest): {m.detail}, score {m.score:.2f}"
+    return head + (f"; other nulls: {others}" if others else "")
+
+
+def cooccurrence_readings(conditions: Conditions, names, th: Thresholds = THRESHOLDS) -> dict:
+    """The pairwise readings (:func:`pairwise`) on the genres' co-occurrence alone, no model: distance 1 − Jaccard of
+    the genres' movie sets (:func:`latent.cooccurrence_distance`). What the catalogue says before any user does."""
+    names = list(names)
+    return pairwise(latent.cooccurrence_distance(conditions, names), names, _genre_map(names), th)
+
+
 def null_seed(seed: int) -> int:
     """The seed of the claims' null model, an untrained C-VAE: never one of :func:`null_seeds` (those start at the
     chapter's seed, then 10,000 + ...), nor the trained model's own initialisation."""
@@ -473,7 +560,10 @@ class SideBySide:
         return bool(self.trained[key].score > max(u[key].score for u in self.untrained))
 
     def holds(self, key: str) -> bool:
-        """The reading holds on the trained model and the arrangement is learned (beats every untrained model)."""
+        """The reading holds on the trained model and the arrangement is learned (beats every untrained model); for
+        a view the paper only describes (:data:`READING_ONLY`), the reading alone."""
+        if key in READING_ONLY:
+            return bool(self.trained[key].reading)
         return bool(self.trained[key].reading) and self.learned(key)
 
     def untrained_holding(self, key: str) -> int:

@@ -90,7 +90,19 @@ def scores(
 
 def evaluate(model: MultVAE, fold_in: sp.csr_matrix, heldout: sp.csr_matrix, device: str | None = None) -> dict:
     """Mean nDCG@100, Recall@20 and Recall@50 over users with held-out items (per-user values under ``per_user``)."""
-    s = scores(model, fold_in, device=device)
+    return quality(scores(model, fold_in, device=device), heldout)
+
+
+def popularity_scores(train: sp.csr_matrix, fold_in: sp.csr_matrix) -> np.ndarray:
+    """The popularity recommender (the multvae_* rows' null): every fold-in row scores each item by its number of
+    training users, its own fold-in items at ``-inf`` as in :func:`scores`."""
+    return metrics.exclude(
+        np.tile(np.asarray(train.sum(axis=0), dtype=np.float32).ravel(), (fold_in.shape[0], 1)), fold_in
+    )
+
+
+def quality(s: np.ndarray, heldout: sp.csr_matrix) -> dict:
+    """:func:`evaluate`'s metrics of the scores ``s`` (rows: users, columns: items)."""
     per_user = {
         "nDCG@100": metrics.ndcg_at_k(s, heldout, 100),
         "Recall@20": metrics.recall_at_k(s, heldout, 20),
