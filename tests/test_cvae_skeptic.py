@@ -100,3 +100,29 @@ def test_popularity_null_scores_by_training_counts():
 def test_profiling_planes_are_the_papers():
     """Figure 2 is PC2-PC5; "the first three principal components" PC1-PC3 (0-based)."""
     assert obs.FIGURE2 == (1, 4) and obs.FIRST_THREE == (0, 1, 2)
+
+
+def test_profiling_reads_figure_2_and_the_first_three_components_apart():
+    """Six genres, six users. The genres' centroids put the light → serious axis on PC5 in Figure 2's plane and on
+    PC1 in the first three components. User u likes u + 1 serious and 6 − u light movies (her taste rises with u);
+    the unconditioned users' PC5 rises with u (ρ 1 in PC2–PC5), their PC1 falls (ρ −1 in PC1–PC3). A reading on
+    the wrong plane flips the sign."""
+    names = ("Comedy", "Romance", "Thriller", "Action", "Crime", "Documentary")
+    items = np.zeros((12, 6), dtype=np.float32)
+    items[:6, 0] = 1.0  # movies 0-5 Comedy (light), 6-11 Thriller (serious)
+    items[6:, 2] = 1.0
+    history = np.zeros((6, 12), dtype=np.float32)
+    for u in range(6):
+        history[u, 6 : 7 + u] = 1.0
+        history[u, : 6 - u] = 1.0
+    points = np.zeros((6, 7, 5))
+    points[:, [2, 3, 4], 4] = 1.0  # serious genres up on PC5 and on PC1
+    points[:, [2, 3, 4], 0] = 1.0
+    points[:, -1, 4] = np.arange(6) / 6  # unconditioned users: PC5 with their taste, PC1 against it
+    points[:, -1, 0] = -np.arange(6) / 6
+    space = obs.latent.LatentPCA(points, np.full(5, 0.2), (*names, "no condition"))
+    out = obs.profiling_readings(
+        space, sp.csr_matrix(history), Conditions(names, items), {x: x for x in names}, claims.THRESHOLDS
+    )
+    assert out["profiling_axis"].score == pytest.approx(1.0) and out["profiling_axis"].reading
+    assert out["profiling_first_three"].score == pytest.approx(-1.0) and not out["profiling_first_three"].reading

@@ -285,10 +285,7 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
 
     out["figure3_view_differs"] = view_difference(space, (1, 4), (2, 4), th)
 
-    light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
-    for key, keep, label in (("profiling_axis", FIGURE2, "PC2–PC5"), ("profiling_first_three", FIRST_THREE, "PC1–PC3")):
-        _, _, rho, p_rho = latent.profiling(components(space, keep), ctx.history, ctx.conditions, light, serious)
-        out[key] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"{label}: Spearman ρ {rho:.2f}")
+    out |= profiling_readings(space, ctx.history, ctx.conditions, g, th)
     out["documentary_serious_figure2_only"] = documentary_serious(space, g, th)
 
     if neutral_space is not None:
@@ -300,6 +297,22 @@ def measure(space: latent.LatentPCA, ctx: Context, neutral_space: latent.LatentP
 # components" PC1–PC3.
 FIGURE2 = (1, 4)
 FIRST_THREE = (0, 1, 2)
+
+
+def profiling_readings(
+    space: latent.LatentPCA, history: sp.csr_matrix, conditions: Conditions, g: dict, th: Thresholds = THRESHOLDS
+) -> dict:
+    """§3.1.1's profiling, two measurements: in Figure 2's plane (PC2–PC5, ``profiling_axis``: "users who lie in the
+    bottom of the cluster") and in the first three components (``profiling_first_three``: "also supported by the
+    first three principal components"). Each: Spearman ρ between the unconditioned users' position on the light
+    (Comedy, Romance) → serious (Thriller, Action, Crime) axis of that view and their history's serious-minus-light
+    share, positive at ``th.alpha``."""
+    light, serious = (g["Comedy"], g["Romance"]), (g["Thriller"], g["Action"], g["Crime"])
+    out = {}
+    for key, keep, label in (("profiling_axis", FIGURE2, "PC2–PC5"), ("profiling_first_three", FIRST_THREE, "PC1–PC3")):
+        _, _, rho, p_rho = latent.profiling(components(space, keep), history, conditions, light, serious)
+        out[key] = Measure(rho, bool(rho > 0 and p_rho <= th.alpha), f"{label}: Spearman ρ {rho:.2f}")
+    return out
 
 
 def components(space: latent.LatentPCA, keep) -> latent.LatentPCA:
