@@ -240,16 +240,21 @@ def test_popular_movie_by_hand():
     assert measure.popular_movie(train, np.array([7, 8, 9])) == 9
 
 
-def test_ties_count_against_the_person():
+def test_ties_are_broken_at_random():
     model, inputs, attribution = _tiny()
     ones = Attribution(np.ones_like(attribution.cells), *(getattr(attribution, f) for f in ("f", "f_baseline",
                        "delta", "targets")))  # fmt: skip
-    # every present person scores 1: p1 ties with everyone, so ranks last; top 2 only where 2 people are present (u1)
+    # every present person scores 1: p1 ties with everyone, in the top 2 with probability 2/3 (u0, u2) or 1 (u1),
+    # exactly the chance level
     values = measure.per_user_strength(ones, model, inputs, 0, np.arange(3), "p1", k=2)
-    assert values == pytest.approx([0 - 2 / 3, 1 - 1, 0 - 2 / 3])
-    # summed over users: p1 3, p2 2, p3 2, p0 1; p2 ties with p3 and ranks 3rd
+    assert values == pytest.approx([0.0, 0.0, 0.0])
+    # p1 scores .5, p3 .1 and p2 .5 for u0 only: p1 ties with p2, in the top 1 half the time (chance 1/3)
+    tie = Attribution(np.array([[0, 0.5, 0.5, 0.1]])[:, None, None, :], np.ones(1), np.zeros(1), np.zeros(1),
+                      np.zeros(1, int))  # fmt: skip
+    assert measure.per_user_strength(tie, model, inputs, 0, [0], "p1", k=1) == pytest.approx([0.5 - 1 / 3])
+    # summed over users: p1 3, p2 2, p3 2, p0 1; p2 ties with p3 for 2nd and 3rd, expected rank 2.5
     ranks = {p: measure.person_rank(ones, model, inputs, 0, [0, 1, 2], p, boot=0)["rank"] for p in ("p1", "p2", "p0")}
-    assert ranks == {"p1": 1, "p2": 3, "p0": 4}
+    assert ranks == {"p1": 1, "p2": 2.5, "p0": 4}
 
 
 def test_planted_inequality_decodes_without_collisions_to_the_planted_gini():

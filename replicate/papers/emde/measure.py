@@ -271,10 +271,10 @@ def contribution_inequality(
 def person_rank(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, boot=200, seed=0
 ) -> dict:
-    """Rank (1 = strongest; a tie counts against the person) of the person ``name`` among the people present in the
-    inputs of ``users``, by the attribution summed over those users (a person counts only for users whose input has
-    them), with a bootstrap 95 %
-    interval over users (the same people ranked in every resample; a person absent from a resample scores 0 there).
+    """Rank (1 = strongest; a tie broken at random, its expected rank, e.g. 2.5 for a tie of two behind one) of the
+    person ``name`` among the people present in the inputs of ``users``, by the attribution summed over those users
+    (a person counts only for users whose input has them), with a bootstrap 95 % interval over users (the same people
+    ranked in every resample; a person absent from a resample scores 0 there).
     ``rank`` is None when the person is not a unit or is present for none of the users."""
     m = model.modalities[modality]
     users = np.asarray(users)
@@ -289,9 +289,10 @@ def person_rank(
 
     listed = present.any(axis=0)  # the people ranked: present for one of the users (fixed across resamples)
 
-    def rank_of(rows):  # ties count against the person: every other listed person scoring as much ranks above
+    def rank_of(rows):  # a tie is broken at random: the person's expected rank among the people scoring as much
         total = scores[rows].sum(axis=0)
-        return float(np.sum(listed & (total >= total[unit])))
+        above, tied = np.sum(listed & (total > total[unit])), np.sum(listed & (total == total[unit])) - 1
+        return 1.0 + float(above) + tied / 2
 
     rng = np.random.default_rng(seed)
     draws = np.asarray([rank_of(rng.integers(0, len(users), len(users))) for _ in range(boot)], dtype=float)
@@ -322,7 +323,8 @@ def named_ranks(
                 reason = f"{person} is in fewer than two movies of the dataset (no unit)"
             elif result["rank"] is None:
                 reason, cause = f"no input of the {result['n_users']} users who get {title} has {person}", "model"
-        rank = None if result is None or result["rank"] is None else int(result["rank"])
+        rank = None if result is None or result["rank"] is None else result["rank"]
+        rank = rank if rank is None or rank != int(rank) else int(rank)  # a half rank only from a tie
         note = (
             f"{result['n_people']} people present, {person} for {result['present_for']} of {result['n_users']} users"
             if rank is not None
@@ -338,8 +340,9 @@ def per_user_strength(
     attribution: Attribution, model: EMDEModel, inputs: Inputs, modality: int, users, name: str, k: int = 10
 ) -> np.ndarray | None:
     """Each user's vote on a person (an aggregation over users that weighs every user alike): for every user of
-    ``users`` whose input has ``name``, 1 if the person is among her k strongest present people (a tie counts against
-    the person, so that equal scores, e.g. presence alone, make nobody strong), minus the chance of
+    ``users`` whose input has ``name``, 1 if the person is among her k strongest present people (a tie broken at
+    random: the chance that it puts the person in the top k, so that equal scores, e.g. presence alone, give exactly
+    the chance level), minus the chance of
     that under a random order of her people (min(k, p) / p for p present). None when the person is no unit or
     present for none."""
     unit = model.modalities[modality].unit_of.get(name)
@@ -352,9 +355,11 @@ def per_user_strength(
     scores = np.where(
         present[rows], explain.unit_scores(attribution, model, modality)[np.asarray(users)[rows]], -np.inf
     )
-    rank = (scores >= scores[:, [unit]]).sum(axis=1)  # ties count against the person (her own score included once)
+    above = (scores > scores[:, [unit]]).sum(axis=1)
+    tied = (scores == scores[:, [unit]]).sum(axis=1)  # the person and everyone scoring as much
+    top_k = np.clip(k - above, 0, tied) / tied  # a tie broken at random: the chance the person lands in the top k
     n_present = present[rows].sum(axis=1)
-    return (rank <= k).astype(float) - np.minimum(k, n_present) / n_present
+    return top_k - np.minimum(k, n_present) / n_present
 
 
 def named_per_user(
