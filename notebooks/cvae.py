@@ -1019,6 +1019,10 @@ display(claims_table[claims_table["verdict"].str.startswith("uninformative")])
 # %% [markdown]
 # ## What differs, and why
 #
+# The paper reads the latent space and explains no single recommendation; how faithful generic explanations of the
+# unconditioned Mult-VAE are, by the counterfactual protocol, is measured in [the faithfulness
+# chapter](faithfulness.ipynb).
+#
 # - **Data.** ML-1M instead of ML-20M: {glue:text}`n_conditions` genres instead of 20, {glue:text}`n_items` movies in
 #   this run's catalogue instead of about 20,000, and no neutral genre or IMAX. So the paper's first component (spent
 #   on "no genres listed") has no counterpart, the components are not numbered alike, and the statements about IMAX
