@@ -26,6 +26,13 @@ SETTINGS = train.ModelSettings(d_model=64, d_expert=12, heads=4, expert_heads=2,
 TOY_STEPS = 1500
 
 
+def build(kind: str, sessions, subsets=None):
+    """A transformer of ``kind`` at the paper profile's sizes (:data:`SETTINGS`)."""
+    sizes = dict(d_model=SETTINGS.d_model, d_expert=SETTINGS.d_expert, heads=SETTINGS.heads)
+    extra = {} if subsets is None else {"subsets": subsets}
+    return train.build(kind, sessions, **sizes, expert_heads=SETTINGS.expert_heads, layers=SETTINGS.layers, **extra)
+
+
 def transformers():
     seed_everything(0)
     train_, valid, _ = sources.synthetic_sessions(3000, seed=0)
@@ -34,15 +41,7 @@ def transformers():
     with torch_threads(config.threads):
         for kind in train.KINDS:
             seed_everything(0)
-            model = train.build(
-                kind,
-                train_,
-                d_model=SETTINGS.d_model,
-                d_expert=SETTINGS.d_expert,
-                heads=SETTINGS.heads,
-                expert_heads=SETTINGS.expert_heads,
-                layers=SETTINGS.layers,
-            )
+            model = build(kind, train_)
             warm = train_.take(range(256))
             train.train(model, warm, valid.take(range(8)), config)  # warm-up: allocations, first-call overheads
             history = train.train(model, train_, valid, config)
@@ -129,16 +128,7 @@ def floor() -> tuple[float, str]:
         for name, (train_, valid, test), kinds, subsets in runs:
             for kind in kinds:
                 seed_everything(1)
-                model = train.build(
-                    kind,
-                    train_,
-                    d_model=SETTINGS.d_model,
-                    d_expert=SETTINGS.d_expert,
-                    heads=SETTINGS.heads,
-                    expert_heads=SETTINGS.expert_heads,
-                    layers=SETTINGS.layers,
-                    subsets=subsets,
-                )
+                model = build(kind, train_, subsets)
                 left, right, lm, rm, y = train._tensors(train_.take(range(config.batch_size)), "cpu")
                 evaluation = train._tensors(valid.take(range(min(len(valid), 1024))), "cpu")
 

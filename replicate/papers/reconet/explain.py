@@ -110,6 +110,20 @@ def one_by_one_seconds(model, profiles, exclude, users) -> float:
     return (time.perf_counter() - started) / len(one)
 
 
+def _seconds_per_user(explain, users, wait) -> float:
+    """Mean wall time of ``explain(u)`` over ``users``, one at a time, after a warm-up on two of them (``wait``: until
+    a GPU's queued work is done)."""
+    users = [int(u) for u in users]
+    for u in users[:2]:
+        explain(u)
+    wait()
+    started = time.perf_counter()
+    for u in users:
+        explain(u)
+    wait()
+    return (time.perf_counter() - started) / len(users)
+
+
 @torch.no_grad()
 def occlusion_seconds(model, profiles, exclude, users) -> float:
     """The null of LRP's speed: occlusion (a general-purpose explainer, one inference per feature) for one user at a
@@ -127,15 +141,7 @@ def occlusion_seconds(model, profiles, exclude, users) -> float:
             model, row, target
         )
 
-    users = [int(u) for u in users]
-    for u in users[:2]:
-        explain(u)
-    wait()
-    started = time.perf_counter()
-    for u in users:
-        explain(u)
-    wait()
-    return (time.perf_counter() - started) / len(users)
+    return _seconds_per_user(explain, users, wait)
 
 
 def input_x_gradient_seconds(model, profiles, exclude, users) -> float:
@@ -153,15 +159,7 @@ def input_x_gradient_seconds(model, profiles, exclude, users) -> float:
             target = model(row).masked_fill(exclude[u : u + 1].bool(), float("-inf")).argmax(dim=1)
         return explainer.attribute(row, target=target)
 
-    users = [int(u) for u in users]
-    for u in users[:2]:
-        explain(u)
-    wait()
-    started = time.perf_counter()
-    for u in users:
-        explain(u)
-    wait()
-    return (time.perf_counter() - started) / len(users)
+    return _seconds_per_user(explain, users, wait)
 
 
 @torch.no_grad()
