@@ -389,7 +389,7 @@ ch.glue("matched_verdict", ch.claims[-1].verdict)
 # %% [markdown]
 # The paper's words say more than a lift: the recommender "must push comedy movies on top of the recommended list",
 # and "the reconstruction must demote the items that do not satisfy the condition". A second claim,
-# `condition_puts_genre_on_top`, reads them as written (declared after the adversarial review of issue 31, beside the
+# `condition_puts_genre_on_top`, reads them as written (declared after an adversarial review of the chapter, beside the
 # lift, which it does not replace): the requested genre fills at least {glue:text}`on_top` of the top
 # {glue:text}`lift_k`, the mean share over users (each user's pairs averaged first), its 95 % interval above the
 # bound. Its nulls are the same two models, read by the same rule.
@@ -983,7 +983,7 @@ ch.glue("geometry_verdict", ch.claims[-1].verdict)
 #   - The claims that the C-VAE learned something about the genres have as their null a C-VAE trained the same way on
 #     shuffled genres: an adversarial review found that such a model passes `users_differ_within_condition` and
 #     `profiling_axis` (beating untrained models shows training, not genres).
-#   - A second review (issue 31) found that an untrained C-VAE whose conditions are the genres' movie sets (the
+#   - A second review found that an untrained C-VAE whose conditions are the genres' movie sets (the
 #     catalogue null) passes several genre readings with no user at all: those claims now record the strongest of the
 #     shuffled-genre and catalogue nulls, and `popular_genres_central` the stronger of the untrained and catalogue
 #     nulls.

@@ -5,7 +5,7 @@ The readings (:mod:`replicate.faithfulness.study`): DEL is the area over ``Ke = 
 score when the top ``Ke`` history items of an explanation are removed, without retraining (higher is more faithful);
 gains are paired over the same users and targets, with bootstrap 95 % intervals.
 
-Redesigned after the adversarial review (issue 32): every rule's null, ``beats_random`` (every interval above zero;
+Redesigned after an adversarial review: every rule's null, ``beats_random`` (every interval above zero;
 popularity the null), ``own_vs_best`` (explainers identical to the own one left out; a generic explainer in the
 own's place the null), ``randomisation`` (every explainer, constant ones unchanged; the null measured on the
 randomised model), ``retraining_order_ease`` (identical explainers merged; the permuted-weights EASE the null; the
@@ -94,7 +94,7 @@ def _per_model(key: str, name: str) -> list[Declared]:
                 reason="a model's own explanation should be no worse than a generic one; 'at least as faithful' "
                 "allows 5 % less; generic explainers equal to the own one by construction are left out (else the "
                 "claim compares the own with itself); none left: not applicable",
-                where="this book (issue 32)",
+                where="this book, the faithfulness chapter",
                 null=GENERIC_OWN,
                 regen_abs=0.5,
             )
@@ -124,7 +124,7 @@ CLAIMS = declare(
         Exceeds(0.0),
         reason="the gates are the model's own explanation over feature groups; a faithful one names a group the "
         "predictions rest on, so masking it must move them more than masking a group at random",
-        where="this book (issue 32); the skip chapter's mixture of restricted experts",
+        where="this book, the faithfulness chapter; the skip chapter's mixture of restricted experts",
         null="the best constant group (the same group for every session, the best on these sessions) in the "
         "gates' place: per-session gates must do what one group does not",
         regen_abs=0.5,

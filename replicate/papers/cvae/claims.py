@@ -44,13 +44,13 @@ NULL_OFFSET = 1000
 # "On top of the recommended list" (§2), with "the reconstruction must demote the items that do not satisfy the
 # condition": the requested genre fills most of the top, at least half of its LIFT_K items.
 ON_TOP = 0.5
-# The catalogue null (issue 31): untrained C-VAEs whose condition columns are their own encoder's image of the genre's
+# The catalogue null (from an adversarial review): untrained C-VAEs whose condition columns are their own encoder's image of the genre's
 # L2-normalised movie set (scale 1: the shift of a user who liked every movie of the genre, the encoder's own input
 # normalisation). Two draws, seeds NULL_OFFSET + seed and one more.
 CATALOGUE_DRAWS = 2
 # Planted differences of the equivalence claims' positive controls: twice the margin each rule allows, planted on the
 # run's own per-user paired differences (same spread), so the rule must reject it when the measurement has the power.
-MATCHED_MARGIN = 0.02  # Mult-VAE's nDCG@100 spread over draws of the held-out users (issue 13)
+MATCHED_MARGIN = 0.02  # Mult-VAE's nDCG@100 spread over draws of the held-out users
 ADDS_NOTHING_MARGIN = 0.005  # half a point of nDCG@100: the size of the gaps conditioning_beats_filter is decided on
 PLANTED = {
     "cvae_vs_multvae_matched_steps": 2 * MATCHED_MARGIN,
@@ -245,7 +245,7 @@ CLAIMS = declare(
         AtLeast(ON_TOP),
         reason=f"'push comedy movies on top of the recommended list', the reconstruction 'must demote the items that "
         f"do not satisfy the condition': at least half of the top {LIFT_K} is the requested genre, the 95 % interval "
-        "over users (declared after the adversarial review of issue 31, beside condition_lifts_genre, which it does "
+        "over users (declared after an adversarial review of the chapter, beside condition_lifts_genre, which it does "
         "not replace)",
         paper=None,
         quote="if a user is a sci-fi addicted but it asks for comedy, the recommender must push comedy movies on top "

@@ -245,7 +245,7 @@ CLAIMS = declare(
         Exceeds(0.0),
         reason="aggregated with one vote per user, the named people are top k more often than under a random order "
         "of each user's people (interval above 0)",
-        where="ours: two aggregations over users, the sum of attributions against one vote per user (issues 15, 31)",
+        where="ours: two aggregations over users, the sum of attributions against one vote per user",
         null=MOVIE_NULLS,
         regen_abs=0.15,
     ),
