@@ -44,9 +44,9 @@ NULL_OFFSET = 1000
 # "On top of the recommended list" (§2), with "the reconstruction must demote the items that do not satisfy the
 # condition": the requested genre fills most of the top, at least half of its LIFT_K items.
 ON_TOP = 0.5
-# The catalogue null (from an adversarial review): untrained C-VAEs whose condition columns are their own encoder's image of the genre's
-# L2-normalised movie set (scale 1: the shift of a user who liked every movie of the genre, the encoder's own input
-# normalisation). Two draws, seeds NULL_OFFSET + seed and one more.
+# The catalogue null (from an adversarial review): untrained C-VAEs whose condition columns are their own encoder's
+# image of the genre's L2-normalised movie set (scale 1: the shift of a user who liked every movie of the genre, the
+# encoder's own input normalisation). Two draws, seeds NULL_OFFSET + seed and one more.
 CATALOGUE_DRAWS = 2
 # Planted differences of the equivalence claims' positive controls: twice the margin each rule allows, planted on the
 # run's own per-user paired differences (same spread), so the rule must reject it when the measurement has the power.
