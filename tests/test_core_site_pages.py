@@ -328,6 +328,7 @@ def test_verdict_box_counts_the_paper_claims_and_links_each_to_its_section():
     box = verdict_box([claim("a", True), claim("b", False), claim("c", True, "book")], [0, 1, 2])
     assert "over seeds 0, 1, 2: **1 replicated, 1 not replicated**" in box
     assert '<a href="#section-b">statement b</a> <small>(unknown)</small>' in box
+    assert "<details open><summary><em>not replicated</em> (1)</summary>" in box
     assert "The book's own checks: 1 replicated." in box
 
 

@@ -65,9 +65,13 @@ def counted(claim: Claim) -> bool:
     return claim.kind == "paper" and not claim.same_as
 
 
+FOLDED_ABOVE = 4  # a verdict's list of more claims than this is folded (replicated ones are always shown)
+
+
 def verdict_box(claims: list[Claim], seeds: list[int] | None = None) -> str:
     """MyST markdown of a chapter's verdict box: its paper claims counted by verdict and, under each verdict, each
-    claim linked to the section that measures it (a ReScience [Re]/[¬Re] title, before the detail)."""
+    claim linked to the section that measures it (a ReScience [Re]/[¬Re] title, before the detail); a long list is
+    folded, so the counts come first."""
     mine = [c for c in claims if c.kind == "paper"]
     over = f"over seeds {', '.join(map(str, seeds))}" if seeds and len(seeds) > 1 else "one seed"
     lines = ["````{admonition} Verdict", ":class: important verdict-box", ""]
@@ -85,7 +89,12 @@ def verdict_box(claims: list[Claim], seeds: list[int] | None = None) -> str:
                 link = f'<a href="#{c.anchor}">{text}</a>' if c.anchor else text
                 cause = miss_cause(c)
                 links.append(link + (f" <small>({html.escape(cause)})</small>" if cause else ""))
-            lines += [f"- *{verdict}* ({len(these)}): " + "; ".join(links)]
+            is_open = " open" if verdict == "replicated" or len(these) <= FOLDED_ABOVE else ""
+            lines += [
+                f"<details{is_open}><summary><em>{verdict}</em> ({len(these)})</summary>",
+                "; ".join(links),
+                "</details>",
+            ]
         lines += [""]
     checks = [c for c in claims if c.kind == "book"]
     if checks:
