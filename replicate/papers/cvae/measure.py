@@ -524,6 +524,12 @@ def null_seed(seed: int) -> int:
     return NULL_OFFSET + seed
 
 
+def second_null_seed(seed: int) -> int:
+    """The seed (initialisation and shuffle) of the second shuffled-genre C-VAE, the null of the check beyond the
+    first: distinct from :func:`null_seed` and :func:`null_seeds` of every chapter seed below 1000."""
+    return 2 * NULL_OFFSET + seed
+
+
 def untrained(n_items: int, n_conditions: int, seed: int) -> MultVAE:
     """A C-VAE with the paper's initialisation and no training step, seeded by ``seed`` alone."""
     state = torch.random.get_rng_state()
