@@ -67,3 +67,28 @@ def test_claims_cover_every_model():
         assert {f"beats_random_{key}", f"ig_real_beats_zero_{key}", f"randomisation_{key}"} <= set(CLAIMS)
     assert {f"own_vs_best_{key}" for key in OWN} <= set(CLAIMS)
     assert all(c.kind == "book" and c.null for c in CLAIMS.values())
+
+
+def test_reconet_retraining_is_the_order_without_it_when_training_learns_nothing():
+    """With zero epochs every "retrained" RecoNet is the same initialisation as the base one: retraining moves nothing,
+    so the orders agree exactly (tau one, shift zero), and each user loses her top ``retrain_ke`` items."""
+    rng = np.random.default_rng(0)
+    n_items = 15
+    train = sp.csr_matrix((rng.random((40, n_items)) < 0.3).astype(np.float32))
+    rec = models.Recommender("RecoNet", "reconet", models.fit_reconet(train, n_items, 0, 0, 8, 0, "cpu"), "LRP (own)")
+    history = (rng.random((10, n_items)) < 0.5).astype(np.float32)
+    history[:, :5] = 1.0  # everyone has at least min_items history items
+    s = study.run(rec, history, SETTINGS, train.toarray(), np.asarray(train.sum(axis=0)).ravel(), rng)
+
+    class Split:
+        n_items = 15
+
+    Split.train = train
+    settings = dict(k=3, min_items=5, retrain_users=6, reconet_users=None, dim=8, reconet_epochs=0)
+    assert study.retrain_ke(settings) == 3 and study.retrain_ke(dict(settings, min_items=3)) == 1
+    reading = study.reconet_retraining(s, Split, settings, rec)
+    assert reading["users"] == 6 and reading["ke"] == 3
+    assert reading["shift"] == 0.0 and reading["ours"] == 1.0
+    assert set(study.record_args(reading)) == {"ours", "interval", "null", "null_interval", "note"}
+    moved = study.reconet_retraining(s, Split, dict(settings, reconet_epochs=1), rec)
+    assert moved["shift"] > 0.0  # a model that learns from the deleted histories scores them otherwise

@@ -72,11 +72,18 @@ def train_reconet(
 ) -> Recommender:
     """RecoNet (``hidden`` = 0) or RecoNet + Layer on the training users (the first ``max_users`` of them when
     given: the smoke profile's budget), with the package's ``train``."""
-    config = reconet_train.Config(dim=dim, hidden=hidden, epochs=epochs)
     train = split.train if max_users is None else split.train[:max_users]
-    history = reconet_train.train(item_space(split.n_items), train, config, seed=seed, device=device, progress=False)
-    model = history.model.eval()
+    model = fit_reconet(train, split.n_items, hidden, epochs, dim, seed, device)
     return Recommender(model.name.replace("+", " + "), "reconet", model, own="LRP (own)")
+
+
+def fit_reconet(rows, n_items: int, hidden: int, epochs: int, dim: int, seed: int, device: str) -> nn.Module:
+    """A RecoNet (``hidden`` = 0) or RecoNet + Layer trained on the 0/1 history ``rows`` (users x items) with the
+    package's ``train``, in evaluation mode."""
+    config = reconet_train.Config(dim=dim, hidden=hidden, epochs=epochs)
+    history = reconet_train.train(item_space(n_items), sp.csr_matrix(rows), config, seed=seed, device=device,
+                                  progress=False)  # fmt: skip
+    return history.model.eval()
 
 
 class DenseMultVAE(nn.Module):
