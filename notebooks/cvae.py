@@ -427,17 +427,8 @@ null_lift = lift_nulls["shuffled genres"]
 # %%
 beyond = train_vae.paired_difference(lift["lift"], null_lift["lift"], lift["users"])
 with ch.controls():  # its null: a second shuffled-genre C-VAE in place of ours
-    second_rng = np.random.default_rng(obs.second_null_seed(seed))
-    second_shuffled = obs.untrained(split.n_items, conditions.n, obs.second_null_seed(seed)).train()
-    train_vae.train(
-        second_shuffled,
-        split.train,
-        split.valid_in,
-        split.valid_out,
-        train_vae.Config(epochs=SETTINGS["cvae_epochs"], seed=seed, device=device),
-        obs.shuffled_genres(conditions, second_rng),
-    )
-    second_lift = obs.genre_lift(second_shuffled, split.test_in, conditions)
+    config = train_vae.Config(epochs=SETTINGS["cvae_epochs"], seed=seed, device=device)
+    second_lift = obs.second_shuffled_lift(split, conditions, config, seed)
     noise = train_vae.paired_difference(second_lift["lift"], null_lift["lift"], lift["users"])
 ch.record(
     "condition_lift_beyond_shuffled",

@@ -530,6 +530,18 @@ def second_null_seed(seed: int) -> int:
     return 2 * NULL_OFFSET + seed
 
 
+def second_shuffled_lift(split, conditions: Conditions, config, seed: int) -> dict:
+    """The null of the check beyond the shuffled-genre null: a second C-VAE trained like the first shuffled-genre
+    one (``config``, on ``split``) but with another shuffle and initialisation (:func:`second_null_seed`), and its
+    :func:`genre_lift` on the test users."""
+    from replicate.papers.cvae.train import train
+
+    model = untrained(split.n_items, conditions.n, second_null_seed(seed)).train()
+    shuffled = shuffled_genres(conditions, np.random.default_rng(second_null_seed(seed)))
+    train(model, split.train, split.valid_in, split.valid_out, config, shuffled)
+    return genre_lift(model, split.test_in, conditions)
+
+
 def untrained(n_items: int, n_conditions: int, seed: int) -> MultVAE:
     """A C-VAE with the paper's initialisation and no training step, seeded by ``seed`` alone."""
     state = torch.random.get_rng_state()
