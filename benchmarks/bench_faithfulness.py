@@ -8,7 +8,8 @@ Wall and process CPU seconds per stage, and the total against the profile's targ
 CI budget; paper: 10 minutes per seed). Notebook overheads (kernel start, tables, figures, glue) come on top.
 
 ``python -m benchmarks faithfulness`` measures the smoke profile; ``REPLICATE_FAITHFULNESS_PROFILE=paper`` the
-paper's.
+paper's. :func:`floor` (``python -m benchmarks floors``) is the float32 floor of one paper seed: the dense products
+that the same stages execute, counted by the profiler on one thread.
 """
 
 import os
@@ -33,8 +34,9 @@ class Clock:
         return out
 
 
-def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, device: str = "cpu"):
-    profile = profile or os.environ.get("REPLICATE_FAITHFULNESS_PROFILE", "smoke")
+def stages(profile: str, dataset: str = "ml-100k", seed: int = 0, device: str = "cpu"):
+    """Every stage of one seed of ``profile``, as the notebook runs them: (clock, explained rows, training seconds,
+    studies)."""
     settings = study.PROFILES[profile]
     seed_everything(seed)
     rng = np.random.default_rng(seed)
@@ -61,6 +63,10 @@ def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, de
         "retraining (EASE)",
         lambda: study.retraining(studies["ease"], split.train, settings["l2"], settings["k"], recs["ease"]),
     )
+    clock.stage(
+        "retraining (RecoNet)",
+        lambda: study.reconet_retraining(studies["reconet"], split, settings, recs["reconet"], seed, device),
+    )
     if settings["skip"]:
         model, test = clock.stage(
             "skip: training",
@@ -74,6 +80,30 @@ def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, de
             ),
         )
         clock.stage("skip: masking protocol", lambda: groups.run(model, test, rng, device))
+    return clock, rows, train_seconds, studies
+
+
+def floor() -> tuple[float, str]:
+    """The float32 floor of one seed of the paper profile: the self time of the dense products (the profiler's
+    ``aten::mm`` family) that every stage of :func:`stages` executes, on one torch thread. The chapter trains and
+    explains small models, so this floor is what the seed's arithmetic cannot go below with the same explainers,
+    users, samples and steps; everything around the products (captum's bookkeeping, sampling, sorting, scoring loops)
+    counts as overhead."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from benchmarks.bench_floors import PRODUCT_OPS
+    from replicate.repro import torch_threads
+
+    with torch_threads(1), profile(activities=[ProfilerActivity.CPU]) as prof:
+        clock, rows, *_ = stages("paper", seed=1)
+    micros = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in PRODUCT_OPS)
+    wall = sum(w for _, w, _ in clock.rows)
+    return micros / 1e6, f"products of one paper seed's stages, profiled ({wall:.0f} s of wall under the profiler)"
+
+
+def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, device: str = "cpu"):
+    profile = profile or os.environ.get("REPLICATE_FAITHFULNESS_PROFILE", "smoke")
+    clock, rows, train_seconds, studies = stages(profile, dataset, seed, device)
     print(f"profile {profile}, {dataset}, {len(rows)} explained users, {os.cpu_count()} CPUs")
     for name, wall, cpu in clock.rows:
         print(f"{name:<28} {wall:7.1f} s wall {cpu:7.1f} s CPU")
