@@ -7,7 +7,8 @@ sequential, so each is measured alone; the book's sweep runs two at a time on tw
 
 ``BENCH_FROM=<build folder>`` runs nothing: it prints the same lines for the runs already in that folder (each run's
 ``stamp.json`` seconds and ``timings.json`` stages), e.g. ``BENCH_FROM=build python -m benchmarks book`` after
-``python3 tasks.py book``, where the runs shared the cores.
+``python3 tasks.py book``, where the runs shared the cores. With ``BENCH_EXPECTED=1`` it also writes their seconds to
+``replicate/core/expected_seconds.json``, the times a fresh clone's first sweep orders its jobs by.
 """
 
 import json
@@ -71,6 +72,11 @@ def report(build: Path, profile: str, chapters: list[str]) -> None:
     share = controls / max(total, 1e-9)
     print(f"nulls and positive controls: {controls / 60:.1f} notebook-minutes, {share:.1%} of the book")
     print(packing_line(build, profile))
+    if os.environ.get("BENCH_EXPECTED", "0") == "1":  # keep these runs' times for a fresh clone's first sweep
+        by_chapter: dict[str, dict[int, float]] = {}
+        for name, seed, seconds, *_ in runs:
+            by_chapter.setdefault(name, {})[seed] = seconds
+        print(f"expected seconds for {profile} written to {sweep.write_expected(profile, by_chapter)}")
 
 
 def packing_line(build: Path, profile: str) -> str:

@@ -60,7 +60,8 @@ def test_packing_bounds_by_hand():
     assert sweep.packing(jobs, workers=10) == (30.0, 180.0)
 
 
-def test_expected_cost_of_a_job_comes_from_its_own_last_run_else_its_kind(build_dir):
+def test_expected_cost_of_a_job_comes_from_its_own_last_run_else_its_kind(build_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "EXPECTED", tmp_path / "none.json")  # no committed times: the build alone
     for seed, seconds in ((0, 300.0), (1, 100.0)):
         run = paths.Run("paper", "emde", seed)
         run.dir.mkdir(parents=True)
@@ -68,6 +69,17 @@ def test_expected_cost_of_a_job_comes_from_its_own_last_run_else_its_kind(build_
     assert sweep._cost(0, "emde", "paper") == 300.0 and sweep._cost(1, "emde", "paper") == 100.0
     assert sweep._cost(2, "emde", "paper") == 100.0  # another retraining seed: like seed 1, not like the search
     assert sweep._cost(0, "cvae", "paper") == 0.0
+
+
+def test_a_fresh_build_orders_its_jobs_by_the_committed_times_of_the_last_book(build_dir, tmp_path, monkeypatch):
+    expected = sweep.write_expected("paper", {"cvae": {0: 500.0, 1: 200.0}}, tmp_path / "expected.json")
+    monkeypatch.setattr(sweep, "EXPECTED", expected)
+    assert sweep._cost(0, "cvae", "paper") == 500.0 and sweep._cost(2, "cvae", "paper") == 200.0
+    assert sweep._cost(0, "cvae", "smoke") == 0.0 and sweep._cost(0, "emde", "paper") == 0.0
+    run = paths.Run("paper", "cvae", 0)
+    run.dir.mkdir(parents=True)
+    run.stamp.write_text(json.dumps({"seconds": 50.0}))
+    assert sweep._cost(0, "cvae", "paper") == 50.0  # the build's own last run comes first
 
 
 def test_bad_input_names_the_fix_and_writes_nothing(build_dir):

@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from replicate.errors import ParameterError, ReplicateError
 from replicate.repro import environment
@@ -124,18 +125,49 @@ def _recorded_seconds(name: str, profile: str) -> dict[int, float]:
     return out
 
 
+# The seconds of each (chapter, seed) of the last measured book, per profile, committed: what a fresh clone, whose
+# build folder has no run yet, orders its first sweep by. ``python -m benchmarks book`` rewrites it from a build.
+EXPECTED = Path(__file__).with_name("expected_seconds.json")
+
+
+def _expected_seconds(name: str, profile: str) -> dict[int, float]:
+    """Seconds by seed of ``name`` in ``profile`` from :data:`EXPECTED` (empty when absent)."""
+    try:
+        saved = json.loads(EXPECTED.read_text()).get(profile, {}).get(name, {})
+        return {int(seed): float(seconds) for seed, seconds in saved.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def write_expected(profile: str, seconds: dict[str, dict[int, float]], path: Path | None = None) -> Path:
+    """Replace ``profile``'s entry of the expected-seconds file with ``seconds`` (chapter -> seed -> seconds)."""
+    path = path or EXPECTED
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        saved = {}
+    saved[profile] = {
+        name: {str(s): round(v, 1) for s, v in sorted(by_seed.items())} for name, by_seed in seconds.items()
+    }
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
+    partial.replace(path)
+    return path
+
+
 def _cost(seed: int, name: str, profile: str | None = None) -> float:
     """The expected seconds of job (``name``, ``seed``): its own last run in ``profile`` (else any profile), else the
     mean of the chapter's other recorded seeds of the same kind (seed 0 searches, the others retrain), else of any
-    seed; 0 when the chapter never ran."""
-    for candidate in [profile] if profile else ["paper", "smoke"]:
-        recorded = _recorded_seconds(name, candidate)
-        if not recorded:
-            continue
-        if seed in recorded:
-            return recorded[seed]
-        alike = [v for s, v in recorded.items() if (s == 0) == (seed == 0)] or list(recorded.values())
-        return sum(alike) / len(alike)
+    seed; then the same from the committed times of the last measured book (:data:`EXPECTED`); 0 when none."""
+    for source in (_recorded_seconds, _expected_seconds):
+        for candidate in [profile] if profile else ["paper", "smoke"]:
+            recorded = source(name, candidate)
+            if not recorded:
+                continue
+            if seed in recorded:
+                return recorded[seed]
+            alike = [v for s, v in recorded.items() if (s == 0) == (seed == 0)] or list(recorded.values())
+            return sum(alike) / len(alike)
     return 0.0
 
 
