@@ -255,7 +255,7 @@ ch.record("supporting_weak_performance", supporting["excess"], supporting["inter
           f"modalities {emde_ndcg:.3f}; users' interval {supporting['sampling_interval'][0]:.4f} to "
           f"{supporting['sampling_interval'][1]:.4f}; the full model trained twice differs by {seed_gap:.4f}; "
           f"{supporting['n']} users")  # fmt: skip
-ch.glue("supporting_verdict", ch.claims[-1].verdict)
+ch.glue("supporting_verdict", ch.claim("supporting_weak_performance").verdict)
 ch.glue("supporting_excess", supporting["excess"], ".4f")
 ch.glue("seed_gap", seed_gap, ".4f")
 
@@ -337,7 +337,7 @@ with ch.controls():  # the nulls: random, untrained, the input itself, permuted 
     null_tops_by = {n: {k: emde_ig.top_movie(v) for k, v in ma.items()} for n, ma in null_movie_attrs.items()}
     null_gap = measure.completeness_gap(null_attribution)
 ch.record("ig_completeness", measure.completeness_gap(attribution), null=null_gap)
-ch.glue("completeness_verdict", ch.claims[-1].verdict)
+ch.glue("completeness_verdict", ch.claim("ig_completeness").verdict)
 
 # %% [markdown]
 # The completeness gap of IG against that of random attributions (a row of the scorecard):
@@ -397,7 +397,7 @@ gladiator_row = [label for label in influencers.index if label.startswith("Gladi
 apollo_row = [label for label in influencers.index if label.startswith("Apollo 13 (1995)")]
 ch.record("gladiator_braveheart", influencers.loc[gladiator_row[0], "liked"] if gladiator_row else None)
 ch.record("apollo13_braveheart", influencers.loc[apollo_row[0], "liked"] if apollo_row else None)
-ch.glue("braveheart_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("braveheart_verdicts", ch.verdicts("gladiator_braveheart", "apollo13_braveheart"))
 
 # %% [markdown]
 # The liked-movies column is what the two *Braveheart* claims read, for *Gladiator* and *Apollo 13*; in this run:
@@ -447,7 +447,7 @@ with ch.controls():
     null_owned = {n: measure.own_cast(a, m, test_inputs, cast_k, seed=seed) for n, (a, m) in nulls.items()} if owned else {}  # fmt: skip
 ch.record("own_cast_strong", **measure.readings(emde_claims.CLAIMS["own_cast_strong"], owned, null_owned, note="in film {in_film:.2f} vs random {random:.2f}; {n} users"))  # fmt: skip
 ch.record("not_own_cast", **measure.readings(emde_claims.CLAIMS["not_own_cast"], owned, null_owned, "not_in_film", "not_interval", note="{n} users"))  # fmt: skip
-ch.glue("own_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("own_verdicts", ch.verdicts("own_cast_strong", "not_own_cast"))
 
 # %% [markdown]
 # The strongest person is in the recommended film for a share {glue:text}`own_in_film` of users, against
@@ -479,7 +479,7 @@ with ch.controls():  # the bound: planted exponential contributions through the 
 gini_bound = {"bound": planted_gini["gini"]} if planted_gini else None
 planted_note = f"; planted contributions of Gini {planted_gini['planted']:.2f} decode to {planted_gini['gini']:.2f}" if planted_gini else ""  # fmt: skip
 ch.record("cast_unequal", **measure.readings(emde_claims.CLAIMS["cast_unequal"], unequal, null_unequal, "gini", note="{n} users" + planted_note, rule_args=gini_bound))  # fmt: skip
-ch.glue("unequal_verdict", ch.claims[-1].verdict)
+ch.glue("unequal_verdict", ch.claim("cast_unequal").verdict)
 
 # %% [markdown]
 # The row's note gives IG's mean Gini beside the planted bound; in this run the claim is
@@ -555,7 +555,7 @@ with ch.controls():
 ch.glue("top_k", emde_claims.TOP_K)
 per_person = "; ".join(f"{p}: {e:+.2f} over {n} users" for p, (e, n) in (vote or {}).get("per_person", {}).items())
 ch.record("why_named_vote", **measure.readings(emde_claims.CLAIMS["why_named_vote"], vote, null_vote, note=per_person))  # fmt: skip
-ch.glue("vote_verdict", ch.claims[-1].verdict)
+ch.glue("vote_verdict", ch.claim("why_named_vote").verdict)
 
 # %% [markdown]
 # The vote, pooled over the named people, against its nulls: {glue:text}`vote_verdict` in this run (the note gives
@@ -596,7 +596,7 @@ with ch.controls():  # the chance level from random draws for the explained film
     null_epoch = {n: measure.paired_excess(measure.epoch_hits(a, m, *epoch_args[1:]), chances[n], seed) for n, (a, m) in nulls.items()} if owned else {}  # fmt: skip
 epoch = measure.paired_excess(ig_hits, chance, seed) if owned else None
 ch.record("same_epoch", **measure.readings(emde_claims.CLAIMS["same_epoch"], epoch, null_epoch, note="share {share:.2f} vs {random:.2f} by chance (random attributions); {n} users"))  # fmt: skip
-ch.glue("epoch_verdict", ch.claims[-1].verdict)
+ch.glue("epoch_verdict", ch.claim("same_epoch").verdict)
 
 # %% [markdown]
 # The share of users whose strongest person is of the film's epoch, minus its chance level: {glue:text}`epoch_verdict`
@@ -620,7 +620,7 @@ for claim_id in ("tokens_fight_club", "tokens_gladiator"):
     ch.record(claim_id, ", ".join(title_tops.get(movie, [])) or None)
 ch.record("violence_viewers")
 ch.record("posters_toolkit")
-ch.glue("words_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-4:]))
+ch.glue("words_verdicts", ch.verdicts("tokens_fight_club", "tokens_gladiator", "violence_viewers", "posters_toolkit"))
 
 # %% [markdown]
 # The two plot-word rows carry this run's strongest title words for *Fight Club* and *Gladiator*, for the record; in
@@ -661,7 +661,7 @@ with ch.controls():
     null_reasons = measure.distinct_reasons(null_focus, model, chosen_inputs, cast_k) if cast_k is not None else None
 ch.record("different_reasons", **measure.reading(reasons.get("cast"), null_reasons, "more", None, "{distinct} distinct vs {shared} shared; {n} users"))  # fmt: skip
 ch.record("cast_text_vs_posters", ", ".join(f"{n}: {r['distinct']} distinct" for n, r in reasons.items()))
-ch.glue("reasons_verdict", ch.claims[-2].verdict)
+ch.glue("reasons_verdict", ch.claim("different_reasons").verdict)
 
 # %% [markdown]
 # The table above counts the distinct strongest people and words beside one shared reason; *different reasons* in
@@ -697,7 +697,7 @@ ch.record("agreement_title", agree["title"]["raw"], agree["title"]["raw_interval
           note="title words: excess {excess:.3f}, chance {chance:.3f}".format(**agree["title"]))  # fmt: skip
 ch.glue("agree_cast_chance", agree.get("cast", {}).get("chance", float("nan")), ".3f")
 ch.record("agreement_posters")
-ch.glue("agree_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-4:-1]))
+ch.glue("agree_verdicts", ch.verdicts("agreement_cast", "agreement_cast_excess", "agreement_title"))
 
 # %% [markdown]
 # Cast agrees with the interactions on the most influential movie for a share {glue:text}`agree_cast_raw` of users,
@@ -729,7 +729,10 @@ ch.record("top_influence_cast", influence.get("cast"))
 ch.record("cast_vs_interactions", **measure.readings(emde_claims.CLAIMS["cast_vs_interactions"], ratios.get("cast"), {k: nr.get("cast") for k, nr in null_ratios.items()}, "ratio", note="{n} users"))  # fmt: skip
 for name in ("disliked", "genres", "title"):
     ch.record(f"high_influence_{name}", **measure.readings(emde_claims.CLAIMS[f"high_influence_{name}"], ratios[name], {k: nr[name] for k, nr in null_ratios.items()}, "ratio", note="{n} users"))  # fmt: skip
-ch.glue("influence_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-4:]))
+ch.glue(
+    "influence_verdicts",
+    ch.verdicts("cast_vs_interactions", "high_influence_disliked", "high_influence_genres", "high_influence_title"),
+)
 
 # %% [markdown]
 # The cast's top influence is {glue:text}`cast_ratio` of the interactions'. The ratios to the liked movies, beside
@@ -758,7 +761,7 @@ ch.figure(emde_figures.plot_removal(drop_top, drop_random, removal_p), "removal"
 ch.record("removal_faithful", removal_p, null=null_removal_p,
           note=f"median drop {np.median(drop_top):.3f} vs {np.median(drop_random):.3f}; {len(users)} users")  # fmt: skip
 ch.glue("removal_p", removal_p, ".2g")
-ch.glue("removal_verdict", ch.claims[-1].verdict)
+ch.glue("removal_verdict", ch.claim("removal_faithful").verdict)
 
 # %% [markdown]
 # The figure sets the drops from removing the top-attributed movie beside those from a random one; the test gives
@@ -788,7 +791,7 @@ if sum_ratio:
     ch.record("ablation_sum_over_units", sum_ratio["ratio"], sum_ratio["interval"])
 else:
     ch.record("ablation_sum_over_units", missing=measure.NO_CAST)
-ch.glue("ablation_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("ablation_verdicts", ch.verdicts("ablation_cleora_iterations", "ablation_sum_over_units"))
 
 # %% [markdown]
 # With the sum over a movie's people the cast-to-interactions ratio is {glue:text}`cast_ratio_sum`, against
@@ -840,7 +843,7 @@ if "cast" in untrained_agree:
               + f"; trained network's excess {agree['cast']['excess']:.3f}")  # fmt: skip
 else:
     ch.record("why_agreement_untrained", missing=measure.NO_CAST)
-ch.glue("why_agreement_verdict", ch.claims[-1].verdict)
+ch.glue("why_agreement_verdict", ch.claim("why_agreement_untrained").verdict)
 
 # %% [markdown]
 # The untrained network's excess over chance, against the band: {glue:text}`why_agreement_verdict` in this run.
@@ -857,8 +860,8 @@ ch.glue("why_agreement_verdict", ch.claims[-1].verdict)
 # - **The scale** of the attributions differs, so only ratios are compared.
 # - **The smoke profile** trains a small network for a few epochs: its verdicts say nothing about the paper.
 #
-# Beyond the paper's own tests, [the faithfulness chapter](faithfulness.ipynb) compares EMDE's decoded IG with
-# generic explainers by the counterfactual protocol.
+# Beyond the paper's own tests, {ref}`the faithfulness chapter <faithfulness-emde>` compares EMDE's decoded IG
+# with generic explainers by the counterfactual protocol.
 
 # %% [markdown]
 # The run: EMDE reaches nDCG@100 {glue:text}`emde_ndcg` against {glue:text}`pop_ndcg` for popularity and

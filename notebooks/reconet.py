@@ -295,7 +295,9 @@ for part in ("without", "with"):
     note = v.among_two_best(ours_column, "RecoNet").note
     for claim_id in (f"reconet_two_best_{part}", f"order_{part}"):
         ch.record(claim_id, v.order(ours_column), null=v.order(null_column), note=note)
-ch.glue("order_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-4:]))
+ch.glue(
+    "order_verdicts", ch.verdicts("reconet_two_best_without", "order_without", "reconet_two_best_with", "order_with")
+)
 
 # %% [markdown]
 # In this run: {glue:text}`order_verdicts`. The note of each row gives our order of the column, best first, with
@@ -342,7 +344,7 @@ with ch.controls():
 v.record(ch, "layer_not_better", layer_gain, v.largest_gain(planted))
 v.record(ch, "attributes_help_reconet", attributes_gain, nulls=attribute_nulls)
 v.record(ch, "attributes_help_reconet_sign", attributes_gain, nulls=attribute_nulls)
-ch.glue("gain_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-3:]))
+ch.glue("gain_verdicts", ch.verdicts("layer_not_better", "attributes_help_reconet", "attributes_help_reconet_sign"))
 
 # %% [markdown]
 # RecoNet with attributes gains {glue:text}`attributes_gain` over RecoNet without, on the same test users. In this
@@ -371,7 +373,7 @@ with ch.controls():  # another similarity in cosine's place (the permutation nul
     }
 v.record(ch, "item_similarity_cosine_best", cosine_best, note=f"top_k = {item2item_top_k}", nulls=cosine_nulls)
 ch.glue("cosine_margin", cosine_best.ours, "+.4f")
-ch.glue("cosine_verdict", ch.claims[-1].verdict)
+ch.glue("cosine_verdict", ch.claim("item_similarity_cosine_best").verdict)
 
 # %% [markdown]
 # Cosine's mean recall@50 over the test users minus the better of Jaccard's and Pearson's is
@@ -402,7 +404,7 @@ ablation = v.relative_gain(kept_users, without_users["RecoNet"], "label's genres
 v.record(ch, "ablation_keep_label_genres", ablation)
 ch.glue("ablation_gain", ablation.ours, fmt="+.1%")
 ch.glue("attributes_gain", attributes_gain.ours, fmt="+.1%")
-ch.glue("noise_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-3:]))
+ch.glue("noise_verdicts", ch.verdicts("second_beats_third_with", "layer_beats_reconet", "ablation_keep_label_genres"))
 
 # %% [markdown]
 # In this run: {glue:text}`noise_verdicts`. With the label's genres kept, RecoNet with attributes gains
@@ -424,7 +426,7 @@ for name, part in zip(curves, ("without", "with")):
     note = f"{budget.reconet.epochs} → {2 * budget.reconet.epochs} epochs"
     v.record(ch, f"plateau_{part}", v.plateau(curves[name], budget.reconet.epochs), note=note)
 ch.figure(figs.plot_learning_curve(curves, budget.reconet.epochs), "learning_curve")
-ch.glue("plateau_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("plateau_verdicts", ch.verdicts("plateau_without", "plateau_with"))
 
 # %% [markdown]
 # The plateau rows say whether more epochs would change the comparison; in this run: {glue:text}`plateau_verdicts`.
@@ -579,7 +581,7 @@ ocular_config = f"OCuLaR's configuration: {table1.get('OCuLaR', True).config}"
 ch.record("cold_ocular_ranks", cold.constant["OCuLaR"], note=ocular_config)
 v.record(ch, "cold_demographic_signal", signal)
 v.record(ch, "cold_reconet_above_floor", floor)
-ch.glue("floor_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("floor_verdicts", ch.verdicts("cold_demographic_signal", "cold_reconet_above_floor"))
 
 # %% [markdown]
 # Over the curve, group popularity reaches {glue:text}`group_vs_popularity` times global popularity, and RecoNet
@@ -638,7 +640,7 @@ ranks_note = f"its rank for them: {', '.join(map(str, case.ranks))}"
 for half in ("gender_age", "action_scifi"):
     fig5_nulls = {"untrained": fig5_untrained[half], claims.FIG5_OTHER: fig5_other[half]}
     v.record(ch, f"fig5_{half}", fig5[half], note=ranks_note, nulls=fig5_nulls)
-ch.glue("fig5_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("fig5_verdicts", ch.verdicts("fig5_gender_age", "fig5_action_scifi"))
 
 # %% [markdown]
 # In this run: {glue:text}`fig5_verdicts`. The note of each row gives Men in Black's rank for the users explained.
@@ -738,7 +740,7 @@ trained_gap = v.pertinence_gap(top_k, random_k, trained_spread, blank["top_k"], 
 v.record(ch, "pertinence_trained_vs_untrained", trained_gap, trained_gap_null, note=f"k = {ks[-1]}")
 ch.glue("pertinence_shift", pertinence.ours, "+.3f")
 ch.glue("pertinence_gap", trained_gap.ours, ".2f")
-ch.glue("pertinence_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("pertinence_verdicts", ch.verdicts("pertinence_drop", "pertinence_trained_vs_untrained"))
 
 # %% [markdown]
 # At the largest k, removing LRP's top features of RecoNet + Layer moves the logit by {glue:text}`pertinence_shift`
@@ -845,7 +847,7 @@ with ch.controls(), torch.random.fork_rng(devices=[]):  # LIME's draws for the n
 v.record(ch, "lime_agreement", agreement["RecoNet + Layer"], nulls=agreement_nulls)
 v.record(ch, "lime_agreement_linear", agreement["RecoNet"])
 v.record(ch, "lime_deletion_weaker", weaker, nulls=weaker_nulls)
-ch.glue("lime_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-3:]))
+ch.glue("lime_verdicts", ch.verdicts("lime_agreement", "lime_agreement_linear", "lime_deletion_weaker"))
 
 # %% [markdown]
 # In this run: {glue:text}`lime_verdicts`.
@@ -893,7 +895,7 @@ drawn = f"drawn: user {instance + 1} of the list, {space.labels[int(layer_target
 drawn += "" if fargo else " (no explained user is recommended Fargo)"
 v.record(ch, "fig8_fargo_agreement", fargo_agreement, note=drawn, nulls=fargo_nulls)
 ch.glue("fargo_overlap", fargo_agreement.ours, ".2f")
-ch.glue("fargo_verdict", ch.claims[-1].verdict)
+ch.glue("fargo_verdict", ch.claim("fig8_fargo_agreement").verdict)
 
 # %% [markdown]
 # Over the explained users, a share {glue:text}`fargo_overlap` of LRP's top five is among LIME's top five; the claim
@@ -929,7 +931,7 @@ speed_nulls = {name: v.Measured(lime_seconds / t) for name, t in null_seconds.it
 v.record(ch, "lime_speedup", v.Measured(lime_seconds / lrp_single), note=speed_note, nulls=speed_nulls)
 orders_nulls = {name: v.orders_of_magnitude(lime_seconds, t) for name, t in null_seconds.items()}
 v.record(ch, "lime_orders_of_magnitude", v.orders_of_magnitude(lime_seconds, lrp_single), nulls=orders_nulls)
-ch.glue("speed_verdicts", "; ".join(f"{c.id}: {c.verdict}" for c in ch.claims[-2:]))
+ch.glue("speed_verdicts", ch.verdicts("lime_speedup", "lime_orders_of_magnitude"))
 
 # %% [markdown]
 # Here LIME takes {glue:text}`speedup` times LRP's time per explanation (log10 {glue:text}`speedup_orders`); the note
@@ -966,7 +968,7 @@ v.record(ch, "lime_more_samples", toward)
 ch.glue("lime_time_ratio", more["seconds"] / study.seconds["RecoNet + Layer"], fmt=".1f")
 paper_seconds = claims.CLAIMS["lime_seconds_per_explanation"].paper
 ch.glue("lime_samples_for_paper", paper_seconds / more["seconds"] * more["n_samples"], fmt=",.0f")
-ch.glue("more_samples_verdict", ch.claims[-1].verdict)
+ch.glue("more_samples_verdict", ch.claim("lime_more_samples").verdict)
 
 # %% [markdown]
 # With twice the samples, `lime_more_samples` is {glue:text}`more_samples_verdict` in this run. Twice the samples took
@@ -1027,10 +1029,11 @@ ch.glue("table1_reading", v.table1_reading(frame, band=claims.CLAIMS["t1_fm_with
 #   that of training and of the split, not of the search.
 
 # %% [markdown]
-# Beyond the paper's own tests, [the faithfulness chapter](faithfulness.ipynb) compares LRP on RecoNet and
-# RecoNet + Layer with generic explainers from captum (Integrated Gradients, LIME, KernelSHAP and others) by the
-# counterfactual protocol {cite:p}`barkan2024lxr`: remove the history items an explanation ranks highest, without
-# retraining, and follow how the recommended item's score and rank move.
+# Beyond the paper's own tests, {ref}`the faithfulness chapter <faithfulness-reconet>` compares LRP on RecoNet
+# and {ref}`RecoNet + Layer <faithfulness-reconet-layer>` with generic explainers from captum (Integrated
+# Gradients, LIME, KernelSHAP and others) by the counterfactual protocol {cite:p}`barkan2024lxr`: remove the
+# history items an explanation ranks highest, without retraining, and follow how the recommended item's score and
+# rank move.
 
 # %%
 ch.finish()

@@ -737,8 +737,8 @@ ch.table([c.id for c in ch.claims if c.id.startswith("ablation_")])
 # ## What differs, and why
 #
 # How faithful the gates are as an explanation, against generic explainers and a random group, with the same
-# protocol as the book's other recommenders, is measured in [the faithfulness chapter](faithfulness.ipynb) (its
-# section on the skip transformer).
+# protocol as the book's other recommenders, is measured in the faithfulness chapter's
+# {ref}`section on the skip transformer <faithfulness-skip>`.
 #
 # - **Data.** No Spotify (or Deezer) logs: slide 14's absolute numbers are compared only when a reader supplies the
 #   challenge files, and Deezer's never. The generated sessions follow the challenge's schema but their skips come from

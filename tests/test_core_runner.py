@@ -419,3 +419,13 @@ def test_a_tested_cause_tags_a_recorded_claim(build_dir):
         ch.miss_cause("ml100k_genres", "budget")
     ch.miss_cause("ml1m_genres", "data substitute")
     assert load(ch.run.claims)[0].miss_cause == "data substitute"
+
+
+def test_a_recorded_claim_is_read_by_its_id(build_dir):
+    ch = Chapter("data", profile="smoke")
+    ch.record("ml1m_genres", 17)
+    ch.record("ml100k_users", 943)
+    assert ch.claim("ml1m_genres").ours == 17 and ch.claim("ml100k_users").ours == 943
+    assert ch.claim("ml1m_genres").verdict != ch.claim("ml100k_users").verdict
+    with pytest.raises(ReplicateError, match="not recorded yet"):
+        ch.claim("ml1m_users")

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import jupytext
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from replicate import paths, plots
 from replicate.core import claims as claims_mod
@@ -242,16 +243,25 @@ class Chapter:
         self.claims.append(claim)
         claims_mod.save(self.claims, self.run.claims)
 
+    def claim(self, id: str) -> claims_mod.Claim:
+        """The recorded claim ``id`` (its ``verdict``, ``ours``, ``null``...), for the prose glued after its cell: read
+        by name, never by its position among the recorded claims."""
+        for claim in self.claims:
+            if claim.id == id:
+                return claim
+        raise ReplicateError(f"claim {id!r} is not recorded yet in chapter {self.name!r}: record it first")
+
+    def verdicts(self, *ids: str) -> str:
+        """``"id: verdict; ..."`` of the recorded claims ``ids``, in that order, for glued prose."""
+        return "; ".join(f"{id}: {self.claim(id).verdict}" for id in ids)
+
     def miss_cause(self, id: str, cause: str) -> None:
         """Tag the recorded claim ``id`` with the cause of its miss that a tested "Why" check of this run supports
         (one of :data:`~replicate.core.claims.MISS_CAUSES`); the scorecard and the verdict box show it beside a
         ``not replicated`` or ``unstable`` verdict. Call it only where the check supports the cause."""
         if cause not in claims_mod.MISS_CAUSES:
             raise ReplicateError(f"miss cause must be one of {', '.join(claims_mod.MISS_CAUSES)}, got {cause!r}")
-        found = [c for c in self.claims if c.id == id]
-        if not found:
-            raise ReplicateError(f"claim {id!r} is not recorded yet in chapter {self.name!r}: record it first")
-        found[0].miss_cause = cause
+        self.claim(id).miss_cause = cause
         claims_mod.save(self.claims, self.run.claims)
 
     @contextlib.contextmanager
@@ -298,6 +308,18 @@ class Chapter:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")
         tmp.replace(path)
+
+    def readings(self, name: str, frame: pd.DataFrame) -> None:
+        """Keep the numeric table ``frame`` of this seed (rows and columns as the reader sees them) under ``name``:
+        where the book ran several seeds, its page shows each cell's mean and spread over them below this cell."""
+        if not name.replace("_", "").isalnum():
+            raise ReplicateError(f"readings name {name!r}: use letters, digits and underscores")
+        self.run.readings.mkdir(exist_ok=True)
+        table = frame.astype(float)
+        record = {"cell": self._cell, "index_name": table.index.name, **table.to_dict(orient="split")}
+        partial = self.run.readings / f".{name}.json.partial"
+        partial.write_text(json.dumps(record, indent=1) + "\n")
+        partial.replace(self.run.readings / f"{name}.json")
 
     def glue(self, name: str, value, fmt: str = "") -> None:
         """Make ``value`` (formatted with ``fmt``, e.g. ``".3f"``) available to the chapter's markdown as
