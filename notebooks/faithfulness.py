@@ -148,7 +148,9 @@ ch.glue("n_users", len(rows))
 # Explainers as rows; each reading with its interval over the {glue:text}`n_users` explained users; `DEL gain over
 # random` is the paired gain over the random order, whose readings are the mean over {glue:text}`random_draws`
 # random orders of each user's history (the figure shows the first). A star marks the best of a column only where
-# its paired interval against every other row lies above zero. The claims below the tables read, for each model:
+# its paired interval against every other row lies above zero. Where the book ran several seeds, each table is
+# followed by the spread of its numbers over them (mean ± standard deviation of the per-seed means). The claims below
+# the tables read, for each model:
 #
 # - whether every explainer that reads the model beats the random order: every paired interval above zero (the
 #   claim records the one with the lowest interval end). The null is the popularity order, which ignores the model:
@@ -163,32 +165,57 @@ ch.glue("n_users", len(rows))
 #   linear RecoNet, LRP is IG from zero): it is left out of "best generic", and the note names it. The null puts the
 #   next-best generic explainer in the own's place. Where no generic explainer is left, the claim does not apply.
 
+# %% [markdown]
+# (faithfulness-reconet)=
+# ### RecoNet
+
 # %%
 ch.glue("own_tolerance", f"{-faith_claims.OWN_TOLERANCE:.0%}")
 ch.glue("identical_share", f"{faith_claims.IDENTICAL_SHARE:.0%}")
 ch.glue("random_draws", study.RANDOM_DRAWS)
 key = "reconet"
 display(study.table(studies[key], seed=seed))
+ch.readings(f"table_{key}", study.means(studies[key]))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")
+
+# %% [markdown]
+# (faithfulness-reconet-layer)=
+# ### RecoNet + Layer
 
 # %%
 key = "reconet_layer"
 display(study.table(studies[key], seed=seed))
+ch.readings(f"table_{key}", study.means(studies[key]))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")
+
+# %% [markdown]
+# (faithfulness-multvae)=
+# ### Mult-VAE
 
 # %%
 key = "multvae"
 display(study.table(studies[key], seed=seed))
+ch.readings(f"table_{key}", study.means(studies[key]))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")
+
+# %% [markdown]
+# (faithfulness-ease)=
+# ### EASE
 
 # %%
 key = "ease"
 display(study.table(studies[key], seed=seed))
+ch.readings(f"table_{key}", study.means(studies[key]))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")
+
+# %% [markdown]
+# (faithfulness-emde)=
+# ### EMDE
 
 # %%
 key = "emde"
 display(study.table(studies[key], seed=seed))
+ch.readings(f"table_{key}", study.means(studies[key]))
 ch.figure(faith_figures.plot_deletion(studies[key]), f"deletion_{key}")
 
 # %%
@@ -267,7 +294,7 @@ ch.record("retraining_order_reconet", **study.record_args(reconet_retrained))
 ch.glue("retrain_users", reconet_retrained["users"])
 ch.glue("retrain_ke", reconet_retrained["ke"])
 ch.glue("reconet_retrain_shift", f"{reconet_retrained['shift']:.0%}")
-ch.glue("reconet_retrain_verdict", next(c.verdict for c in ch.claims if c.id == "retraining_order_reconet"))
+ch.glue("reconet_retrain_verdict", ch.claim("retraining_order_reconet").verdict)
 ch.table(["retraining_order_ease", "retraining_order_reconet"] + [f"randomisation_{key}" for key in recs])
 
 # %% [markdown]
@@ -277,6 +304,7 @@ ch.table(["retraining_order_ease", "retraining_order_reconet"] + [f"randomisatio
 # training down another path, so what a retrained RecoNet says about the removed items is mixed with that.
 
 # %% [markdown]
+# (faithfulness-skip)=
 # ## The skip transformer: masking a feature group
 #
 # The interpretable skip transformer of the [skip prediction chapter](skip.ipynb) explains each prediction by its

@@ -75,6 +75,11 @@ class Run:
         return self.figures / f"{name}.png"
 
     @property
+    def readings(self) -> Path:
+        """Numeric tables a chapter keeps for the book to show their spread over seeds (``<name>.json``)."""
+        return self.dir / "readings"
+
+    @property
     def timings(self) -> Path:
         """Wall seconds per cell; the runner turns them into seconds per section."""
         return self.dir / "timings.json"

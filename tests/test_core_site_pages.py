@@ -350,3 +350,32 @@ def test_verdict_figure_draws_one_bar_per_paper_and_skips_a_chapter_without_pape
     path = site.verdict_figure(chapters, tmp_path / "verdicts.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert site.verdict_figure([chapters[1]], tmp_path / "none.png") is None
+
+
+def test_kept_readings_show_their_spread_over_seeds_below_their_cell(build_dir, tmp_path):
+    import pandas as pd
+
+    from replicate.core.chapter import Chapter, cell_key
+
+    source = 'ch.readings("table", frame)'
+    for seed, value in ((0, 1.0), (1, 2.0), (2, 4.0)):
+        ch = Chapter("data", profile="smoke", seed=seed)
+        ch._cell = cell_key(source)  # as under IPython, the cell that keeps it
+        frame = pd.DataFrame({"DEL": [value, 0.5]}, index=pd.Index(["IG", "random"], name="EASE"))
+        ch.readings("table", frame)
+    runs = [paths.Run("smoke", "data", s) for s in (0, 1, 2)]
+    table = chapter_pages.spread_table(chapter_pages.kept_readings(runs)["table"][1])
+    # by hand: mean of 1, 2, 4 = 7/3; sample sd = sqrt(((1-7/3)^2 + (2-7/3)^2 + (4-7/3)^2) / 2) = sqrt(7/3)
+    assert "| IG | 2.33 ± 1.5 (1–4) |" in table
+    assert "| random | 0.5 ± 0 (0.5–0.5) |" in table and table.startswith("| EASE | DEL |")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell("y")]
+    staged = tmp_path / "data.ipynb"
+    nbformat.write(nb, staged)
+    assert chapter_pages.insert_spread(staged, runs) == 1
+    cells = nbformat.read(staged, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["code", "code", "markdown", "code"]
+    assert "Over seeds 0, 1, 2" in cells[2].source and "2.33 ± 1.5" in cells[2].source
+    assert chapter_pages.insert_spread(staged, runs[:1]) == 0  # one seed has no spread: nothing added
+    with pytest.raises(ReplicateError, match="letters, digits"):
+        ch.readings("no/slash", frame)

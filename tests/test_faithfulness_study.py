@@ -28,6 +28,10 @@ def test_study_runs_every_explainer_and_reads_the_claims():
     assert not set(study.NULLS) & set(names) and set(study.NULLS) <= set(s.readings)
     frame = study.table(s)
     assert list(frame.index) == names and {"DEL gain over random", "no order (users)"} <= set(frame.columns)
+    means = study.means(s)  # the table's numbers without intervals, for the spread over seeds
+    assert list(means.index) == names and means.loc["LIME", "DEL"] == np.mean(s.readings["LIME"]["DEL"])
+    gain = np.mean(s.readings["LIME"]["DEL"] - s.readings["random"]["DEL"])
+    assert np.isclose(means.loc["LIME", "DEL gain over random"], gain)
     # LIME with its least-squares surrogate gives an order for every user (captum's Lasso gave none at small scales)
     assert not s.degenerate["LIME"].any()
     own = study.own_vs_best(s, rec.own, SETTINGS["k"])

@@ -9,11 +9,14 @@ page (:mod:`replicate.core.status_page`).
 from __future__ import annotations
 
 import ast
+import json
 import shlex
 import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 
 from replicate import paths
 from replicate.core.status_page import commit_label, duration_label, stamps, status_page, when_label
@@ -164,6 +167,75 @@ def insert_box(notebook: Path, box: str, verdict: str = "") -> None:
     nbformat.write(nb, notebook)
 
 
+# the spread over seeds of a chapter's kept readings -----------------------------------------------------------------
+def spread_table(frames: dict[int, pd.DataFrame]) -> str:
+    """A markdown table of the same readings over seeds (``{seed: frame}``, as kept by ``Chapter.readings``): each
+    cell's mean over the seeds (3 significant digits) ± its sample standard deviation (2), with the seeds' range;
+    rows and columns of the first seed, a cell missing in a seed left out of that cell."""
+    seeds = sorted(frames)
+    first = frames[seeds[0]]
+    head = [first.index.name or "", *first.columns]
+    lines = ["| " + " | ".join(map(str, head)) + " |", "|" + "---|" * len(head)]
+    for row in first.index:
+        cells = [str(row)]
+        for column in first.columns:
+            values = np.array(
+                [frames[s].at[row, column] for s in seeds if row in frames[s].index and column in frames[s].columns],
+                dtype=float,
+            )
+            values = values[np.isfinite(values)]
+            if len(values) < 2:
+                cells.append(f"{values[0]:.3g}" if len(values) else "")
+                continue
+            cells.append(f"{values.mean():.3g} ± {values.std(ddof=1):.2g} ({values.min():.3g}–{values.max():.3g})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def kept_readings(runs: list[paths.Run]) -> dict[str, tuple[str | None, dict[int, pd.DataFrame]]]:
+    """Every reading kept by ``Chapter.readings`` in ``runs`` (one chapter's seeds): name -> (the cell that kept it,
+    {seed: frame})."""
+    found: dict[str, tuple[str | None, dict[int, pd.DataFrame]]] = {}
+    for run in sorted(runs, key=lambda r: r.seed):
+        for path in sorted(run.readings.glob("*.json")):
+            record = json.loads(path.read_text())
+            frame = pd.DataFrame(record["data"], index=record["index"], columns=record["columns"])
+            frame.index.name = record.get("index_name")
+            _, frames = found.setdefault(path.stem, (record.get("cell"), {}))
+            frames[run.seed] = frame
+    return found
+
+
+def insert_spread(notebook: Path, runs: list[paths.Run]) -> int:
+    """Below each code cell of the staged ``notebook`` that kept readings, a markdown cell with their spread over the
+    runs' seeds (:func:`spread_table`), where at least two seeds kept them; returns how many were inserted."""
+    from replicate.core.chapter import cell_key
+
+    readings = {name: kept for name, kept in kept_readings(runs).items() if len(kept[1]) >= 2}
+    if not readings:
+        return 0
+    nb = nbformat.read(notebook, as_version=4)
+    cells, inserted = [], 0
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        key = cell_key(cell.source)
+        for kept_in, frames in readings.values():
+            if kept_in == key:
+                over = ", ".join(map(str, sorted(frames)))
+                text = (
+                    f"*Over seeds {over}* (the book's runs of this chapter): each number of the table above, as the "
+                    f"mean over the seeds ± its standard deviation over them (lowest–highest seed).\n\n"
+                    + spread_table(frames)
+                )
+                cells.append(nbformat.v4.new_markdown_cell(text))
+                inserted += 1
+    nb.cells = cells
+    nbformat.write(nb, notebook)
+    return inserted
+
+
 # called by site.stage ----------------------------------------------------------------------------------------------
 def decorate(
     source: Path, profile: str, names: list[str], seeds: list[int] | None = None, verdicts: dict | None = None
@@ -188,6 +260,8 @@ def decorate(
         shutil.copy2(notebook, downloads / f"{name}.py")
         box = reproduce_box(name, profile, stamps(profile, name, seeds), runner.parameters(notebook), build_state)
         insert_box(staged, box, (verdicts or {}).get(name, ""))
+        runs = [paths.Run(profile, name, s) for s in (seeds or paths.chapter_seeds(profile, name))]
+        insert_spread(staged, [run for run in runs if run.stamp.is_file()])
     status = status_page(profile, names, titles, build_state, machine_environment(), seeds)
     (source / "book" / "status.md").write_text(status)
     shutil.copy2(interactive.PLOTLY_JS, source / "book" / "_static" / interactive.PLOTLY_JS.name)

@@ -174,6 +174,20 @@ def table(study: Study, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def means(study: Study) -> pd.DataFrame:
+    """The numbers of :func:`table` without their intervals, for the spread over seeds: per explainer the mean over
+    users of each metric and the mean paired gain over the random order on DEL."""
+    rows = {}
+    for name in explainer_names(study):
+        row = {metric: float(np.mean(values)) for metric, values in study.readings[name].items()}
+        gain = metrics.faithfulness_gain(study.readings[name]["DEL"], study.readings[explainers.RANDOM]["DEL"], "DEL")
+        row["DEL gain over random"] = float(gain.mean())
+        rows[name] = row
+    frame = pd.DataFrame(rows).T
+    frame.index.name = study.model
+    return frame
+
+
 def beats_random(study: Study, metric: str = "DEL", seed: int = 0) -> dict:
     """Every explainer that reads the model (:func:`model_explainers`) against the random floor: the reading is the
     explainer whose paired gain has the lowest interval end (the rule then asks every interval to lie above zero);
