@@ -84,21 +84,18 @@ def stages(profile: str, dataset: str = "ml-100k", seed: int = 0, device: str = 
 
 
 def floor() -> tuple[float, str]:
-    """The float32 floor of one seed of the paper profile: the self time of the dense products (the profiler's
-    ``aten::mm`` family) that every stage of :func:`stages` executes, on one torch thread. The chapter trains and
-    explains small models, so this floor is what the seed's arithmetic cannot go below with the same explainers,
-    users, samples and steps; everything around the products (captum's bookkeeping, sampling, sorting, scoring loops)
-    counts as overhead."""
-    from torch.profiler import ProfilerActivity, profile
-
-    from benchmarks.bench_floors import PRODUCT_OPS
+    """The float32 floor of one seed of the paper profile: the seconds inside the dense products (the profiler's
+    ``aten::mm`` family, timed as they run by :class:`~benchmarks.bench_floors.ProductClock`) that every stage of
+    :func:`stages` executes, on one torch thread. The chapter trains and explains small models, so this floor is what
+    the seed's arithmetic cannot go below with the same explainers, users, samples and steps; everything around the
+    products (captum's bookkeeping, sampling, sorting, scoring loops) counts as overhead."""
+    from benchmarks.bench_floors import ProductClock
     from replicate.repro import torch_threads
 
-    with torch_threads(1), profile(activities=[ProfilerActivity.CPU]) as prof:
+    with torch_threads(1), ProductClock() as products:
         clock, rows, *_ = stages("paper", seed=1)
-    micros = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in PRODUCT_OPS)
     wall = sum(w for _, w, _ in clock.rows)
-    return micros / 1e6, f"products of one paper seed's stages, profiled ({wall:.0f} s of wall under the profiler)"
+    return products.seconds, f"products of one paper seed's stages, timed as they ran ({wall:.0f} s of wall in all)"
 
 
 def main(profile: str | None = None, dataset: str = "ml-100k", seed: int = 0, device: str = "cpu"):

@@ -51,6 +51,37 @@ def product_seconds(step: Callable[[], object], repeats: int = 3) -> float:
     return micros / 1e6 / repeats
 
 
+class ProductClock:
+    """Wall seconds spent inside the dense products (:data:`PRODUCT_OPS`, forward and backward) while the block runs,
+    summed as they happen: what the profiler's self time of those ops gives, without keeping an event per op (a
+    whole seed of small explainer steps holds more events than the machine's memory)."""
+
+    def __init__(self):
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        names = {op.removeprefix("aten::") for op in PRODUCT_OPS}
+        clock = self
+        self.seconds = 0.0
+
+        class _Mode(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                if func.overloadpacket.__name__ not in names:
+                    return func(*args, **(kwargs or {}))
+                started = time.perf_counter()
+                out = func(*args, **(kwargs or {}))
+                clock.seconds += time.perf_counter() - started
+                return out
+
+        self._mode = _Mode()
+
+    def __enter__(self):
+        self._mode.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._mode.__exit__(*exc)
+
+
 def per_call(fn: Callable[[], object], repeats: int = 5) -> float:
     """Wall seconds per call of ``fn`` after one warm-up call."""
     fn()

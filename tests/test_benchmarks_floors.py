@@ -69,3 +69,18 @@ def test_cvae_steps_are_read_from_the_extra_seeds_printout(tmp_path):
     cells = [{"cell_type": "code", "outputs": [{"text": text}, {"text": [shuffled]}]}]
     (tmp_path / "paper" / "cvae" / "seed-1" / "cvae.ipynb").write_text(json.dumps({"cells": cells}))
     assert bench_cvae.recorded_steps(tmp_path, cvae_epoch_steps=149) == [3129 + 510 + 20 * 149]
+
+
+def test_the_product_clock_counts_the_products_alone_forward_and_backward():
+    import torch
+
+    from benchmarks.bench_floors import ProductClock
+
+    a = torch.randn(300, 300, requires_grad=True)
+    with ProductClock() as only_elementwise:
+        for _ in range(50):
+            (a * 2 + 1).relu().sum().backward()
+    assert only_elementwise.seconds == 0.0
+    with ProductClock() as products:
+        (a @ a).sum().backward()  # one product forward, two backward
+    assert products.seconds > 0.0
