@@ -355,7 +355,7 @@ ch.record(
 )
 ch.glue("reduction_gap", gap, ".1e")
 ch.glue("matched_difference", f"{difference:+.3f} [{low:+.3f}, {high:+.3f}]")
-ch.glue("matched_verdict", ch.claim("cvae_vs_multvae_matched_steps").verdict)
+ch.glue("matched_verdict", ch.recorded("cvae_vs_multvae_matched_steps").verdict)
 
 # %% [markdown]
 # With c = 0, the largest logit difference between C-VAE and its Mult-VAE is {glue:text}`reduction_gap` (the rule
@@ -441,12 +441,12 @@ ch.record(
 )
 ch.glue("lift_k", LIFT_K)
 ch.glue("on_top", ON_TOP, ".0%")
-ch.glue("on_top_verdict", ch.claim("condition_puts_genre_on_top").verdict)
+ch.glue("on_top_verdict", ch.recorded("condition_puts_genre_on_top").verdict)
 ch.glue("lift_asked", lift["asked"], ".2f")
 ch.glue("lift_plain", lift["plain"], ".2f")
 ch.glue("lift_null", null_lift["effect"][0], "+.3f")
-ch.glue("lift_verdict", ch.claim("condition_lifts_genre").verdict)
-ch.glue("beyond_verdict", ch.claim("condition_lift_beyond_shuffled").verdict)
+ch.glue("lift_verdict", ch.recorded("condition_lifts_genre").verdict)
+ch.glue("beyond_verdict", ch.recorded("condition_lift_beyond_shuffled").verdict)
 
 # %% [markdown]
 # Asked for a genre, C-VAE gives it a share {glue:text}`lift_asked` of its top {glue:text}`lift_k`, against
@@ -498,7 +498,7 @@ ch.record(
     f"{conditioned['Mult-VAE, filtered to the genre']['nDCG@100']:.3f}",
 )
 ch.glue("filter_gain", f"{gain:+.3f} [{low:+.3f}, {high:+.3f}]")
-ch.glue("filter_verdict", ch.claim("conditioning_beats_filter").verdict)
+ch.glue("filter_verdict", ch.recorded("conditioning_beats_filter").verdict)
 
 # %% [markdown]
 # The table gives each way of serving the request over the same pairs. Conditioned C-VAE minus filtered Mult-VAE is
@@ -536,7 +536,7 @@ ch.record(
     note=f"C-VAE without condition, filtered: {conditioned['C-VAE without condition, filtered']['nDCG@100']:.3f}",
 )
 ch.glue("own_gain", f"{own_gain:+.3f} [{own_low:+.3f}, {own_high:+.3f}]")
-ch.glue("own_verdict", ch.claim("why_condition_adds_nothing").verdict)
+ch.glue("own_verdict", ch.recorded("why_condition_adds_nothing").verdict)
 
 # %% [markdown]
 # Conditioned C-VAE minus the same C-VAE filtered to the genre: {glue:text}`own_gain` nDCG@100 per user (mean, 95 %
@@ -786,7 +786,7 @@ position, score, rho, _ = latent.profiling(
 )
 ch.figure(figures.plot_profiling(position, score, rho), "profiling")
 ch.glue("profiling_rho", rho, ".2f")
-ch.glue("profiling_verdict", ch.claim("profiling_axis").verdict)
+ch.glue("profiling_verdict", ch.recorded("profiling_axis").verdict)
 
 # %% [markdown]
 # Each point is an unconditioned user: her position on the light → serious axis against her history's taste, with
@@ -821,7 +821,7 @@ ch.record(
     f"{histories['C-VAE'].best_epoch + 1} at the cap; changed: " + (", ".join(changed) or "none"),
 )
 ch.glue("cap_changed", ", ".join(changed) or "none")
-ch.glue("cap_verdict", ch.claim("epoch_cap_ablation").verdict)
+ch.glue("cap_verdict", ch.recorded("epoch_cap_ablation").verdict)
 
 # %% [markdown]
 # Readings or verdicts that differ at half the cap: {glue:text}`cap_changed`. The book check is
@@ -850,9 +850,11 @@ with ch.controls():
 ch.record("why_silhouette_taste_spread", centred, null=shuffled)
 ch.glue("centred_silhouette", centred, ".2f")
 ch.glue("centred_null", shuffled, ".2f")
-ch.glue("taste_verdict", ch.claim("why_silhouette_taste_spread").verdict)
+ch.glue("taste_verdict", ch.recorded("why_silhouette_taste_spread").verdict)
 for id in (
-    ("clusters_silhouette", "clusters_eta2") if ch.claim("why_silhouette_taste_spread").verdict == "replicated" else ()
+    ("clusters_silhouette", "clusters_eta2")
+    if ch.recorded("why_silhouette_taste_spread").verdict == "replicated"
+    else ()
 ):
     ch.miss_cause(id, "metric definition")  # tested: the conditions separate once each user's taste is removed
 
@@ -886,9 +888,11 @@ ch.record(
 )
 ch.glue("rarity_rho", rho_rare, ".2f")
 ch.glue("film_noir_examples", examples["Film-Noir"], ",")
-ch.glue("rarity_verdict", ch.claim("why_film_noir_rarity").verdict)
+ch.glue("rarity_verdict", ch.recorded("why_film_noir_rarity").verdict)
 for id in (
-    ("film_noir_isolated", "film_noir_neighbours") if ch.claim("why_film_noir_rarity").verdict == "replicated" else ()
+    ("film_noir_isolated", "film_noir_neighbours")
+    if ch.recorded("why_film_noir_rarity").verdict == "replicated"
+    else ()
 ):
     ch.miss_cause(id, "data substitute")  # tested: rare conditions move least, and ML-1M has few Film-Noir movies
 
@@ -924,9 +928,9 @@ ch.record(
     null=swapped,
     note=side.note("unconditioned_centre"),
 )
-ch.glue("centre_share", ch.claim("why_centre_built_in").ours, ".2f")
+ch.glue("centre_share", ch.recorded("why_centre_built_in").ours, ".2f")
 ch.glue("centre_swapped", swapped, ".2f")
-ch.glue("centre_verdict", ch.claim("why_centre_built_in").verdict)
+ch.glue("centre_verdict", ch.recorded("why_centre_built_in").verdict)
 
 # %% [markdown]
 # The unconditioned users are the most central condition on a share {glue:text}`centre_share` of the untrained models;
@@ -981,7 +985,7 @@ if share is None:
 else:
     ch.record("why_geometry_in_data", share, null=null_share, note=f"{detail}; null: {null_detail}")
 ch.glue("geometry_detail", detail)
-ch.glue("geometry_verdict", ch.claim("why_geometry_in_data").verdict)
+ch.glue("geometry_verdict", ch.recorded("why_geometry_in_data").verdict)
 
 # %% [markdown]
 # The table sets each pairwise reading of the trained model beside the users' tastes. The trained model's pairwise

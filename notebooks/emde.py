@@ -255,7 +255,7 @@ ch.record("supporting_weak_performance", supporting["excess"], supporting["inter
           f"modalities {emde_ndcg:.3f}; users' interval {supporting['sampling_interval'][0]:.4f} to "
           f"{supporting['sampling_interval'][1]:.4f}; the full model trained twice differs by {seed_gap:.4f}; "
           f"{supporting['n']} users")  # fmt: skip
-ch.glue("supporting_verdict", ch.claim("supporting_weak_performance").verdict)
+ch.glue("supporting_verdict", ch.recorded("supporting_weak_performance").verdict)
 ch.glue("supporting_excess", supporting["excess"], ".4f")
 ch.glue("seed_gap", seed_gap, ".4f")
 
@@ -337,7 +337,7 @@ with ch.controls():  # the nulls: random, untrained, the input itself, permuted 
     null_tops_by = {n: {k: emde_ig.top_movie(v) for k, v in ma.items()} for n, ma in null_movie_attrs.items()}
     null_gap = measure.completeness_gap(null_attribution)
 ch.record("ig_completeness", measure.completeness_gap(attribution), null=null_gap)
-ch.glue("completeness_verdict", ch.claim("ig_completeness").verdict)
+ch.glue("completeness_verdict", ch.recorded("ig_completeness").verdict)
 
 # %% [markdown]
 # The completeness gap of IG against that of random attributions (a row of the scorecard):
@@ -479,7 +479,7 @@ with ch.controls():  # the bound: planted exponential contributions through the 
 gini_bound = {"bound": planted_gini["gini"]} if planted_gini else None
 planted_note = f"; planted contributions of Gini {planted_gini['planted']:.2f} decode to {planted_gini['gini']:.2f}" if planted_gini else ""  # fmt: skip
 ch.record("cast_unequal", **measure.readings(emde_claims.CLAIMS["cast_unequal"], unequal, null_unequal, "gini", note="{n} users" + planted_note, rule_args=gini_bound))  # fmt: skip
-ch.glue("unequal_verdict", ch.claim("cast_unequal").verdict)
+ch.glue("unequal_verdict", ch.recorded("cast_unequal").verdict)
 
 # %% [markdown]
 # The row's note gives IG's mean Gini beside the planted bound; in this run the claim is
@@ -555,7 +555,7 @@ with ch.controls():
 ch.glue("top_k", emde_claims.TOP_K)
 per_person = "; ".join(f"{p}: {e:+.2f} over {n} users" for p, (e, n) in (vote or {}).get("per_person", {}).items())
 ch.record("why_named_vote", **measure.readings(emde_claims.CLAIMS["why_named_vote"], vote, null_vote, note=per_person))  # fmt: skip
-ch.glue("vote_verdict", ch.claim("why_named_vote").verdict)
+ch.glue("vote_verdict", ch.recorded("why_named_vote").verdict)
 
 # %% [markdown]
 # The vote, pooled over the named people, against its nulls: {glue:text}`vote_verdict` in this run (the note gives
@@ -596,7 +596,7 @@ with ch.controls():  # the chance level from random draws for the explained film
     null_epoch = {n: measure.paired_excess(measure.epoch_hits(a, m, *epoch_args[1:]), chances[n], seed) for n, (a, m) in nulls.items()} if owned else {}  # fmt: skip
 epoch = measure.paired_excess(ig_hits, chance, seed) if owned else None
 ch.record("same_epoch", **measure.readings(emde_claims.CLAIMS["same_epoch"], epoch, null_epoch, note="share {share:.2f} vs {random:.2f} by chance (random attributions); {n} users"))  # fmt: skip
-ch.glue("epoch_verdict", ch.claim("same_epoch").verdict)
+ch.glue("epoch_verdict", ch.recorded("same_epoch").verdict)
 
 # %% [markdown]
 # The share of users whose strongest person is of the film's epoch, minus its chance level: {glue:text}`epoch_verdict`
@@ -661,7 +661,7 @@ with ch.controls():
     null_reasons = measure.distinct_reasons(null_focus, model, chosen_inputs, cast_k) if cast_k is not None else None
 ch.record("different_reasons", **measure.reading(reasons.get("cast"), null_reasons, "more", None, "{distinct} distinct vs {shared} shared; {n} users"))  # fmt: skip
 ch.record("cast_text_vs_posters", ", ".join(f"{n}: {r['distinct']} distinct" for n, r in reasons.items()))
-ch.glue("reasons_verdict", ch.claim("different_reasons").verdict)
+ch.glue("reasons_verdict", ch.recorded("different_reasons").verdict)
 
 # %% [markdown]
 # The table above counts the distinct strongest people and words beside one shared reason; *different reasons* in
@@ -761,7 +761,7 @@ ch.figure(emde_figures.plot_removal(drop_top, drop_random, removal_p), "removal"
 ch.record("removal_faithful", removal_p, null=null_removal_p,
           note=f"median drop {np.median(drop_top):.3f} vs {np.median(drop_random):.3f}; {len(users)} users")  # fmt: skip
 ch.glue("removal_p", removal_p, ".2g")
-ch.glue("removal_verdict", ch.claim("removal_faithful").verdict)
+ch.glue("removal_verdict", ch.recorded("removal_faithful").verdict)
 
 # %% [markdown]
 # The figure sets the drops from removing the top-attributed movie beside those from a random one; the test gives
@@ -843,7 +843,7 @@ if "cast" in untrained_agree:
               + f"; trained network's excess {agree['cast']['excess']:.3f}")  # fmt: skip
 else:
     ch.record("why_agreement_untrained", missing=measure.NO_CAST)
-ch.glue("why_agreement_verdict", ch.claim("why_agreement_untrained").verdict)
+ch.glue("why_agreement_verdict", ch.recorded("why_agreement_untrained").verdict)
 
 # %% [markdown]
 # The untrained network's excess over chance, against the band: {glue:text}`why_agreement_verdict` in this run.

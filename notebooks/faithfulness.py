@@ -294,7 +294,7 @@ ch.record("retraining_order_reconet", **study.record_args(reconet_retrained))
 ch.glue("retrain_users", reconet_retrained["users"])
 ch.glue("retrain_ke", reconet_retrained["ke"])
 ch.glue("reconet_retrain_shift", f"{reconet_retrained['shift']:.0%}")
-ch.glue("reconet_retrain_verdict", ch.claim("retraining_order_reconet").verdict)
+ch.glue("reconet_retrain_verdict", ch.recorded("retraining_order_reconet").verdict)
 ch.table(["retraining_order_ease", "retraining_order_reconet"] + [f"randomisation_{key}" for key in recs])
 
 # %% [markdown]

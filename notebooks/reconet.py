@@ -373,7 +373,7 @@ with ch.controls():  # another similarity in cosine's place (the permutation nul
     }
 v.record(ch, "item_similarity_cosine_best", cosine_best, note=f"top_k = {item2item_top_k}", nulls=cosine_nulls)
 ch.glue("cosine_margin", cosine_best.ours, "+.4f")
-ch.glue("cosine_verdict", ch.claim("item_similarity_cosine_best").verdict)
+ch.glue("cosine_verdict", ch.recorded("item_similarity_cosine_best").verdict)
 
 # %% [markdown]
 # Cosine's mean recall@50 over the test users minus the better of Jaccard's and Pearson's is
@@ -895,7 +895,7 @@ drawn = f"drawn: user {instance + 1} of the list, {space.labels[int(layer_target
 drawn += "" if fargo else " (no explained user is recommended Fargo)"
 v.record(ch, "fig8_fargo_agreement", fargo_agreement, note=drawn, nulls=fargo_nulls)
 ch.glue("fargo_overlap", fargo_agreement.ours, ".2f")
-ch.glue("fargo_verdict", ch.claim("fig8_fargo_agreement").verdict)
+ch.glue("fargo_verdict", ch.recorded("fig8_fargo_agreement").verdict)
 
 # %% [markdown]
 # Over the explained users, a share {glue:text}`fargo_overlap` of LRP's top five is among LIME's top five; the claim
@@ -968,7 +968,7 @@ v.record(ch, "lime_more_samples", toward)
 ch.glue("lime_time_ratio", more["seconds"] / study.seconds["RecoNet + Layer"], fmt=".1f")
 paper_seconds = claims.CLAIMS["lime_seconds_per_explanation"].paper
 ch.glue("lime_samples_for_paper", paper_seconds / more["seconds"] * more["n_samples"], fmt=",.0f")
-ch.glue("more_samples_verdict", ch.claim("lime_more_samples").verdict)
+ch.glue("more_samples_verdict", ch.recorded("lime_more_samples").verdict)
 
 # %% [markdown]
 # With twice the samples, `lime_more_samples` is {glue:text}`more_samples_verdict` in this run. Twice the samples took

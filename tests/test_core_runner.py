@@ -425,7 +425,7 @@ def test_a_recorded_claim_is_read_by_its_id(build_dir):
     ch = Chapter("data", profile="smoke")
     ch.record("ml1m_genres", 17)
     ch.record("ml100k_users", 943)
-    assert ch.claim("ml1m_genres").ours == 17 and ch.claim("ml100k_users").ours == 943
-    assert ch.claim("ml1m_genres").verdict != ch.claim("ml100k_users").verdict
+    assert ch.recorded("ml1m_genres").ours == 17 and ch.recorded("ml100k_users").ours == 943
+    assert ch.recorded("ml1m_genres").verdict != ch.recorded("ml100k_users").verdict
     with pytest.raises(ReplicateError, match="not recorded yet"):
-        ch.claim("ml1m_users")
+        ch.recorded("ml1m_users")

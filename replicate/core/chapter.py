@@ -243,7 +243,7 @@ class Chapter:
         self.claims.append(claim)
         claims_mod.save(self.claims, self.run.claims)
 
-    def claim(self, id: str) -> claims_mod.Claim:
+    def recorded(self, id: str) -> claims_mod.Claim:
         """The recorded claim ``id`` (its ``verdict``, ``ours``, ``null``...), for the prose glued after its cell: read
         by name, never by its position among the recorded claims."""
         for claim in self.claims:
@@ -253,7 +253,7 @@ class Chapter:
 
     def verdicts(self, *ids: str) -> str:
         """``"id: verdict; ..."`` of the recorded claims ``ids``, in that order, for glued prose."""
-        return "; ".join(f"{id}: {self.claim(id).verdict}" for id in ids)
+        return "; ".join(f"{id}: {self.recorded(id).verdict}" for id in ids)
 
     def miss_cause(self, id: str, cause: str) -> None:
         """Tag the recorded claim ``id`` with the cause of its miss that a tested "Why" check of this run supports
@@ -261,7 +261,7 @@ class Chapter:
         ``not replicated`` or ``unstable`` verdict. Call it only where the check supports the cause."""
         if cause not in claims_mod.MISS_CAUSES:
             raise ReplicateError(f"miss cause must be one of {', '.join(claims_mod.MISS_CAUSES)}, got {cause!r}")
-        self.claim(id).miss_cause = cause
+        self.recorded(id).miss_cause = cause
         claims_mod.save(self.claims, self.run.claims)
 
     @contextlib.contextmanager
