@@ -430,6 +430,11 @@ with ch.controls():  # its null: a second shuffled-genre C-VAE in place of ours
     config = train_vae.Config(epochs=SETTINGS["cvae_epochs"], seed=seed, device=device)
     second_lift = obs.second_shuffled_lift(split, conditions, config, seed)
     noise = train_vae.paired_difference(second_lift["lift"], null_lift["lift"], lift["users"])
+second_history = second_lift["history"]
+print(
+    f"second null trained on shuffled genres: kept epoch {second_history.best_epoch + 1} of "
+    f"{len(second_history.valid_ndcg)}, {sum(second_history.seconds):.1f} s of training"
+)
 ch.record(
     "condition_lift_beyond_shuffled",
     beyond[0],

@@ -68,7 +68,12 @@ def test_cvae_steps_are_read_from_the_extra_seeds_printout(tmp_path):
     shuffled = "null trained on shuffled genres: kept epoch 10 of 20, 399.9 s of training\n"
     cells = [{"cell_type": "code", "outputs": [{"text": text}, {"text": [shuffled]}]}]
     (tmp_path / "paper" / "cvae" / "seed-1" / "cvae.ipynb").write_text(json.dumps({"cells": cells}))
-    assert bench_cvae.recorded_steps(tmp_path, cvae_epoch_steps=149) == [3129 + 510 + 20 * 149]
+    # a run that did not print the second shuffled C-VAE's epochs: counted with the first null's
+    assert bench_cvae.recorded_steps(tmp_path, cvae_epoch_steps=149) == ([3129 + 510 + 2 * 20 * 149], 1)
+    second = "second null trained on shuffled genres: kept epoch 3 of 13, 99.0 s of training\n"
+    cells[0]["outputs"].append({"text": [second]})
+    (tmp_path / "paper" / "cvae" / "seed-1" / "cvae.ipynb").write_text(json.dumps({"cells": cells}))
+    assert bench_cvae.recorded_steps(tmp_path, cvae_epoch_steps=149) == ([3129 + 510 + (20 + 13) * 149], 0)
 
 
 def test_the_product_clock_counts_the_products_alone_forward_and_backward():

@@ -533,13 +533,13 @@ def second_null_seed(seed: int) -> int:
 def second_shuffled_lift(split, conditions: Conditions, config, seed: int) -> dict:
     """The null of the check beyond the shuffled-genre null: a second C-VAE trained like the first shuffled-genre
     one (``config``, on ``split``) but with another shuffle and initialisation (:func:`second_null_seed`), and its
-    :func:`genre_lift` on the test users."""
+    :func:`genre_lift` on the test users, with its training's ``history``."""
     from replicate.papers.cvae.train import train
 
     model = untrained(split.n_items, conditions.n, second_null_seed(seed)).train()
     shuffled = shuffled_genres(conditions, np.random.default_rng(second_null_seed(seed)))
-    train(model, split.train, split.valid_in, split.valid_out, config, shuffled)
-    return genre_lift(model, split.test_in, conditions)
+    history = train(model, split.train, split.valid_in, split.valid_out, config, shuffled)
+    return {**genre_lift(model, split.test_in, conditions), "history": history}
 
 
 def untrained(n_items: int, n_conditions: int, seed: int) -> MultVAE:
