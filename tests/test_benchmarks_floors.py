@@ -89,3 +89,33 @@ def test_the_product_clock_counts_the_products_alone_forward_and_backward():
     with ProductClock() as products:
         (a @ a).sum().backward()  # one product forward, two backward
     assert products.seconds > 0.0
+
+
+def test_the_step_benchmark_times_each_optimiser_step_and_swaps_in_fused_adam_for_the_block_only():
+    import torch
+
+    from benchmarks import bench_steps
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    times = []
+    with bench_steps.adam_clock(times):
+        optimiser = torch.optim.Adam(model.parameters(), lr=0.1)
+        for _ in range(3):
+            optimiser.zero_grad()
+            model(torch.ones(1, 4)).sum().backward()
+            optimiser.step()
+    optimiser.step()  # after the block: not timed
+    assert len(times) == 3 and all(t >= 0 for t in times)
+    original = torch.optim.Adam
+    with bench_steps.fused_adam():
+        assert torch.optim.Adam(model.parameters(), lr=0.1, foreach=True).defaults["fused"] is True
+    assert torch.optim.Adam is original
+    other = torch.nn.Linear(4, 2)
+    with torch.no_grad():
+        other.weight.copy_(model.weight)
+        other.bias.copy_(model.bias)
+    assert bench_steps.gap(model, other) == 0.0
+    with torch.no_grad():
+        other.bias[1] += 0.25
+    assert bench_steps.gap(model, other) == 0.25

@@ -31,8 +31,8 @@ def cost_markdown(results: dict) -> str:
         "records what each benchmark printed in `benchmarks/results.json`; this page shows the last record of each. "
         "The speed of the machines this book is built on moves by 1.3-1.6x within a day, so the figures to read are "
         "the ratios measured within one run: each chapter's time per extra seed against its float32 floor (`floors`), "
-        "the sweep's wall time against the best packing of its jobs (`book`), and the share of the nulls and controls "
-        "in the book.",
+        "the sweep's wall time against the best packing of its jobs (`book`), one epoch of each chapter's training "
+        "against the products inside it (`steps`), and the share of the nulls and controls in the book.",
         "",
     ]
     if not results:
