@@ -264,10 +264,7 @@ with ch.controls():  # the null of the genre claims: the same C-VAE trained on s
         train_vae.Config(epochs=SETTINGS["cvae_epochs"], seed=seed, device=device),
         obs.shuffled_genres(conditions, rng),
     )
-print(
-    f"null trained on shuffled genres: kept epoch {shuffled_history.best_epoch + 1} of "
-    f"{len(shuffled_history.valid_ndcg)}, {sum(shuffled_history.seconds):.1f} s of training"
-)
+print(train_vae.kept_line("null trained on shuffled genres", shuffled_history))
 
 # %% [markdown]
 # The printed line gives the epoch the null kept and what its training cost, counted among the controls.
@@ -430,11 +427,7 @@ with ch.controls():  # its null: a second shuffled-genre C-VAE in place of ours
     config = train_vae.Config(epochs=SETTINGS["cvae_epochs"], seed=seed, device=device)
     second_lift = obs.second_shuffled_lift(split, conditions, config, seed)
     noise = train_vae.paired_difference(second_lift["lift"], null_lift["lift"], lift["users"])
-second_history = second_lift["history"]
-print(
-    f"second null trained on shuffled genres: kept epoch {second_history.best_epoch + 1} of "
-    f"{len(second_history.valid_ndcg)}, {sum(second_history.seconds):.1f} s of training"
-)
+print(train_vae.kept_line("second null trained on shuffled genres", second_lift["history"]))
 ch.record(
     "condition_lift_beyond_shuffled",
     beyond[0],

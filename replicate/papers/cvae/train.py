@@ -59,6 +59,14 @@ class History:
         return self.valid_ndcg[self.best_epoch]
 
 
+def kept_line(name: str, history: History) -> str:
+    """The line a chapter prints of a training: the epoch it kept, of how many, and its seconds of training."""
+    return (
+        f"{name}: kept epoch {history.best_epoch + 1} of {len(history.valid_ndcg)}, "
+        f"{sum(history.seconds):.1f} s of training"
+    )
+
+
 def _rows(matrix: sp.csr_matrix, index: np.ndarray) -> np.ndarray:
     return matrix[index].toarray()
 
