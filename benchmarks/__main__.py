@@ -31,6 +31,7 @@ class _Tee(io.TextIOBase):
 def record(name: str, lines: list[str], seconds: float, results: Path = RESULTS) -> None:
     """Keep what benchmark ``name`` printed, with the machine, the date and the commit, in ``results`` (the book's
     cost page reads it); written whole through a temporary file."""
+    from replicate import paths
     from replicate.repro import git_state, machine_environment
 
     env, state = machine_environment(), git_state()
@@ -43,9 +44,7 @@ def record(name: str, lines: list[str], seconds: float, results: Path = RESULTS)
         "seconds": round(seconds, 1),
         "lines": lines,
     }
-    partial = results.with_suffix(".json.partial")
-    partial.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
-    partial.replace(results)
+    paths.write_whole(results, json.dumps(saved, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv: list[str]) -> int:

@@ -146,3 +146,22 @@ def usable_dir(path: Path, what: str, fix: str, write: bool = True) -> Path:
     if not write and not path.is_dir():
         raise ReplicateError(f"the {what} {path} does not exist: {fix}")
     return path
+
+
+def write_whole(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` whole: into a hidden partial file beside it, then renamed over it, so that a reader,
+    or a run stopped while writing, never meets half a file (a stopped write removes its partial file and leaves
+    the old ``path``). Creates the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        if isinstance(data, bytes):
+            partial.write_bytes(data)
+        else:
+            partial.write_text(data)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path

@@ -8,6 +8,8 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
+from replicate import paths
+
 # Colour-blind safe (Okabe-Ito), in a fixed order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 DPI = 110
@@ -45,10 +47,7 @@ def png_bytes(fig) -> bytes:
 
 def save_png(fig, path: Path) -> bytes:
     data = png_bytes(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    paths.write_whole(path, data)
     return data
 
 

@@ -173,3 +173,23 @@ def test_a_malformed_ml100k_file_is_named(tmp_path):
 def test_a_well_formed_ml1m_folder_loads(tmp_path):
     loaded = data.load("ml-1m", path=_ml1m(tmp_path, ratings="1::1::5::978300760\n1::1::4::978300761\n"))
     assert list(loaded.ratings["rating"]) == [5.0, 4.0] and loaded.ratings["timestamp"].min() == 978300760
+
+
+def test_a_file_written_whole_leaves_no_partial_and_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from replicate import paths
+
+    target = tmp_path / "deep" / "claims.json"
+    paths.write_whole(target, "old\n")
+    assert target.read_text() == "old\n" and [p.name for p in target.parent.iterdir()] == ["claims.json"]
+
+    def killed(self, data):
+        with open(self, "w") as half:
+            half.write(data[:2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", killed)
+    with pytest.raises(KeyboardInterrupt):
+        paths.write_whole(target, "new\n")
+    assert target.read_text() == "old\n" and [p.name for p in target.parent.iterdir()] == ["claims.json"]

@@ -304,22 +304,16 @@ class Chapter:
         path = self._choices_file()
         stored = json.loads(path.read_text()) if path.is_file() else {}
         stored[name] = rules.plain(value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")
-        tmp.replace(path)
+        paths.write_whole(path, json.dumps(stored, indent=1, sort_keys=True, default=str) + "\n")
 
     def readings(self, name: str, frame: pd.DataFrame) -> None:
         """Keep the numeric table ``frame`` of this seed (rows and columns as the reader sees them) under ``name``:
         where the book ran several seeds, its page shows each cell's mean and spread over them below this cell."""
         if not name.replace("_", "").isalnum():
             raise ReplicateError(f"readings name {name!r}: use letters, digits and underscores")
-        self.run.readings.mkdir(exist_ok=True)
         table = frame.astype(float)
         record = {"cell": self._cell, "index_name": table.index.name, **table.to_dict(orient="split")}
-        partial = self.run.readings / f".{name}.json.partial"
-        partial.write_text(json.dumps(record, indent=1) + "\n")
-        partial.replace(self.run.readings / f"{name}.json")
+        paths.write_whole(self.run.readings / f"{name}.json", json.dumps(record, indent=1) + "\n")
 
     def glue(self, name: str, value, fmt: str = "") -> None:
         """Make ``value`` (formatted with ``fmt``, e.g. ``".3f"``) available to the chapter's markdown as

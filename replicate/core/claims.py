@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from replicate import paths
+
 # the rules and verdicts, imported from here by the chapters' claims modules and notebooks
 from replicate.core.rules import (  # noqa: F401
     NO_NULL,
@@ -358,10 +360,7 @@ def regenerates(reference, ours, rel: float, abs_: float) -> bool:
 
 
 def save(claims: list[Claim], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps([c.to_dict() for c in claims], indent=1, ensure_ascii=False) + "\n")
-    tmp.replace(path)
+    paths.write_whole(path, json.dumps([c.to_dict() for c in claims], indent=1, ensure_ascii=False) + "\n")
 
 
 def load(path: Path) -> list[Claim]:

@@ -141,6 +141,8 @@ def _expected_seconds(name: str, profile: str) -> dict[int, float]:
 
 def write_expected(profile: str, seconds: dict[str, dict[int, float]], path: Path | None = None) -> Path:
     """Replace ``profile``'s entry of the expected-seconds file with ``seconds`` (chapter -> seed -> seconds)."""
+    from replicate import paths
+
     path = path or EXPECTED
     try:
         saved = json.loads(path.read_text())
@@ -149,10 +151,7 @@ def write_expected(profile: str, seconds: dict[str, dict[int, float]], path: Pat
     saved[profile] = {
         name: {str(s): round(v, 1) for s, v in sorted(by_seed.items())} for name, by_seed in seconds.items()
     }
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
-    partial.replace(path)
-    return path
+    return paths.write_whole(path, json.dumps(saved, indent=1, sort_keys=True) + "\n")
 
 
 def _cost(seed: int, name: str, profile: str | None = None) -> float:
