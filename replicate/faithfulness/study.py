@@ -3,6 +3,7 @@ per-user readings, the table with paired bootstrap intervals, and the readings t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -365,23 +366,41 @@ def retraining(study: Study, train, l2: float, k: int, rec: models.Recommender, 
         moved.append((a.deletion_rank != b.deletion_rank).mean())
         curves = metrics.perturbation_curves(permuted, study.history, study.targets, order, k)
         other[name] = metrics.summary(curves)["DEL"]
-    groups = merged(without)
-    pick = lambda readings: {label: readings[members[0]] for label, members in groups.items()}  # noqa: E731
-    tau = sanity.order_agreement(pick(without), pick(with_), seed=seed)
-    null = sanity.order_agreement(pick(without), pick(other), seed=seed)
+    groups, pick, reading = _order_check(without, with_, other, seed)
     shift = float(np.mean(shifts) / max(np.mean(drops), 1e-12))
     rank_moved = float(np.mean(moved))
     return dict(
-        ours=tau[0],
-        interval=tau[1:],
-        null=null[0],
-        null_interval=null[1:],
+        reading,
         note=f"{len(study.targets)} users; {len(groups)} distinct explainers of {len(names)}; retraining moves the "
         f"deleted score by {shift:.1%} of the drop and the target's rank in {rank_moved:.0%} of cells; without: "
         f"{', '.join(sanity.order_by(pick(without))[:2])}…",
         shift=shift,
         rank_moved=rank_moved,
-        merged=[label for label, members in groups.items() if len(members) > 1],
+    )
+
+
+def _order_check(without: dict, with_: dict, other: dict, seed: int) -> tuple[dict, Callable, dict]:
+    """The retraining checks' reading: the explainers ordered by their mean reading ``without`` and ``with_``
+    retraining (identical explainers merged first, :func:`merged`), the orders compared by Kendall's tau with its
+    bootstrap interval; the null's order (``other``) against the order without. Returns the merged groups, the
+    function that keeps one reading per group, and the reading's ours/interval/null/null_interval/merged."""
+    groups = merged(without)
+
+    def pick(readings: dict) -> dict:
+        return {label: readings[members[0]] for label, members in groups.items()}
+
+    tau = sanity.order_agreement(pick(without), pick(with_), seed=seed)
+    null = sanity.order_agreement(pick(without), pick(other), seed=seed)
+    return (
+        groups,
+        pick,
+        dict(
+            ours=tau[0],
+            interval=tau[1:],
+            null=null[0],
+            null_interval=null[1:],
+            merged=[label for label, members in groups.items() if len(members) > 1],
+        ),
     )
 
 
@@ -427,23 +446,16 @@ def reconet_retraining(
         without[name], with_[name] = full - kept, full - retrained
         other[name] = permuted_full - target_scores(permuted, deleted)
         shifts.append(np.abs(kept - retrained).mean() / max(np.abs(full - kept).mean(), 1e-12))
-    groups = merged(without)
-    pick = lambda readings: {label: readings[members[0]] for label, members in groups.items()}  # noqa: E731
-    tau = sanity.order_agreement(pick(without), pick(with_), seed=seed)
-    null = sanity.order_agreement(pick(without), pick(other), seed=seed)
+    groups, pick, reading = _order_check(without, with_, other, seed)
     shift = float(np.mean(shifts))
     return dict(
-        ours=tau[0],
-        interval=tau[1:],
-        null=null[0],
-        null_interval=null[1:],
+        reading,
         note=f"{n} users, the top {ke} items removed, {len(names) + 1} trainings; {len(groups)} distinct explainers "
         f"of {len(names)}; retraining moves the deleted score by {shift:.0%} of the drop; without: "
         f"{', '.join(sanity.order_by(pick(without))[:2])}…; with: {', '.join(sanity.order_by(pick(with_))[:2])}…",
         shift=shift,
         users=n,
         ke=ke,
-        merged=[label for label, members in groups.items() if len(members) > 1],
     )
 
 
