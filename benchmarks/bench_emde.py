@@ -62,10 +62,10 @@ PAPER_HELDOUT, PAPER_STEPS, PER_MOVIE, MOVIES, FOCUS_USERS = 500, 32, 50, 6, 15
 
 
 def floor() -> tuple[float, str]:
-    """The float32 floor of one extra seed of the paper profile: the dense products (the profiler's ``aten::mm``
-    family, one thread) of the network's training steps, IG's forward and input-gradient passes and the scoring
-    forward passes, per row at the paper's sizes, times the rows the notebook runs through them; the sketches, the
-    codes, EASE, the measurements and Adam's update free."""
+    """The float32 floor of one extra seed of the paper profile: the dense products (the ``aten::mm`` family timed by
+    :class:`~benchmarks.bench_floors.ProductClock`, one thread) of the network's training steps, IG's forward and
+    input-gradient passes and the scoring forward passes, per row at the paper's sizes, times the rows the notebook runs
+    through them; the sketches, the codes, EASE, the measurements and Adam's update free."""
     import torch
 
     from benchmarks.bench_floors import product_seconds

@@ -9,7 +9,7 @@ CI budget; paper: 10 minutes per seed). Notebook overheads (kernel start, tables
 
 ``python -m benchmarks faithfulness`` measures the smoke profile; ``REPLICATE_FAITHFULNESS_PROFILE=paper`` the
 paper's. :func:`floor` (``python -m benchmarks floors``) is the float32 floor of one paper seed: the dense products
-that the same stages execute, counted by the profiler on one thread.
+that the same stages execute, timed as they run on one thread.
 """
 
 import os
@@ -84,7 +84,7 @@ def stages(profile: str, dataset: str = "ml-100k", seed: int = 0, device: str = 
 
 
 def floor() -> tuple[float, str]:
-    """The float32 floor of one seed of the paper profile: the seconds inside the dense products (the profiler's
+    """The float32 floor of one seed of the paper profile: the seconds inside the dense products (the
     ``aten::mm`` family, timed as they run by :class:`~benchmarks.bench_floors.ProductClock`) that every stage of
     :func:`stages` executes, on one torch thread. The chapter trains and explains small models, so this floor is what
     the seed's arithmetic cannot go below with the same explainers, users, samples and steps; everything around the

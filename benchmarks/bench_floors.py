@@ -39,16 +39,13 @@ PRODUCT_OPS = frozenset(
 
 
 def product_seconds(step: Callable[[], object], repeats: int = 3) -> float:
-    """Seconds per call of ``step`` spent in dense matrix products (the self time of the profiler's ``aten::mm``
-    family), after one warm-up call; what a step cannot avoid whatever is fused or dropped around its products."""
-    from torch.profiler import ProfilerActivity, profile
-
+    """Seconds per call of ``step`` spent in dense matrix products (:class:`ProductClock`), after one warm-up call;
+    what a step cannot avoid whatever is fused or dropped around its products."""
     step()
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with ProductClock() as clock:
         for _ in range(repeats):
             step()
-    micros = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in PRODUCT_OPS)
-    return micros / 1e6 / repeats
+    return clock.seconds / repeats
 
 
 class ProductClock:

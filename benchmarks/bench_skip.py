@@ -104,10 +104,11 @@ TOY_PAPER_STEPS, TOY_ABLATION_STEPS, TOY_ABLATION_RUNS = 15_000, 3_000, 3
 
 
 def floor() -> tuple[float, str]:
-    """The float32 floor of one extra seed of the paper profile: the dense products (the profiler's ``aten::mm``
-    family, one thread) of one training step of each transformer the seed trains and of each toy, at the paper's
-    sizes, times the steps the notebook runs, plus the products of the validation and test forward passes; the
-    session encoding, attention's softmax, the EM responsibilities, Adam and every measurement free."""
+    """The float32 floor of one extra seed of the paper profile: the dense products (the ``aten::mm`` family timed by
+    :class:`~benchmarks.bench_floors.ProductClock`, one thread) of one training step of each transformer the seed trains
+    and of each toy, at the paper's sizes, times the steps the notebook runs, plus the products of the validation and
+    test forward passes; the session encoding, attention's softmax, the EM responsibilities, Adam and every measurement
+    free."""
     import math
 
     import numpy as np
