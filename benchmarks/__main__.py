@@ -34,7 +34,9 @@ def record(name: str, lines: list[str], seconds: float, results: Path = RESULTS)
     from replicate import paths
     from replicate.repro import git_state, machine_environment
 
-    env, state = machine_environment(), git_state()
+    # the results file itself changes between two benchmarks of one run: not a change to the code measured
+    own = (str(results.resolve().relative_to(paths.REPO)),) if results.resolve().is_relative_to(paths.REPO) else ()
+    env, state = machine_environment(), git_state(ignore=own)
     saved = json.loads(results.read_text()) if results.is_file() else {"benchmarks": {}}
     saved.setdefault("benchmarks", {})[name] = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

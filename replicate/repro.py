@@ -155,8 +155,9 @@ def torch_threads(n: int):
 PACKAGES = ("torch", "numpy", "pandas", "scikit-learn", "captum", "jupyter-book")  # whose versions a run records
 
 
-def git_state(repo: Path | None = None) -> dict:
-    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty)."""
+def git_state(repo: Path | None = None, ignore: tuple[str, ...] = ()) -> dict:
+    """``{"commit": <sha or "unknown">, "clean": bool | None}`` of the repository (untracked files count as dirty;
+    changes to the paths in ``ignore``, relative to the repository, do not)."""
     repo = repo or paths.REPO
     try:
         commit = subprocess.run(
@@ -167,7 +168,8 @@ def git_state(repo: Path | None = None) -> dict:
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return {"commit": "unknown", "clean": None}
-    return {"commit": commit, "clean": not status.strip()}
+    changed = [line[3:] for line in status.splitlines() if line.strip()]
+    return {"commit": commit, "clean": not [p for p in changed if p not in ignore]}
 
 
 def _cpu_model() -> str:

@@ -67,3 +67,22 @@ def test_a_drift_names_the_kernels_and_mkls_intel_only_branch():
     assert "AuthenticAMD" in amd and "MKL" in amd and "Intel processors" in amd
     native = kernel_note("the machine's own", "GenuineIntel")
     assert "this run's CPU kernels: the machine's own" in native
+
+
+def test_git_state_ignores_only_the_paths_it_is_told(tmp_path):
+    import subprocess
+
+    from replicate.repro import git_state
+
+    run = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True)  # noqa: E731
+    run("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "results.json").write_text("{}\n")
+    run("add", ".")
+    run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    assert git_state(tmp_path)["clean"] is True
+    (tmp_path / "results.json").write_text('{"a": 1}\n')
+    assert git_state(tmp_path)["clean"] is False
+    assert git_state(tmp_path, ignore=("results.json",))["clean"] is True
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_state(tmp_path, ignore=("results.json",))["clean"] is False
