@@ -13,7 +13,7 @@ from replicate.papers.emde import train as emde
 from replicate.papers.emde.embedding import cleora
 from replicate.papers.emde.lsh import DLSH
 from replicate.papers.emde.network import EMDENet, sketch_loss
-from replicate.papers.emde.sketch import decode, normalise_input, normalise_target, sketch
+from replicate.papers.emde.sketch import EPS, decode, normalise_input, normalise_target, sketch
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,28 @@ def test_item_alone_in_a_sketch_decodes_as_top_item(embedding):
         assert scores[item] == scores.max()
         collisions = (codes == codes[item]).all(axis=1).sum()
         assert (scores == scores.max()).sum() == collisions  # only items sharing all buckets tie
+
+
+def test_decode_is_the_geometric_mean_at_each_items_buckets_to_the_bit_with_its_gradient():
+    torch.manual_seed(0)
+    output = torch.softmax(torch.randn(7, 3, 5), dim=-1)
+    codes = torch.randint(0, 5, (11, 3))
+    codes[:4] = codes[4]  # items sharing buckets: their gradients accumulate in one cell
+    by_hand = torch.tensor(
+        [[np.exp(np.mean([np.log(EPS + output[b, n, codes[i, n]].item()) for n in range(3)])) for i in range(11)]
+         for b in range(7)]
+    )  # fmt: skip
+    np.testing.assert_allclose(decode(output, codes).numpy(), by_hand.numpy(), rtol=1e-6)
+    weights = torch.linspace(0.5, 2.0, 11)
+
+    def forward_and_gradient(read):
+        x = output.clone().requires_grad_(True)
+        y = read(x)
+        return y.detach(), torch.autograd.grad((y * weights).sum(), x)[0]
+
+    indexed = lambda x: torch.exp(torch.log(EPS + x[:, torch.arange(3)[None, :], codes]).mean(dim=-1))  # noqa: E731
+    ours, reference = forward_and_gradient(lambda x: decode(x, codes)), forward_and_gradient(indexed)
+    assert torch.equal(ours[0], reference[0]) and torch.equal(ours[1], reference[1])
 
 
 def test_network_output_layout():
