@@ -92,10 +92,47 @@ def _output_step(model, x, labels) -> None:
     torch.nn.functional.cross_entropy(model.head(inputs), labels).backward()
 
 
+def baseline_products(split, seed: int = 1) -> tuple[float, list[str]]:
+    """Seconds inside the dense products (:class:`~benchmarks.bench_floors.ProductClock`, one thread) of the full
+    trainings of Table 1's trained baselines in an extra seed, without and with attributes where the method uses
+    them, at seed 0's chosen configurations (``<BENCH_FROM>/paper/choices/reconet.json``; the first of each grid
+    where there is none) and the paper profile's epochs; and one part per fit."""
+    import json
+    import os
+    from pathlib import Path
+
+    from benchmarks.bench_floors import ProductClock
+    from replicate import baselines, paths
+    from replicate.core.chapter import choices_file
+    from replicate.papers.reconet import table1 as t1
+
+    build = Path(os.environ.get("BENCH_FROM") or paths.REPO / "build")
+    stored = choices_file(build / "paper", "reconet")
+    chosen = json.loads(stored.read_text()).get("table1", {}).get("configs", {}) if stored.is_file() else {}
+    budget = t1.Budget(reconet=reconet.Config())
+    ds = data.load("ml-1m")
+    spaces = {a: features.feature_space(ds, split, attributes=a) for a in (False, True)}
+    total, parts = 0.0, []
+    for name, key in t1.BASELINE_KEYS.items():
+        cls = baselines.METHODS[key]
+        epochs = budget.full_epochs(cls.DEFAULT_EPOCHS)
+        if epochs is None:
+            continue  # closed form: no training
+        for attributes in (False, True) if cls.uses_attributes else (False,):
+            config = chosen.get(t1.row_key(name, attributes), cls.GRID[0])
+            fit = t1.baseline_fitter(key, spaces[attributes], split.train, attributes, seed, "cpu")
+            with torch_threads(1), ProductClock() as clock:
+                fit(dict(config), epochs)
+            total += clock.seconds
+            parts.append(f"{name} {'with' if attributes else 'without'} {clock.seconds:.1f} s")
+    return total, parts
+
+
 def floor() -> tuple[float, str]:
     """The float32 floor of one extra seed of the paper profile: RecoNet's output layer (dim 64 -> every ML-1M movie)
     and its loss, forward and backward, on one thread, times the batches of the RecoNet epochs an extra seed trains
-    (``EXTRA_SEED_RUNS``); the pooling, the example generation, evaluation, LRP, LIME and every baseline free."""
+    (``EXTRA_SEED_RUNS``), plus the products of Table 1's baseline trainings (:func:`baseline_products`); the
+    pooling, the example generation, evaluation, LRP, LIME and the cold-start baselines' trainings free."""
     ds = data.load("ml-1m")
     split = splits.per_user_split(ds, min_rating=3, seed=1)
     config = reconet.Config()
@@ -108,9 +145,11 @@ def floor() -> tuple[float, str]:
     seconds, _ = floor_line(split.train.nnz, output_seconds)
     epochs = config.epochs * sum(EXTRA_SEED_RUNS.values())
     batches = epochs * int(np.ceil(split.train.nnz / config.batch))
-    return seconds, (
+    trained, parts = baseline_products(split)
+    return seconds + trained, (
         f"RecoNet's output layer + loss, forward and backward, {epochs} epochs = {batches:,} batches of "
-        f"{config.batch:,} x {config.dim} -> {split.n_items:,}, {1e3 * output_seconds:.1f} ms each"
+        f"{config.batch:,} x {config.dim} -> {split.n_items:,}, {1e3 * output_seconds:.1f} ms each ({seconds:.1f} s); "
+        f"Table 1's baseline trainings' products {trained:.1f} s ({', '.join(parts)})"
     )
 
 
