@@ -22,7 +22,7 @@ from replicate.core import runner, site
 
 TARGET_RATIO = 1.3
 PROFILE = "paper"
-# The dense products (and the fused attention kernels that hold them) a floor built from a real step counts.
+# The matrix products a floor counts (dense, or a sparse matrix times a dense one where a model's backward is one).
 PRODUCT_OPS = frozenset(
     {
         "aten::mm",
