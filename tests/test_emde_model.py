@@ -86,6 +86,8 @@ def test_decode_is_the_geometric_mean_at_each_items_buckets_to_the_bit_with_its_
     indexed = lambda x: torch.exp(torch.log(EPS + x[:, torch.arange(3)[None, :], codes]).mean(dim=-1))  # noqa: E731
     ours, reference = forward_and_gradient(lambda x: decode(x, codes)), forward_and_gradient(indexed)
     assert torch.equal(ours[0], reference[0]) and torch.equal(ours[1], reference[1])
+    with pytest.raises(ValueError, match="item codes must lie in"):
+        decode(output, codes + 5)
 
 
 def test_network_output_layout():
