@@ -1,8 +1,8 @@
 """Whether ``torch.compile`` (inductor, CPU) is a cut for the book's training steps, measured in one run on the C-VAE,
 the chapter with the largest share of training: 40 optimiser steps at the paper's sizes (batches of 500 conditioned
 examples of ML-1M, hidden 600, latent 200) on one thread, eager against the loss compiled, from the same seed and
-batches: the median step time after 10 warm steps, the compile time, and the weight difference after the steps.
-Then the same comparison without randomness (the model in evaluation mode, no dropout and z = mu): the largest
+batches, their steps interleaved (the machine's drift falls on both): the median step time after 10 warm steps, the
+compile time, and the weight difference after the steps. Then the same comparison without randomness (the model in evaluation mode, no dropout and z = mu): the largest
 difference of one batch's logits, which is what compiled kernels change by themselves.
 
 A compiled step slower than the eager one, or weights that differ, rules it out: the book keeps the numbers its
@@ -45,11 +45,11 @@ def batches(n: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     return out
 
 
-def run(data_: list, compiled: bool) -> tuple[MultVAE, float, float]:
-    """The steps from seed :data:`SEED`; returns the model, the median step seconds after :data:`WARM` steps and the
-    whole run's seconds (with the compile)."""
+def trainer(shape: tuple[int, int], compiled: bool):
+    """A C-VAE from seed :data:`SEED` and ``step(x, c, t)``, one optimiser step (the loss compiled or not) that
+    returns its wall seconds."""
     torch.manual_seed(SEED)
-    model = MultVAE(data_[0][0].shape[1], data_[0][1].shape[1]).train()
+    model = MultVAE(*shape).train()
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=True)
 
     def loss(x, c, t):
@@ -57,22 +57,32 @@ def run(data_: list, compiled: bool) -> tuple[MultVAE, float, float]:
         return vae_loss(logits, t, mu, logvar, 0.1)
 
     step_loss = torch.compile(loss) if compiled else loss
-    started, times = time.perf_counter(), []
-    for x, c, t in data_:
+
+    def step(x, c, t) -> float:
         begin = time.perf_counter()
         value = step_loss(x, c, t)
         optimiser.zero_grad()
         value.backward()
         optimiser.step()
-        times.append(time.perf_counter() - begin)
-    return model, float(np.median(times[WARM:])), time.perf_counter() - started
+        return time.perf_counter() - begin
+
+    return model, step
 
 
 def main():
     data_ = batches(STEPS)
+    shape = (data_[0][0].shape[1], data_[0][1].shape[1])
     with torch_threads(1):
-        eager, eager_step, _ = run(data_, compiled=False)
-        compiled, compiled_step, whole = run(data_, compiled=True)
+        (eager, eager_step), (compiled, compiled_step) = trainer(shape, False), trainer(shape, True)
+        times = {"eager": [], "compiled": []}
+        started = time.perf_counter()
+        for i, batch in enumerate(data_):  # interleaved, the first of the pair alternating: the machine's drift
+            pair = [("eager", eager_step), ("compiled", compiled_step)][:: 1 if i % 2 else -1]
+            for name, step in pair:
+                torch.manual_seed(SEED * 1_000 + i)  # the same seed for both models' draws at this step
+                times[name].append(step(*batch))
+        whole = time.perf_counter() - started
+        eager_step, compiled_step = (float(np.median(times[k][WARM:])) for k in ("eager", "compiled"))
         with torch.no_grad():
             gap = max(
                 float((a - b).abs().max()) for a, b in zip(eager.parameters(), compiled.parameters(), strict=True)
@@ -83,8 +93,9 @@ def main():
             logits_compiled = torch.compile(eager)(x, c)[0]
             output_gap = float((logits - logits_compiled).abs().max())
     print(
-        f"C-VAE, {STEPS} steps of batches of {x.shape[0]} x {x.shape[1]:,} movies, one thread: eager "
-        f"{1e3 * eager_step:.1f} ms/step, compiled {1e3 * compiled_step:.1f} ms/step "
-        f"({compiled_step / eager_step:.2f}x; {whole:.0f} s with the compile); weights after the steps differ by up to "
-        f"{gap:.1e}; without randomness one batch's logits differ by up to {output_gap:.1e}"
+        f"C-VAE, {STEPS} steps of batches of {x.shape[0]} x {x.shape[1]:,} movies, one thread, eager and compiled "
+        f"steps interleaved: eager {1e3 * eager_step:.1f} ms/step, compiled {1e3 * compiled_step:.1f} ms/step "
+        f"(median after {WARM}; {compiled_step / eager_step:.2f}x; {whole:.0f} s for both with the compile); weights "
+        f"after the steps differ by up to {gap:.1e}; without randomness one batch's logits differ by up to "
+        f"{output_gap:.1e}"
     )
