@@ -2,8 +2,9 @@
 the chapter with the largest share of training: 40 optimiser steps at the paper's sizes (batches of 500 conditioned
 examples of ML-1M, hidden 600, latent 200) on one thread, eager against the loss compiled, from the same seed and
 batches, their steps interleaved (the machine's drift falls on both): the median step time after 10 warm steps, the
-compile time, and the weight difference after the steps. Then the same comparison without randomness (the model in evaluation mode, no dropout and z = mu): the largest
-difference of one batch's logits, which is what compiled kernels change by themselves.
+compile time, and the weight difference after the steps. Then the same comparison without randomness (the model in
+evaluation mode, no dropout and z = mu): the largest difference of one batch's logits, which is what compiled kernels
+change by themselves.
 
 A compiled step slower than the eager one, or weights that differ, rules it out: the book keeps the numbers its
 verdicts rest on, and a compiled model draws its dropout and reparameterisation noise from its own generator.
