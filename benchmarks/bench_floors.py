@@ -39,7 +39,7 @@ PRODUCT_OPS = frozenset(
 
 
 def product_seconds(step: Callable[[], object], repeats: int = 3) -> float:
-    """Seconds per call of ``step`` spent in dense matrix products (:class:`ProductClock`), after one warm-up call;
+    """Seconds per call of ``step`` spent in matrix products (:class:`ProductClock`), after one warm-up call;
     what a step cannot avoid whatever is fused or dropped around its products."""
     step()
     with ProductClock() as clock:
@@ -49,7 +49,7 @@ def product_seconds(step: Callable[[], object], repeats: int = 3) -> float:
 
 
 class ProductClock:
-    """Wall seconds spent inside the dense products (:data:`PRODUCT_OPS`, forward and backward) while the block runs,
+    """Wall seconds spent inside the matrix products (:data:`PRODUCT_OPS`, forward and backward) while the block runs,
     summed as they happen: what the profiler's self time of those ops gives, without keeping an event per op (a
     whole seed of small explainer steps holds more events than the machine's memory)."""
 
